@@ -1,0 +1,1 @@
+export { ConsolidationOptionsSchema, type ConsolidationOptions } from "@memcons/models";

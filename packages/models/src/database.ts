@@ -1,0 +1,138 @@
+import { mkdirSync } from "node:fs";
+import type { PGlite } from "@electric-sql/pglite";
+import type { SQL } from "drizzle-orm";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { Sql } from "postgres";
+import { InvalidDatabaseUrlError } from "./errors.js";
+import * as schema from "./schema.js";
+
+/** The memcons schema, as handed to Drizzle. */
+export type Schema = typeof schema;
+/** Drizzle query builder over the memcons schema, the same type on every driver. */
+export type Orm = PgDatabase<PgQueryResultHKT, Schema>;
+/** A Drizzle transaction over the memcons schema. */
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything that can run a query: the database or an open transaction. */
+export type Executor = Orm | Transaction;
+/** Which engine a Database talks to. */
+export type Driver = "postgres" | "pglite";
+/** Stops a LISTEN subscription. */
+export type Unlisten = () => Promise<void>;
+
+/** An open memcons database: Drizzle, raw rows, LISTEN/NOTIFY, and a close that frees everything. */
+export interface Database {
+  /** Drizzle query builder (select/insert/update/delete/transaction). */
+  readonly orm: Orm;
+  /** `postgres` for a real server, `pglite` for the embedded engine. */
+  readonly driver: Driver;
+  /** Whether several connections can work at once (false on PGlite). */
+  readonly supportsConcurrency: boolean;
+  /** Runs raw SQL and returns its rows. */
+  rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
+  /** Subscribes to a NOTIFY channel; resolves once listening. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<Unlisten>;
+  /** Sends a NOTIFY on a channel. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Closes every connection; the handle is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** Settings of createDatabase. */
+export interface DatabaseOptions {
+  /** Pool size for postgres:// (default 10). */
+  maxConnections?: number;
+  /** Seconds an idle pooled connection is kept (default 30). */
+  idleTimeoutSeconds?: number;
+  /** Name reported to the server as application_name (default `memcons`). */
+  applicationName?: string;
+}
+
+/** Opens a database from a URL: postgres://… (pooled) or pglite://<dir> / pglite://memory (embedded). */
+export async function createDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
+  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options);
+  if (/^pglite:\/\//i.test(url)) return openPglite(url.slice("pglite://".length));
+  throw new InvalidDatabaseUrlError(url);
+}
+
+/** Runs raw SQL on the database or a transaction and returns its rows on either driver. */
+export async function queryRows<T extends Record<string, unknown>>(
+  executor: Executor,
+  query: SQL,
+): Promise<T[]> {
+  const result: unknown = await executor.execute(query);
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** Converts a timestamp from a raw row (Date or string, depending on the driver) to a Date. */
+export function toDate(value: unknown): Date | null {
+  if (value == null) return null;
+  if (value instanceof Date) return value;
+  if (typeof value === "string" || typeof value === "number") return new Date(value);
+  return null;
+}
+
+async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const client: Sql = postgres(url, {
+    max: options.maxConnections ?? 10,
+    idle_timeout: options.idleTimeoutSeconds ?? 30,
+    connection: { application_name: options.applicationName ?? "memcons" },
+    onnotice: () => {},
+  });
+  const orm = drizzle({ client, schema }) as unknown as Orm;
+  let closed = false;
+  return {
+    orm,
+    driver: "postgres",
+    supportsConcurrency: true,
+    rows: (query) => queryRows(orm, query),
+    async listen(channel, onPayload) {
+      const subscription = await client.listen(channel, onPayload);
+      return async () => {
+        if (!closed) await subscription.unlisten();
+      };
+    },
+    async notify(channel, payload) {
+      await orm.execute(sql`select pg_notify(${channel}, ${payload})`);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+async function openPglite(location: string): Promise<Database> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const inMemory = location === "" || location === "memory";
+  if (!inMemory) mkdirSync(location, { recursive: true });
+  const client: PGlite = await PGlite.create(inMemory ? undefined : location);
+  const orm = drizzle({ client, schema }) as unknown as Orm;
+  let closed = false;
+  return {
+    orm,
+    driver: "pglite",
+    supportsConcurrency: false,
+    rows: (query) => queryRows(orm, query),
+    async listen(channel, onPayload) {
+      const unsubscribe = await client.listen(channel, onPayload);
+      return async () => {
+        if (!closed) await unsubscribe();
+      };
+    },
+    async notify(channel, payload) {
+      await orm.execute(sql`select pg_notify(${channel}, ${payload})`);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await client.close();
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/** Base class of every error memcons throws on purpose; `code` is stable and machine-readable. */
+export class MemconsError extends Error {
+  /** Stable machine-readable code, e.g. `validation_error`. */
+  readonly code: string;
+  /** True when retrying the same operation cannot succeed (bad input, missing rows). */
+  readonly permanent: boolean;
+
+  constructor(code: string, message: string, options?: { permanent?: boolean; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.permanent = options?.permanent ?? true;
+  }
+}
+
+/** Input failed validation; `issues` lists each offending field. */
+export class ValidationError extends MemconsError {
+  readonly issues: ReadonlyArray<{ path: string; message: string }>;
+
+  constructor(message: string, issues: ReadonlyArray<{ path: string; message: string }> = []) {
+    super("validation_error", message);
+    this.issues = issues;
+  }
+}
+
+/** Consolidation options failed validation. */
+export class InvalidOptionsError extends ValidationError {}
+
+/** A job was asked to move between two states the state machine does not connect. */
+export class IllegalTransitionError extends MemconsError {
+  readonly from: string;
+  readonly to: string;
+
+  constructor(from: string, to: string) {
+    super("illegal_transition", `A job cannot move from '${from}' to '${to}'`);
+    this.from = from;
+    this.to = to;
+  }
+}
+
+/** The database URL has a scheme memcons cannot open. */
+export class InvalidDatabaseUrlError extends MemconsError {
+  constructor(url: string) {
+    super(
+      "invalid_database_url",
+      `Unsupported database URL '${redactUrl(url)}': use postgres://…, postgresql://…, pglite://<dir> or pglite://memory`,
+    );
+  }
+}
+
+/** Returns true for errors that retrying cannot fix. */
+export function isPermanentError(error: unknown): boolean {
+  return error instanceof MemconsError && error.permanent;
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, "//$1:***@");
+}

@@ -1,0 +1,1 @@
+export { DEFAULT_GLOBAL_SETTINGS, type GlobalSettings } from "@memcons/models";
