@@ -56,3 +56,23 @@ export function isPermanentError(error: unknown): boolean {
 function redactUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):([^@/]+)@/, "//$1:***@");
 }
+
+/** No project has the given id. */
+export class ProjectNotFoundError extends MemconsError {
+  readonly projectId: string;
+
+  constructor(projectId: string) {
+    super("not_found", `Project ${projectId} not found`);
+    this.projectId = projectId;
+  }
+}
+
+/** No consolidation job has the given id. */
+export class JobNotFoundError extends MemconsError {
+  readonly jobId: string;
+
+  constructor(jobId: string) {
+    super("not_found", `Consolidation job ${jobId} not found`);
+    this.jobId = jobId;
+  }
+}
