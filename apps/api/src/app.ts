@@ -1,0 +1,95 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { createHashingEmbedder } from "@memcons/consolidation-core";
+import { noopLogger } from "@memcons/models";
+import { bodyLimit } from "hono/body-limit";
+import { bearerAuth } from "./auth.js";
+import { renderDocsPage } from "./docs.js";
+import { describeZodError, errorResponse, targetName, toErrorResponse } from "./errors.js";
+import { type ApiDeps, type ApiEnv, type ApiOptions, DEFAULT_BODY_LIMIT_BYTES } from "./options.js";
+import { registerConsolidationRoutes } from "./routes/consolidation.js";
+import { registerEventRoutes } from "./routes/events.js";
+import { registerHealthRoutes } from "./routes/health.js";
+import { registerHistoryRoutes } from "./routes/history.js";
+import { registerProjectRoutes } from "./routes/projects.js";
+
+const DEFAULT_VERSION = "0.1.0";
+const DESCRIPTION =
+  "memcons consolidates the memories of AI coding agents. This API triggers and inspects consolidation jobs, " +
+  "rolls them back, configures projects and ingests or searches memories. Every route under /api/v1 needs " +
+  "`Authorization: Bearer <admin token>`; errors are `{\"error\": code, \"message\": text}`.";
+
+function resolveDeps(options: ApiOptions): ApiDeps {
+  return {
+    db: options.db,
+    logger: options.logger ?? noopLogger,
+    bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    defaultThreshold: options.defaultThreshold ?? 100,
+    embedder: options.embedder ?? createHashingEmbedder(),
+    version: options.version ?? DEFAULT_VERSION,
+    sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+  };
+}
+
+/** Builds the memcons HTTP API: every route, /openapi.json and /docs. */
+export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
+  const deps = resolveDeps(options);
+  const app = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) {
+        return errorResponse(c, 400, "validation_error", describeZodError(result.error, targetName(result.target)));
+      }
+    },
+  });
+
+  app.onError((error, c) =>
+    toErrorResponse(error, c, (unexpected) => {
+      deps.logger.error({ err: unexpected, method: c.req.method, path: c.req.path }, "unhandled error in request");
+    }),
+  );
+  app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
+
+  app.use("/api/v1/*", bearerAuth(options.adminTokens));
+  app.use(
+    "/api/v1/*",
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: (c) =>
+        errorResponse(c, 413, "payload_too_large", `Request body exceeds the limit of ${deps.bodyLimitBytes} bytes`),
+    }),
+  );
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "An admin token from API_ADMIN_TOKENS",
+  });
+  registerHealthRoutes(app, deps);
+  registerProjectRoutes(app, deps);
+  registerConsolidationRoutes(app, deps);
+  registerHistoryRoutes(app, deps);
+  registerEventRoutes(app, deps);
+
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
+  const getDocument = () => {
+    document ??= app.getOpenAPI31Document({
+      openapi: "3.1.0",
+      info: {
+        title: "memcons API",
+        version: deps.version,
+        description: DESCRIPTION,
+        license: { name: "MIT" },
+      },
+      servers: [{ url: "/", description: "This server" }],
+      tags: [
+        { name: "health", description: "Liveness and readiness (no authentication)" },
+        { name: "consolidation", description: "Consolidation jobs: trigger, status, history, rollback, settings" },
+        { name: "projects", description: "Projects" },
+        { name: "memories", description: "Task memories: ingest, list, search" },
+      ],
+    });
+    return document;
+  };
+  app.get("/openapi.json", (c) => c.json(getDocument()));
+  app.get("/docs", (c) => c.html(renderDocsPage(getDocument())));
+  return app;
+}

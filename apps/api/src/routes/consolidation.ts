@@ -1,0 +1,130 @@
+import { createRoute, type OpenAPIHono, type z } from "@hono/zod-openapi";
+import { rollbackJob } from "@memcons/consolidation-core";
+import { projectToDict } from "@memcons/models";
+import { cancelJob, triggerConsolidation } from "@memcons/scheduler";
+import type { ApiDeps, ApiEnv } from "../options.js";
+import { errorResponses, uuidParam } from "../schemas/common.js";
+import {
+  JobStatusSchema,
+  RollbackResultSchema,
+  RollbackSchema,
+  TriggerResultSchema,
+  TriggerSchema,
+} from "../schemas/jobs.js";
+import { ConfigureSchema, ProjectSchema } from "../schemas/projects.js";
+import { estimateCompletion, getJobStatus } from "../services/jobs.js";
+import { configureProject } from "../services/projects.js";
+
+const security = [{ bearerAuth: [] }];
+const json = <S extends z.ZodType>(schema: S, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const triggerRoute = createRoute({
+  method: "post",
+  path: "/api/v1/consolidation/trigger",
+  tags: ["consolidation"],
+  summary: "Start a manual consolidation (or return the project's active job)",
+  security,
+  request: { body: { required: true, content: { "application/json": { schema: TriggerSchema } } } },
+  responses: {
+    202: {
+      ...json(TriggerResultSchema, "Job accepted; Location points at its status"),
+      headers: { Location: { description: "URL of the job status", schema: { type: "string" } } },
+    },
+    ...errorResponses(400, 401, 404, 413),
+  },
+});
+
+const statusRoute = createRoute({
+  method: "get",
+  path: "/api/v1/consolidation/status/{job_id}",
+  tags: ["consolidation"],
+  summary: "Status of a consolidation job",
+  security,
+  request: { params: uuidParam("job_id") },
+  responses: { 200: json(JobStatusSchema, "The job's status"), ...errorResponses(400, 401, 404) },
+});
+
+const cancelRoute = createRoute({
+  method: "post",
+  path: "/api/v1/consolidation/jobs/{job_id}/cancel",
+  tags: ["consolidation"],
+  summary: "Cancel a pending job, or ask a running one to stop",
+  security,
+  request: { params: uuidParam("job_id") },
+  responses: { 200: json(JobStatusSchema, "The job's status after the request"), ...errorResponses(400, 401, 404, 409) },
+});
+
+const rollbackRoute = createRoute({
+  method: "post",
+  path: "/api/v1/consolidation/rollback",
+  tags: ["consolidation"],
+  summary: "Undo every change a job made (within 7 days)",
+  security,
+  request: { body: { required: true, content: { "application/json": { schema: RollbackSchema } } } },
+  responses: {
+    200: json(RollbackResultSchema, "The job was rolled back"),
+    ...errorResponses(400, 401, 404, 409, 413, 422),
+  },
+});
+
+const configureRoute = createRoute({
+  method: "post",
+  path: "/api/v1/consolidation/configure/{project_id}",
+  tags: ["consolidation"],
+  summary: "Change a project's consolidation settings",
+  security,
+  request: {
+    params: uuidParam("project_id"),
+    body: { required: true, content: { "application/json": { schema: ConfigureSchema } } },
+  },
+  responses: { 200: json(ProjectSchema, "The updated project"), ...errorResponses(400, 401, 404, 413) },
+});
+
+/** Registers trigger, status, cancel, rollback and configure. */
+export function registerConsolidationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+  app.openapi(triggerRoute, async (c) => {
+    const body = c.req.valid("json");
+    const { job, created } = await triggerConsolidation(deps.db, {
+      projectId: body.project_id,
+      triggerType: "manual",
+      options: body.options,
+      triggeredBy: c.get("actor") ?? "admin",
+    });
+    const eta = await estimateCompletion(deps.db, job);
+    c.header("Location", `/api/v1/consolidation/status/${job.id}`);
+    return c.json(
+      { job_id: job.id, status: job.status, estimated_completion: eta.toISOString(), created },
+      202,
+    );
+  });
+
+  app.openapi(statusRoute, async (c) => {
+    const { job_id } = c.req.valid("param");
+    return c.json(await getJobStatus(deps.db, job_id), 200);
+  });
+
+  app.openapi(cancelRoute, async (c) => {
+    const { job_id } = c.req.valid("param");
+    await cancelJob(deps.db, job_id);
+    return c.json(await getJobStatus(deps.db, job_id), 200);
+  });
+
+  app.openapi(rollbackRoute, async (c) => {
+    const body = c.req.valid("json");
+    const result = await rollbackJob(deps.db, body.consolidation_id, {
+      actor: c.get("actor") ?? "admin",
+      ...(body.reason === undefined ? {} : { reason: body.reason }),
+    });
+    return c.json({ success: true, ...result }, 200);
+  });
+
+  app.openapi(configureRoute, async (c) => {
+    const { project_id } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const project = await configureProject(deps.db, project_id, body);
+    return c.json(projectToDict(project), 200);
+  });
+}

@@ -1,0 +1,70 @@
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { type JobEvent, subscribeJobEvents } from "@memcons/scheduler";
+import { streamSSE } from "hono/streaming";
+import type { ApiDeps, ApiEnv } from "../options.js";
+import { errorResponses } from "../schemas/common.js";
+import { EventsQuerySchema } from "../schemas/jobs.js";
+
+/** Writes queued beyond this mean the client stopped reading; the stream is then closed. */
+const MAX_PENDING_WRITES = 1_000;
+
+const eventsRoute = createRoute({
+  method: "get",
+  path: "/api/v1/consolidation/events",
+  tags: ["consolidation"],
+  summary: "Server-sent events of job lifecycle changes (created, started, progress, completed, …)",
+  security: [{ bearerAuth: [] }],
+  request: { query: EventsQuerySchema },
+  responses: {
+    200: {
+      description: "An event stream; each event's name is the event type and its data the JobEvent as JSON",
+      content: { "text/event-stream": { schema: z.string() } },
+    },
+    ...errorResponses(400, 401),
+  },
+});
+
+/** Registers the job events stream. */
+export function registerEventRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+  app.openapi(eventsRoute, (c) => {
+    const { project_id: projectId } = c.req.valid("query");
+    const signal = c.req.raw.signal;
+    return streamSSE(c, async (stream) => {
+      let chain: Promise<unknown> = Promise.resolve();
+      let pending = 0;
+      let finish = () => {};
+      const done = new Promise<void>((resolve) => {
+        finish = resolve;
+      });
+      const send = (write: () => Promise<unknown>) => {
+        if (stream.aborted || stream.closed) return;
+        if (++pending > MAX_PENDING_WRITES) {
+          deps.logger.warn({ project_id: projectId }, "event stream client is not reading; closing it");
+          finish();
+          return;
+        }
+        chain = chain.then(write).finally(() => {
+          pending -= 1;
+        });
+      };
+      stream.onAbort(() => finish());
+      signal.addEventListener("abort", () => finish(), { once: true });
+      const unsubscribe = await subscribeJobEvents(deps.db, (event: JobEvent) => {
+        if (projectId && event.project_id !== projectId) return;
+        send(() => stream.writeSSE({ event: event.type, data: JSON.stringify(event) }));
+      });
+      const heartbeat = setInterval(() => send(() => stream.write(": heartbeat\n\n")), deps.sseHeartbeatMs);
+      try {
+        send(() => stream.write(": subscribed\n\n"));
+        if (!signal.aborted) await done;
+      } finally {
+        clearInterval(heartbeat);
+        await unsubscribe().catch((error: unknown) => {
+          deps.logger.warn({ err: error }, "unsubscribing an event stream failed");
+        });
+      }
+    }, async (error) => {
+      deps.logger.error({ err: error }, "event stream failed");
+    });
+  });
+}

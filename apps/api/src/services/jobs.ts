@@ -1,0 +1,93 @@
+import {
+  type ConsolidationJob,
+  consolidationChanges,
+  consolidationJobs,
+  type Database,
+  JobNotFoundError,
+  jobToDict,
+} from "@memcons/models";
+import { and, desc, eq, sql } from "drizzle-orm";
+
+/** Expected run time of a job when its project has no completed job to learn from. */
+export const DEFAULT_JOB_ESTIMATE_SECONDS = 60;
+
+/** Status of one job as GET /status returns it. */
+export type JobStatusBody = ReturnType<typeof statusBody>;
+
+/** Operations whose audit rows with no previous state record a memory the job created. */
+const CREATING_OPERATIONS = sql.raw(`'merge', 'summarize'`);
+
+/** Loads a job with the ids of its change rows and of the memories it created, in one query. */
+export async function getJobStatus(db: Database, jobId: string): Promise<JobStatusBody> {
+  const [row] = await db.orm
+    .select({
+      job: consolidationJobs,
+      changeIds: sql<string[] | null>`(select array_agg(c.id order by c.changed_at, c.id) from ${consolidationChanges} c where c.consolidation_job_id = ${consolidationJobs.id})`,
+      createdIds: sql<string[] | null>`(select array_agg(distinct c.memory_id) from ${consolidationChanges} c where c.consolidation_job_id = ${consolidationJobs.id} and c.operation in (${CREATING_OPERATIONS}) and c.previous_state is null and c.memory_id is not null)`,
+    })
+    .from(consolidationJobs)
+    .where(eq(consolidationJobs.id, jobId))
+    .limit(1);
+  if (!row) throw new JobNotFoundError(jobId);
+  return statusBody(row.job, toStringArray(row.changeIds), toStringArray(row.createdIds));
+}
+
+/** Shapes a job and its change/created ids as the status body. */
+export function statusBody(job: ConsolidationJob, changeIds: string[], createdIds: string[]) {
+  const dict = jobToDict(job);
+  return {
+    job_id: dict.id,
+    project_id: dict.project_id,
+    status: dict.status,
+    trigger_type: dict.trigger_type,
+    triggered_by: dict.triggered_by,
+    progress: dict.progress,
+    created_at: dict.created_at,
+    started_at: dict.started_at,
+    completed_at: dict.completed_at,
+    duration_seconds: dict.duration_seconds,
+    retry_count: dict.retry_count,
+    memories_merged: dict.memories_merged,
+    memories_archived: dict.memories_archived,
+    memories_promoted: dict.memories_promoted,
+    summaries_created: dict.summaries_created,
+    phases_completed: dict.phases_completed,
+    consolidation_changes: changeIds,
+    created_memory_ids: createdIds,
+    error_message: dict.error_message,
+    cancel_requested_at: dict.cancel_requested_at,
+    rolled_back_at: dict.rolled_back_at,
+  };
+}
+
+/** Estimates when a job finishes from the mean duration of its project's last completed jobs. */
+export async function estimateCompletion(db: Database, job: ConsolidationJob, now = new Date()): Promise<Date> {
+  const recent = db.orm
+    .select({ duration: consolidationJobs.durationSeconds })
+    .from(consolidationJobs)
+    .where(
+      and(
+        eq(consolidationJobs.projectId, job.projectId),
+        eq(consolidationJobs.status, "completed"),
+        sql`${consolidationJobs.durationSeconds} is not null`,
+      ),
+    )
+    .orderBy(desc(consolidationJobs.createdAt))
+    .limit(10)
+    .as("recent");
+  const [row] = await db.orm.select({ mean: sql<number | string | null>`avg(${recent.duration})` }).from(recent);
+  const mean = row?.mean == null ? DEFAULT_JOB_ESTIMATE_SECONDS : Number(row.mean);
+  const seconds = Number.isFinite(mean) && mean > 0 ? mean : DEFAULT_JOB_ESTIMATE_SECONDS;
+  if (job.completedAt) return job.completedAt;
+  const start = job.startedAt ?? new Date(Math.max(now.getTime(), job.runAt.getTime()));
+  return new Date(Math.max(start.getTime() + seconds * 1000, now.getTime() + 1000));
+}
+
+function toStringArray(value: unknown): string[] {
+  if (Array.isArray(value)) return value.map(String);
+  if (typeof value === "string" && value.startsWith("{") && value.endsWith("}")) {
+    const inner = value.slice(1, -1);
+    return inner.length === 0 ? [] : inner.split(",");
+  }
+  return [];
+}

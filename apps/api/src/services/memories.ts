@@ -1,0 +1,150 @@
+import { cosineSimilarity, type Embedder, memoryText } from "@memcons/consolidation-core";
+import {
+  type Database,
+  type MemoryType,
+  type NewTaskMemory,
+  type TaskMemory,
+  taskMemories,
+  ValidationError,
+} from "@memcons/models";
+import { and, desc, eq, getTableColumns, inArray, isNotNull, type SQL } from "drizzle-orm";
+import type { z } from "zod";
+import type { MemoryInputSchema } from "../schemas/memories.js";
+import { afterKeyset, cursorTimestamp, decodeKeyset, decodeOffset, encodeKeyset, encodeOffset } from "./cursor.js";
+
+/** One memory of an ingest request, as validated. */
+export type MemoryInput = z.output<typeof MemoryInputSchema>;
+
+/** How many of a project's newest memories a `q` search ranks. */
+export const SEARCH_CANDIDATE_LIMIT = 5_000;
+
+/** Inserts memories in one statement, embedding those that come without an embedding in one call. */
+export async function ingestMemories(
+  db: Database,
+  embedder: Embedder,
+  projectId: string,
+  inputs: readonly MemoryInput[],
+): Promise<string[]> {
+  const wrong = inputs.findIndex(
+    (m) => m.context_embedding !== undefined && m.context_embedding.length !== embedder.dimensions,
+  );
+  if (wrong >= 0) {
+    throw new ValidationError(
+      `Invalid request body: memories.${wrong}.context_embedding: must have ${embedder.dimensions} dimensions (the configured embedder's)`,
+      [{ path: `memories.${wrong}.context_embedding`, message: `must have ${embedder.dimensions} dimensions` }],
+    );
+  }
+  const missing = inputs.filter((m) => m.context_embedding === undefined);
+  const vectors = missing.length > 0 ? await embedder.embed(missing.map(textOf)) : [];
+  let next = 0;
+  const rows: NewTaskMemory[] = inputs.map((m) => ({
+    projectId,
+    taskId: m.task_id ?? null,
+    memoryType: m.memory_type,
+    executionSummary: m.execution_summary,
+    goal: m.goal ?? null,
+    result: m.result ?? null,
+    feedback: m.feedback ?? null,
+    tags: m.tags ?? [],
+    filePaths: m.file_paths ?? [],
+    contextEmbedding: m.context_embedding ?? Array.from(vectors[next++] ?? []),
+    success: m.success ?? true,
+    reusedCount: m.reused_count ?? 0,
+    ...(m.learned_at === undefined ? {} : { learnedAt: new Date(m.learned_at) }),
+  }));
+  const inserted = await db.orm.insert(taskMemories).values(rows).returning({ id: taskMemories.id });
+  return inserted.map((row) => row.id);
+}
+
+function textOf(m: MemoryInput): string {
+  return memoryText({
+    executionSummary: m.execution_summary,
+    goal: m.goal ?? null,
+    result: m.result ?? null,
+    feedback: m.feedback ?? null,
+  });
+}
+
+/** Filters of a memory listing. */
+export interface ListMemoriesInput {
+  q?: string | undefined;
+  memoryType?: MemoryType | undefined;
+  includeArchived: boolean;
+  includeDuplicates: boolean;
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** A memory row without its embedding, optionally with its similarity to the query. */
+export type ListedMemory = TaskMemory & { similarity?: number };
+
+const { contextEmbedding: _embedding, ...listedColumns } = getTableColumns(taskMemories);
+
+/** Lists a project's memories newest first, or ranked by similarity to `q`. */
+export async function listMemories(
+  db: Database,
+  embedder: Embedder,
+  projectId: string,
+  input: ListMemoriesInput,
+): Promise<{ memories: ListedMemory[]; nextCursor: string | null }> {
+  const filters: SQL[] = [eq(taskMemories.projectId, projectId)];
+  if (!input.includeArchived) filters.push(eq(taskMemories.isArchived, false));
+  if (!input.includeDuplicates) filters.push(eq(taskMemories.isDuplicate, false));
+  if (input.memoryType) filters.push(eq(taskMemories.memoryType, input.memoryType));
+  if (input.q !== undefined && input.q.trim().length > 0) {
+    return searchMemories(db, embedder, filters, input.q, input.limit, input.cursor);
+  }
+  const position = input.cursor ? decodeKeyset(input.cursor) : undefined;
+  if (position) filters.push(afterKeyset(taskMemories.createdAt, taskMemories.id, position));
+  const rows = await db.orm
+    .select({ memory: listedColumns, ts: cursorTimestamp(taskMemories.createdAt) })
+    .from(taskMemories)
+    .where(and(...filters))
+    .orderBy(desc(taskMemories.createdAt), desc(taskMemories.id))
+    .limit(input.limit + 1);
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    memories: page.map((row) => ({ ...row.memory, contextEmbedding: null })),
+    nextCursor:
+      rows.length > input.limit && last ? encodeKeyset({ createdAt: last.ts, id: last.memory.id }) : null,
+  };
+}
+
+async function searchMemories(
+  db: Database,
+  embedder: Embedder,
+  filters: SQL[],
+  q: string,
+  limit: number,
+  cursor: string | undefined,
+): Promise<{ memories: ListedMemory[]; nextCursor: string | null }> {
+  const offset = cursor ? decodeOffset(cursor) : 0;
+  const [query] = await embedder.embed([q]);
+  if (!query) return { memories: [], nextCursor: null };
+  const candidates = await db.orm
+    .select({ id: taskMemories.id, embedding: taskMemories.contextEmbedding })
+    .from(taskMemories)
+    .where(and(...filters, isNotNull(taskMemories.contextEmbedding)))
+    .orderBy(desc(taskMemories.createdAt), desc(taskMemories.id))
+    .limit(SEARCH_CANDIDATE_LIMIT);
+  const ranked = candidates
+    .filter((c) => c.embedding && c.embedding.length === query.length)
+    .map((c) => ({ id: c.id, similarity: cosineSimilarity(query, c.embedding!) }))
+    .sort((a, b) => b.similarity - a.similarity || (a.id < b.id ? -1 : 1));
+  const page = ranked.slice(offset, offset + limit);
+  if (page.length === 0) return { memories: [], nextCursor: null };
+  const rows = await db.orm
+    .select(listedColumns)
+    .from(taskMemories)
+    .where(inArray(taskMemories.id, page.map((p) => p.id)));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const memories = page.flatMap((p) => {
+    const row = byId.get(p.id);
+    return row ? [{ ...row, contextEmbedding: null, similarity: p.similarity }] : [];
+  });
+  return {
+    memories,
+    nextCursor: offset + limit < ranked.length ? encodeOffset(offset + limit) : null,
+  };
+}
