@@ -1,0 +1,99 @@
+import type { EventEmitter } from "node:events";
+import { type ConsolidationJob, type Database, type JobStatus, type Logger, noopLogger } from "@memcons/models";
+import { type SQL, sql } from "drizzle-orm";
+
+/** NOTIFY channel carrying job lifecycle events as JSON. */
+export const JOB_EVENTS_CHANNEL = "memcons_job_events";
+/** NOTIFY channel that wakes runners: `new:<job id>` when a job is queued, `cancel:<job id>` on a cancel request. */
+export const JOB_WAKEUP_CHANNEL = "memcons_jobs";
+
+/** Kinds of job lifecycle event. */
+export type JobEventType = "created" | "started" | "progress" | "completed" | "failed" | "cancelled" | "retrying";
+
+/** A job lifecycle event, as published on JOB_EVENTS_CHANNEL and on runner emitters. */
+export interface JobEvent {
+  type: JobEventType;
+  job_id: string;
+  project_id: string;
+  status: JobStatus;
+  progress: number;
+  /** ISO timestamp of the event. */
+  at: string;
+  error_message?: string | null;
+  phase?: string;
+}
+
+/** Longest error message carried in an event (NOTIFY payloads must stay below 8000 bytes). */
+export const MAX_EVENT_ERROR_CHARS = 2000;
+
+/** Builds the event describing `job` as it is now. */
+export function jobEvent(type: JobEventType, job: ConsolidationJob, extra: { phase?: string } = {}): JobEvent {
+  return {
+    type,
+    job_id: job.id,
+    project_id: job.projectId,
+    status: job.status,
+    progress: job.progress,
+    at: new Date().toISOString(),
+    error_message: job.errorMessage,
+    ...extra,
+  };
+}
+
+/** Publishes a job event: NOTIFY on JOB_EVENTS_CHANNEL and, when given, `emitter.emit("event", e)`. */
+export async function publishJobEvent(
+  db: Database,
+  event: JobEvent,
+  options: { emitter?: EventEmitter; logger?: Logger } = {},
+): Promise<void> {
+  const bounded = boundEvent(event);
+  options.emitter?.emit("event", bounded);
+  try {
+    await db.notify(JOB_EVENTS_CHANNEL, JSON.stringify(bounded));
+  } catch (error) {
+    (options.logger ?? noopLogger).warn({ err: error, event: bounded.type, job_id: bounded.job_id }, "job event NOTIFY failed");
+  }
+}
+
+/** Subscribes to job events from every process (LISTEN); resolves to an unsubscribe function. */
+export async function subscribeJobEvents(
+  db: Database,
+  handler: (event: JobEvent) => void,
+): Promise<() => Promise<void>> {
+  return db.listen(JOB_EVENTS_CHANNEL, (payload) => {
+    const event = parseJobEvent(payload);
+    if (event) handler(event);
+  });
+}
+
+/** Parses a NOTIFY payload into a JobEvent; null when it is not one. */
+export function parseJobEvent(payload: string): JobEvent | null {
+  try {
+    const value: unknown = JSON.parse(payload);
+    if (value && typeof value === "object" && "type" in value && "job_id" in value) return value as JobEvent;
+  } catch {
+    // not JSON: ignore
+  }
+  return null;
+}
+
+/**
+ * Wraps a `update … returning *` statement on consolidation_jobs so that every changed row also
+ * NOTIFYs a job event in the same statement; rows come back with an extra `event` column (JSON text).
+ * `type` is an SQL expression over the updated row `j` (e.g. a constant or a CASE on j.status).
+ */
+export function withJobEvents(statement: SQL, type: SQL): SQL {
+  return sql`with j as (${statement}),
+    e as (select j.*, json_build_object(
+      'type', (${type})::text, 'job_id', j.id, 'project_id', j.project_id, 'status', j.status,
+      'progress', j.progress,
+      'at', to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+      'error_message', left(j.error_message, ${MAX_EVENT_ERROR_CHARS}::int))::text as event from j)
+    select e.*, pg_notify(${JOB_EVENTS_CHANNEL}::text, e.event)::text as notified from e`;
+}
+
+function boundEvent(event: JobEvent): JobEvent {
+  const message = event.error_message;
+  if (typeof message !== "string" || message.length <= MAX_EVENT_ERROR_CHARS) return event;
+  return { ...event, error_message: message.slice(0, MAX_EVENT_ERROR_CHARS) };
+}

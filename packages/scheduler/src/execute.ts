@@ -1,0 +1,169 @@
+import type { EventEmitter } from "node:events";
+import {
+  type ConsolidationJob,
+  type Database,
+  type Logger,
+  type RetryPolicy,
+  isPermanentError,
+  withRetry,
+} from "@memcons/models";
+import { JobCancelledError, JobTimeoutError, LeaseLostError, RunnerStoppingError } from "./errors.js";
+import { type JobEvent, jobEvent, publishJobEvent } from "./events.js";
+import type { ConsolidationProgress, JobHandler } from "./handler.js";
+import { markCancelled } from "./queue/cancel.js";
+import { completeJob } from "./queue/complete.js";
+import { failJob } from "./queue/fail.js";
+import { releaseJobs } from "./queue/release.js";
+import type { ChangedJob } from "./queue/statement.js";
+
+/** What executing a job needs from its runner. */
+export interface ExecutionHost {
+  db: Database;
+  workerId: string;
+  handler: JobHandler;
+  logger: Logger;
+  events: EventEmitter;
+  retryPolicy: RetryPolicy;
+  random?: () => number;
+  jobTimeoutMs: number;
+  /** Called with the run_at of a job that went back to pending. */
+  onRetryScheduled(runAt: Date): void;
+}
+
+/** One job in flight on a runner. */
+export interface ActiveJob {
+  readonly job: ConsolidationJob;
+  readonly controller: AbortController;
+  /** Settles once the job's outcome is recorded (or abandoned). */
+  done: Promise<void>;
+  /** Set by stop() when it released the job itself; the outcome is then not recorded. */
+  abandoned: boolean;
+  timeout: ReturnType<typeof setTimeout> | undefined;
+}
+
+const PROGRESS_EVENT_INTERVAL_MS = 250;
+
+/** Starts running a claimed job; the returned entry's `done` settles once its outcome is recorded. */
+export function startJob(host: ExecutionHost, job: ConsolidationJob): ActiveJob {
+  const controller = new AbortController();
+  const entry: ActiveJob = { job, controller, done: Promise.resolve(), abandoned: false, timeout: undefined };
+  entry.timeout = setTimeout(() => abortJob(entry, new JobTimeoutError(host.jobTimeoutMs)), host.jobTimeoutMs);
+  entry.done = runJob(host, entry).finally(() => clearTimeout(entry.timeout));
+  return entry;
+}
+
+/** Aborts a running job's handler with `reason` (first reason wins). */
+export function abortJob(entry: ActiveJob, reason: Error): void {
+  if (!entry.controller.signal.aborted) entry.controller.abort(reason);
+}
+
+async function runJob(host: ExecutionHost, entry: ActiveJob): Promise<void> {
+  const { job, controller } = entry;
+  const logger = host.logger;
+  let failure: unknown;
+  let succeeded = false;
+  try {
+    const result = await host.handler(job, {
+      db: host.db,
+      signal: controller.signal,
+      onProgress: progressPublisher(host, job),
+      logger,
+    });
+    succeeded = !(isCancelledResult(result) && controller.signal.aborted);
+    if (!succeeded) failure = controller.signal.reason;
+  } catch (error) {
+    failure = error;
+  }
+  if (entry.abandoned) return;
+  const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
+  try {
+    const changed = await withRetry(() => recordOutcome(host, entry, succeeded, failure, reason));
+    for (const item of changed) await announce(host, item);
+  } catch (error) {
+    logger.error(
+      { err: error, job_id: job.id },
+      "could not record the job outcome; its lease will expire and another runner will retry it",
+    );
+  }
+}
+
+async function recordOutcome(
+  host: ExecutionHost,
+  entry: ActiveJob,
+  succeeded: boolean,
+  failure: unknown,
+  reason: unknown,
+): Promise<ChangedJob[]> {
+  const { db, workerId, logger } = host;
+  const job = entry.job;
+  if (reason instanceof LeaseLostError) {
+    logger.warn({ job_id: job.id }, "lease lost while the job ran; its outcome is discarded");
+    return [];
+  }
+  if (succeeded) return present(await completeJob(db, job.id, workerId));
+  if (reason instanceof RunnerStoppingError) return releaseJobs(db, [job.id], workerId);
+  if (reason instanceof JobCancelledError) return present(await markCancelled(db, job.id, workerId));
+  const error = reason instanceof JobTimeoutError ? reason : failure;
+  const changed = await failJob(db, job, {
+    workerId,
+    message: errorMessage(error),
+    permanent: isPermanentError(error),
+    policy: host.retryPolicy,
+    random: host.random,
+  });
+  logger.warn(
+    { job_id: job.id, err: error, status: changed?.job.status, retry_count: changed?.job.retryCount },
+    "job attempt failed",
+  );
+  if (changed?.job.status === "pending") host.onRetryScheduled(changed.job.runAt);
+  return present(changed);
+}
+
+function progressPublisher(host: ExecutionHost, job: ConsolidationJob) {
+  let lastAt = 0;
+  let lastPhase: string | undefined;
+  return async (progress: ConsolidationProgress): Promise<void> => {
+    const now = Date.now();
+    const value = Math.min(1, Math.max(0, Number(progress.progress) || 0));
+    if (progress.phase === lastPhase && now - lastAt < PROGRESS_EVENT_INTERVAL_MS && value < 1) return;
+    lastAt = now;
+    lastPhase = progress.phase;
+    const event: JobEvent = {
+      type: "progress",
+      job_id: job.id,
+      project_id: job.projectId,
+      status: "running",
+      progress: value,
+      at: new Date(now).toISOString(),
+      phase: progress.phase,
+    };
+    await publishJobEvent(host.db, event, { emitter: host.events, logger: host.logger });
+  };
+}
+
+/** Emits the event a queue statement already NOTIFYed; publishes one for a job cancelled on release. */
+export async function announce(host: Pick<ExecutionHost, "db" | "events" | "logger">, item: ChangedJob): Promise<void> {
+  if (item.event) host.events.emit("event", item.event);
+  else if (item.job.status === "cancelled") {
+    await publishJobEvent(host.db, jobEvent("cancelled", item.job), { emitter: host.events, logger: host.logger });
+  }
+}
+
+function isCancelledResult(result: unknown): boolean {
+  return typeof result === "object" && result !== null && (result as { cancelled?: unknown }).cancelled === true;
+}
+
+function present(changed: ChangedJob | null): ChangedJob[] {
+  return changed ? [changed] : [];
+}
+
+/** A readable one-line message for any thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  if (typeof error === "string") return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,33 @@
+import type { Database } from "@memcons/models";
+import { sql } from "drizzle-orm";
+import { withJobEvents } from "../events.js";
+import { type ChangedJob, leaseMsToMs, runJobStatement } from "./statement.js";
+
+/** Options of claimJobs. */
+export interface ClaimOptions {
+  workerId: string;
+  /** Most jobs to claim. */
+  limit: number;
+  /** Lease length; the holder must heartbeat before it ends. */
+  leaseMs: number;
+}
+
+/**
+ * Claims up to `limit` due pending jobs (oldest run_at first) for `workerId` with FOR UPDATE SKIP LOCKED:
+ * pending → running with a lease; publishes `started` for each.
+ */
+export async function claimJobs(db: Database, options: ClaimOptions): Promise<ChangedJob[]> {
+  if (options.limit < 1) return [];
+  const update = sql`update consolidation_jobs c
+      set status = 'running', locked_by = ${options.workerId},
+          locked_until = now() + ${leaseMsToMs(options.leaseMs)}::int * interval '1 millisecond',
+          started_at = coalesce(c.started_at, now())
+    where c.id in (
+      select id from consolidation_jobs
+       where status = 'pending' and run_at <= now()
+       order by run_at, created_at
+       limit ${Math.floor(options.limit)}::int
+       for update skip locked)
+    returning c.*`;
+  return runJobStatement(db, withJobEvents(update, sql`'started'`));
+}

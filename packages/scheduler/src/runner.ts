@@ -1,0 +1,297 @@
+import { EventEmitter } from "node:events";
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import {
+  DEFAULT_JOB_RETRY_POLICY,
+  type Database,
+  type Logger,
+  type RetryPolicy,
+  ValidationError,
+  noopLogger,
+} from "@memcons/models";
+import { JobCancelledError, LeaseLostError, RunnerStoppingError } from "./errors.js";
+import { JOB_WAKEUP_CHANNEL } from "./events.js";
+import { type ActiveJob, type ExecutionHost, abortJob, announce, startJob } from "./execute.js";
+import { type JobHandler, createConsolidationHandler } from "./handler.js";
+import { claimJobs } from "./queue/claim.js";
+import { heartbeat } from "./queue/heartbeat.js";
+import { reclaimExpiredJobs } from "./queue/reclaim.js";
+import { releaseJobs } from "./queue/release.js";
+
+/** Options of createJobRunner. */
+export interface JobRunnerOptions {
+  db: Database;
+  /** Runs each job (default: the consolidation engine with its offline embedder and synthesizer). */
+  engine?: JobHandler;
+  /** Jobs run at once (default 1). */
+  concurrency?: number;
+  /** Name recorded in locked_by (default host-pid-random). */
+  workerId?: string;
+  logger?: Logger;
+  /** Lease length (default 30 000 ms); a job whose lease expires is taken back by another runner. */
+  leaseMs?: number;
+  /** Lease renewal interval (default leaseMs / 3). */
+  heartbeatMs?: number;
+  /** Polling fallback interval (default 2 000 ms on PostgreSQL, 500 ms on PGlite). */
+  pollIntervalMs?: number;
+  /** Per-attempt time limit (default 600 000 ms); a timeout counts as a failed attempt. */
+  jobTimeoutMs?: number;
+  /** Backoff of persisted retries (default DEFAULT_JOB_RETRY_POLICY). */
+  retryPolicy?: RetryPolicy;
+  /** How long stop() waits for an aborted handler to settle before releasing its job (default 5 000 ms). */
+  abortWaitMs?: number;
+  /** Random source for backoff jitter (tests). */
+  random?: () => number;
+}
+
+/** A job runner: claims due jobs, runs them with leases and heartbeats, records outcomes, publishes events. */
+export interface JobRunner {
+  readonly workerId: string;
+  /** Emits "event" with every JobEvent of jobs this runner handles. */
+  readonly events: EventEmitter;
+  /** Starts listening and polling; resolves once running. */
+  start(): Promise<void>;
+  /** Stops claiming, waits up to graceMs (default 10 000) for in-flight jobs, then aborts and releases them. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+  /** Ids of the jobs running now. */
+  runningJobIds(): string[];
+}
+
+/** Creates a job runner over the queue table (start it with start()). */
+export function createJobRunner(options: JobRunnerOptions): JobRunner {
+  return new Runner(options);
+}
+
+/** A default worker id: host, process id and a random suffix. */
+export function defaultWorkerId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+class Runner implements JobRunner {
+  readonly workerId: string;
+  readonly events = new EventEmitter();
+  readonly #db: Database;
+  readonly #logger: Logger;
+  readonly #concurrency: number;
+  readonly #leaseMs: number;
+  readonly #heartbeatMs: number;
+  readonly #pollIntervalMs: number;
+  readonly #abortWaitMs: number;
+  readonly #host: ExecutionHost;
+  readonly #active = new Map<string, ActiveJob>();
+  #state: "idle" | "running" | "stopping" | "stopped" = "idle";
+  #stopping: Promise<void> | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+  #pollTimer: ReturnType<typeof setTimeout> | undefined;
+  #wakeTimer: ReturnType<typeof setTimeout> | undefined;
+  #wakeAt = 0;
+  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  #heartbeating = false;
+  #ticking: Promise<void> | undefined;
+  #tickAgain = false;
+  #lastReclaim = 0;
+
+  constructor(o: JobRunnerOptions) {
+    this.#db = o.db;
+    this.workerId = o.workerId ?? defaultWorkerId();
+    this.#logger = o.logger ?? noopLogger;
+    this.#concurrency = positiveInt("concurrency", o.concurrency ?? 1);
+    this.#leaseMs = positiveInt("leaseMs", o.leaseMs ?? 30_000);
+    this.#heartbeatMs = positiveInt("heartbeatMs", o.heartbeatMs ?? Math.max(1, Math.floor(this.#leaseMs / 3)));
+    this.#pollIntervalMs = positiveInt("pollIntervalMs", o.pollIntervalMs ?? (o.db.driver === "pglite" ? 500 : 2_000));
+    this.#abortWaitMs = nonNegativeInt("abortWaitMs", o.abortWaitMs ?? 5_000);
+    this.#host = {
+      db: o.db,
+      workerId: this.workerId,
+      handler: o.engine ?? createConsolidationHandler(),
+      logger: this.#logger,
+      events: this.events,
+      retryPolicy: o.retryPolicy ?? DEFAULT_JOB_RETRY_POLICY,
+      random: o.random,
+      jobTimeoutMs: positiveInt("jobTimeoutMs", o.jobTimeoutMs ?? 600_000),
+      onRetryScheduled: (runAt) => this.#scheduleWake(runAt.getTime()),
+    };
+  }
+
+  runningJobIds(): string[] {
+    return [...this.#active.keys()];
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== "idle") throw new Error(`Job runner ${this.workerId} was already started`);
+    this.#state = "running";
+    try {
+      this.#unlisten = await this.#db.listen(JOB_WAKEUP_CHANNEL, (payload) => this.#onWake(payload));
+    } catch (error) {
+      this.#logger.warn({ err: error }, "LISTEN failed; the runner falls back to polling");
+    }
+    this.#heartbeatTimer = setInterval(() => void this.#heartbeat(), this.#heartbeatMs);
+    this.#logger.info({ worker_id: this.workerId, concurrency: this.#concurrency }, "job runner started");
+    this.#requestTick();
+  }
+
+  stop(options: { graceMs?: number } = {}): Promise<void> {
+    if (this.#state === "idle") this.#state = "stopped";
+    if (this.#state === "stopped") return Promise.resolve();
+    this.#stopping ??= this.#stop(options.graceMs ?? 10_000);
+    return this.#stopping;
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    this.#state = "stopping";
+    clearTimeout(this.#pollTimer);
+    clearTimeout(this.#wakeTimer);
+    await this.#unlisten?.().catch((error: unknown) => this.#logger.warn({ err: error }, "UNLISTEN failed"));
+    await this.#ticking;
+    if (!(await this.#waitForJobs(graceMs))) {
+      for (const entry of this.#active.values()) abortJob(entry, new RunnerStoppingError());
+      if (!(await this.#waitForJobs(this.#abortWaitMs))) await this.#releaseRemaining();
+    }
+    clearInterval(this.#heartbeatTimer);
+    this.#state = "stopped";
+    this.#logger.info({ worker_id: this.workerId }, "job runner stopped");
+  }
+
+  async #releaseRemaining(): Promise<void> {
+    const entries = [...this.#active.values()];
+    for (const entry of entries) {
+      entry.abandoned = true;
+      clearTimeout(entry.timeout);
+    }
+    const ids = entries.map((entry) => entry.job.id);
+    this.#logger.warn({ job_ids: ids }, "handlers ignored the abort; releasing their jobs");
+    try {
+      for (const item of await releaseJobs(this.#db, ids, this.workerId)) await announce(this.#host, item);
+    } catch (error) {
+      this.#logger.error({ err: error, job_ids: ids }, "could not release jobs; their leases will expire");
+    }
+    for (const id of ids) this.#active.delete(id);
+  }
+
+  /** Resolves true when every in-flight job settled within `ms`. */
+  async #waitForJobs(ms: number): Promise<boolean> {
+    if (this.#active.size === 0) return true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    });
+    const settled = Promise.allSettled([...this.#active.values()].map((e) => e.done)).then(() => true);
+    try {
+      return await Promise.race([settled, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #onWake(payload: string): void {
+    if (payload.startsWith("cancel:")) {
+      const entry = this.#active.get(payload.slice("cancel:".length));
+      if (entry) abortJob(entry, new JobCancelledError(entry.job.id));
+      return;
+    }
+    this.#requestTick();
+  }
+
+  #requestTick(): void {
+    if (this.#state !== "running") return;
+    if (this.#ticking) {
+      this.#tickAgain = true;
+      return;
+    }
+    this.#ticking = this.#tick().finally(() => {
+      this.#ticking = undefined;
+      if (this.#tickAgain) this.#requestTick();
+    });
+  }
+
+  async #tick(): Promise<void> {
+    clearTimeout(this.#pollTimer);
+    try {
+      do {
+        this.#tickAgain = false;
+        await this.#reclaimIfDue();
+        const free = this.#concurrency - this.#active.size;
+        if (free <= 0 || this.#state !== "running") break;
+        const claimed = await claimJobs(this.#db, { workerId: this.workerId, limit: free, leaseMs: this.#leaseMs });
+        for (const { job, event } of claimed) {
+          if (event) this.events.emit("event", event);
+          const entry = startJob(this.#host, job);
+          this.#active.set(job.id, entry);
+          void entry.done.finally(() => {
+            this.#active.delete(job.id);
+            this.#requestTick();
+          });
+        }
+      } while (this.#tickAgain && this.#state === "running");
+    } catch (error) {
+      this.#logger.error({ err: error }, "claiming jobs failed; retrying at the next poll");
+    }
+    if (this.#state === "running") this.#pollTimer = setTimeout(() => this.#requestTick(), this.#pollIntervalMs);
+  }
+
+  async #reclaimIfDue(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#lastReclaim < Math.min(this.#pollIntervalMs, this.#leaseMs)) return;
+    this.#lastReclaim = now;
+    const reclaimed = await reclaimExpiredJobs(this.#db);
+    for (const item of reclaimed) {
+      if (item.event) this.events.emit("event", item.event);
+      this.#logger.warn(
+        { job_id: item.job.id, status: item.job.status, retry_count: item.job.retryCount },
+        "reclaimed a job whose lease expired",
+      );
+    }
+  }
+
+  async #heartbeat(): Promise<void> {
+    const entries = [...this.#active.values()].filter((entry) => !entry.abandoned);
+    if (this.#heartbeating || entries.length === 0) return;
+    this.#heartbeating = true;
+    try {
+      const ids = entries.map((entry) => entry.job.id);
+      const { renewed, lost } = await heartbeat(this.#db, ids, this.workerId, this.#leaseMs);
+      for (const [id, cancelRequestedAt] of renewed) {
+        const entry = this.#active.get(id);
+        if (entry && cancelRequestedAt) abortJob(entry, new JobCancelledError(id));
+      }
+      for (const id of lost) {
+        const entry = this.#active.get(id);
+        if (entry) abortJob(entry, new LeaseLostError(id));
+      }
+    } catch (error) {
+      this.#logger.warn({ err: error }, "heartbeat failed");
+    } finally {
+      this.#heartbeating = false;
+    }
+  }
+
+  #scheduleWake(at: number): void {
+    if (this.#state !== "running") return;
+    if (this.#wakeTimer && this.#wakeAt <= at) return;
+    clearTimeout(this.#wakeTimer);
+    this.#wakeAt = at;
+    this.#wakeTimer = setTimeout(
+      () => {
+        this.#wakeTimer = undefined;
+        this.#requestTick();
+      },
+      Math.max(0, at - Date.now()) + 5,
+    );
+  }
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 1) {
+    const message = `${name} must be a positive number`;
+    throw new ValidationError(`Invalid job runner options: ${message}`, [{ path: name, message }]);
+  }
+  return Math.floor(value);
+}
+
+function nonNegativeInt(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    const message = `${name} must be zero or more`;
+    throw new ValidationError(`Invalid job runner options: ${message}`, [{ path: name, message }]);
+  }
+  return Math.floor(value);
+}

@@ -1,0 +1,214 @@
+import { type Database, InvalidOptionsError, type RetryPolicy, backoffDelay } from "@memcons/models";
+import { createTestDatabase, testTargets } from "@memcons/models/testing";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  type JobEvent,
+  type JobHandler,
+  type JobRunner,
+  JobTimeoutError,
+  cancelJob,
+  createJobRunner,
+  subscribeJobEvents,
+  triggerConsolidation,
+} from "../src/index.js";
+import { createProject, deferred, getJob, untilAborted, waitFor } from "./helpers.js";
+
+const FAST = { leaseMs: 1_000, pollIntervalMs: 50 } as const;
+
+describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (target) => {
+  let db: Database;
+  const runners: JobRunner[] = [];
+  const start = async (options: Omit<Parameters<typeof createJobRunner>[0], "db">) => {
+    const runner = createJobRunner({ db, ...FAST, ...options });
+    runners.push(runner);
+    await runner.start();
+    return runner;
+  };
+  const trigger = async () => {
+    const projectId = await createProject(db);
+    return (await triggerConsolidation(db, { projectId, triggerType: "manual" })).job;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase(target);
+  });
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((r) => r.stop({ graceMs: 2_000 })));
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it("runs a job to completion and publishes started, progress and completed", async () => {
+    const seen: JobEvent[] = [];
+    const notified: JobEvent[] = [];
+    const unsubscribe = await subscribeJobEvents(db, (e) => notified.push(e));
+    const handler: JobHandler = async (job, ctx) => {
+      await ctx.onProgress({ jobId: job.id, phase: "detect", progress: 0.5 });
+      return { ok: true };
+    };
+    const runner = await start({ engine: handler });
+    runner.events.on("event", (e: JobEvent) => seen.push(e));
+    const job = await trigger();
+    const done = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "completed" && current;
+    });
+    expect(done).toMatchObject({ progress: 1, lockedBy: null, lockedUntil: null, retryCount: 0, errorMessage: null });
+    expect(done.startedAt).toBeInstanceOf(Date);
+    expect(done.completedAt).toBeInstanceOf(Date);
+    expect(done.durationSeconds).toBeGreaterThanOrEqual(0);
+    await waitFor(() => notified.some((e) => e.job_id === job.id && e.type === "completed"));
+    const types = (events: JobEvent[]) => events.filter((e) => e.job_id === job.id).map((e) => e.type);
+    expect(types(seen)).toEqual(["started", "progress", "completed"]);
+    expect(types(notified)).toEqual(["created", "started", "progress", "completed"]);
+    expect(seen.find((e) => e.type === "progress")).toMatchObject({ phase: "detect", progress: 0.5, status: "running" });
+    await unsubscribe();
+  });
+
+  it("retries with the policy's backoff, then completes with retry_count 2", async () => {
+    const policy: RetryPolicy = { retries: 3, factor: 2, minTimeoutMs: 150, maxTimeoutMs: 10_000, jitter: false };
+    const failedAt: number[] = [];
+    const startedAt: number[] = [];
+    const handler: JobHandler = async () => {
+      startedAt.push(Date.now());
+      if (startedAt.length <= 2) {
+        failedAt.push(Date.now());
+        throw new Error(`flaky ${startedAt.length}`);
+      }
+    };
+    const retrying: Array<{ runAt: number; retryCount: number }> = [];
+    const runner = await start({ engine: handler, retryPolicy: policy, pollIntervalMs: 5_000 });
+    runner.events.on("event", (e: JobEvent) => {
+      if (e.type === "retrying") void getJob(db, e.job_id).then((j) => retrying.push({ runAt: j.runAt.getTime(), retryCount: j.retryCount }));
+    });
+    const job = await trigger();
+    const done = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "completed" && current;
+    });
+    expect(done.retryCount).toBe(2);
+    expect(done.errorMessage).toBeNull();
+    expect(startedAt).toHaveLength(3);
+    for (const attempt of [1, 2]) {
+      const expected = backoffDelay(attempt, policy);
+      expect(expected).toBe(150 * 2 ** (attempt - 1));
+      const gap = startedAt[attempt]! - failedAt[attempt - 1]!;
+      expect(gap).toBeGreaterThanOrEqual(expected - 20);
+      expect(gap).toBeLessThan(expected + 1_000);
+    }
+    await waitFor(() => retrying.length === 2);
+    expect(retrying.map((r) => r.retryCount).sort()).toEqual([1, 2]);
+  });
+
+  it("fails at once on a permanent error and after max_retries on transient ones", async () => {
+    const permanent = await trigger();
+    const runner = await start({
+      engine: async (job) => {
+        if (job.id === permanent.id) throw new InvalidOptionsError("bad options", []);
+        throw new Error("always broken");
+      },
+      retryPolicy: { retries: 1, factor: 1, minTimeoutMs: 10, maxTimeoutMs: 10, jitter: false },
+    });
+    const failed = await waitFor(async () => {
+      const current = await getJob(db, permanent.id);
+      return current.status === "failed" && current;
+    });
+    expect(failed).toMatchObject({ retryCount: 0, errorMessage: "bad options", lockedBy: null });
+    const flaky = await trigger();
+    const exhausted = await waitFor(async () => {
+      const current = await getJob(db, flaky.id);
+      return current.status === "failed" && current;
+    });
+    expect(exhausted).toMatchObject({ retryCount: 3, maxRetries: 3, errorMessage: "always broken" });
+    expect(runner.runningJobIds()).toEqual([]);
+  });
+
+  it("aborts a job at its timeout and counts a failed attempt", async () => {
+    let reason: unknown;
+    const job = await trigger();
+    await start({
+      engine: async (_job, ctx) => {
+        try {
+          await untilAborted(ctx.signal);
+        } catch (error) {
+          reason = error;
+          throw error;
+        }
+      },
+      jobTimeoutMs: 100,
+      retryPolicy: { retries: 3, factor: 1, minTimeoutMs: 60_000, maxTimeoutMs: 60_000, jitter: false },
+    });
+    const retried = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.retryCount === 1 && current;
+    });
+    expect(retried.status).toBe("pending");
+    expect(retried.errorMessage).toMatch(/timeout of 100 ms/);
+    expect(reason).toBeInstanceOf(JobTimeoutError);
+    await cancelJob(db, job.id);
+  });
+
+  it("cancels a running job through its signal", async () => {
+    const running = deferred();
+    const job = await trigger();
+    const runner = await start({
+      engine: async (_job, ctx) => {
+        running.resolve();
+        await untilAborted(ctx.signal);
+      },
+    });
+    await running.promise;
+    expect(runner.runningJobIds()).toEqual([job.id]);
+    await cancelJob(db, job.id);
+    const cancelled = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "cancelled" && current;
+    });
+    expect(cancelled.completedAt).toBeInstanceOf(Date);
+    expect(cancelled.lockedBy).toBeNull();
+  });
+
+  it("stop() lets a job finish within the grace period", async () => {
+    const running = deferred();
+    const finish = deferred();
+    const job = await trigger();
+    const runner = await start({
+      engine: async () => {
+        running.resolve();
+        await finish.promise;
+      },
+    });
+    await running.promise;
+    const stopping = runner.stop({ graceMs: 5_000 });
+    setTimeout(() => finish.resolve(), 100);
+    await stopping;
+    expect((await getJob(db, job.id)).status).toBe("completed");
+  });
+
+  it("stop() releases a job that outlives the grace period, and another runner completes it", async () => {
+    const running = deferred();
+    const job = await trigger();
+    const first = await start({
+      engine: async (_job, ctx) => {
+        running.resolve();
+        await untilAborted(ctx.signal);
+      },
+    });
+    await running.promise;
+    await first.stop({ graceMs: 50 });
+    const released = await getJob(db, job.id);
+    expect(released).toMatchObject({ status: "pending", retryCount: 0, lockedBy: null });
+    await start({ engine: async () => undefined });
+    const done = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "completed" && current;
+    });
+    expect(done.retryCount).toBe(0);
+  });
+
+  it("rejects invalid options", () => {
+    expect(() => createJobRunner({ db, concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => createJobRunner({ db, leaseMs: -1 })).toThrow(/leaseMs/);
+  });
+});
