@@ -82,7 +82,7 @@ const EnvSchema = z.object({
   OPENAI_API_KEY: z.string().trim().min(1).optional(),
   OPENAI_TIMEOUT_MS: int(1_000, 600_000).default(30_000),
   EMBEDDING_MODEL: z.string().trim().min(1).default("text-embedding-3-small"),
-  EMBEDDING_DIMENSIONS: int(8, 8192).optional(),
+  EMBEDDING_DIMENSIONS: int(16, 4096).optional(),
   SYNTHESIS_MODEL: z.string().trim().min(1).default("gpt-4o-mini"),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })
