@@ -1,0 +1,253 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { type Database, consolidationJobs, createDatabase, scheduleRuns } from "@memcons/models";
+import { type TestDatabase, createTestDatabase, preferredTarget } from "@memcons/models/testing";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  JOB_WAKEUP_CHANNEL,
+  type JobRunner,
+  cancelJob,
+  createCronScheduler,
+  createJobRunner,
+  triggerConsolidation,
+} from "../src/index.js";
+import { createProject, deferred, getJob, insertMemories, insertPendingJobs, untilAborted, waitFor } from "./helpers.js";
+
+const url = process.env.DATABASE_URL;
+
+describe.runIf(url)("on a real PostgreSQL server", () => {
+  let db: TestDatabase;
+  const handles: Database[] = [];
+  const runners: JobRunner[] = [];
+  const connect = async () => {
+    const handle = await createDatabase(db.url, { maxConnections: 4 });
+    handles.push(handle);
+    return handle;
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase(preferredTarget(url));
+  });
+  afterEach(async () => {
+    await Promise.all(runners.splice(0).map((runner) => runner.stop({ graceMs: 100 })));
+    await Promise.all(handles.splice(0).map((handle) => handle.close()));
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it("4 runners on separate connections complete 2,000 jobs exactly once", async () => {
+    const ids = await insertPendingJobs(db, 2_000);
+    const runs = new Map<string, number>();
+    const byRunner = new Map<string, number>();
+    for (let i = 0; i < 4; i++) {
+      const runner = createJobRunner({
+        db: await connect(),
+        workerId: `bulk-${i}`,
+        concurrency: 8,
+        pollIntervalMs: 200,
+        engine: async (job) => {
+          runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+          byRunner.set(`bulk-${i}`, (byRunner.get(`bulk-${i}`) ?? 0) + 1);
+        },
+      });
+      runners.push(runner);
+      await runner.start();
+    }
+    await db.notify(JOB_WAKEUP_CHANNEL, "new:bulk");
+    await waitFor(async () => {
+      const [row] = await db.rows<{ n: number }>(
+        sql`select count(*)::int as n from consolidation_jobs where status = 'completed'`,
+      );
+      return row!.n === ids.length;
+    }, 60_000, 100);
+    expect(runs.size).toBe(ids.length);
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    const [stats] = await db.rows<{ completed: number; retried: number; locked: number }>(sql`
+      select count(*) filter (where status = 'completed')::int as completed,
+             count(*) filter (where retry_count > 0)::int as retried,
+             count(*) filter (where locked_by is not null)::int as locked
+        from consolidation_jobs where id in ${ids}`);
+    expect(stats).toEqual({ completed: 2_000, retried: 0, locked: 0 });
+    expect([...byRunner.values()].reduce((a, b) => a + b, 0)).toBe(2_000);
+  }, 90_000);
+
+  it("a runner that stops heartbeating loses its job to another runner after the lease", async () => {
+    const projectId = await createProject(db);
+    const { job } = await triggerConsolidation(db, { projectId, triggerType: "manual" });
+    const crashedHandle = await createDatabase(db.url, { maxConnections: 2 });
+    const running = deferred();
+    const crashed = createJobRunner({
+      db: crashedHandle,
+      workerId: "crashed",
+      leaseMs: 500,
+      pollIntervalMs: 50,
+      engine: async (_job, ctx) => {
+        running.resolve();
+        await untilAborted(ctx.signal);
+      },
+    });
+    runners.push(crashed);
+    await crashed.start();
+    await running.promise;
+    expect((await getJob(db, job.id)).lockedBy).toBe("crashed");
+    await crashedHandle.close(); // the process "dies": no more heartbeats
+    const survivorRuns: string[] = [];
+    const survivor = createJobRunner({
+      db: await connect(),
+      workerId: "survivor",
+      leaseMs: 500,
+      pollIntervalMs: 50,
+      engine: async (claimed) => {
+        survivorRuns.push(claimed.id);
+      },
+    });
+    runners.push(survivor);
+    await survivor.start();
+    const done = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "completed" && current;
+    }, 10_000);
+    expect(survivorRuns).toEqual([job.id]);
+    expect(done.retryCount).toBe(1);
+    expect(done.errorMessage).toBeNull();
+  });
+
+  it("a lease expiring with no retries left fails the job", async () => {
+    const projectId = await createProject(db);
+    const { job } = await triggerConsolidation(db, { projectId, triggerType: "manual", maxRetries: 0 });
+    await db.orm
+      .update(consolidationJobs)
+      .set({ status: "running", lockedBy: "ghost", lockedUntil: new Date(Date.now() - 1_000) })
+      .where(eq(consolidationJobs.id, job.id));
+    const runner = createJobRunner({ db: await connect(), leaseMs: 500, pollIntervalMs: 50, engine: async () => {} });
+    runners.push(runner);
+    await runner.start();
+    const failed = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "failed" && current;
+    });
+    expect(failed.errorMessage).toMatch(/Lease of worker ghost expired/);
+    expect(failed.retryCount).toBe(0);
+  });
+
+  it("20 concurrent manual triggers from 4 connections create one job per project", async () => {
+    const connections = await Promise.all([0, 1, 2, 3].map(() => connect()));
+    for (let round = 0; round < 5; round++) {
+      const projectId = await createProject(db);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          triggerConsolidation(connections[i % 4]!, { projectId, triggerType: "manual", triggeredBy: `user-${i}` }),
+        ),
+      );
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.job.id)).size).toBe(1);
+      const rows = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, projectId));
+      expect(rows).toHaveLength(1);
+    }
+  });
+
+  it("stop() releases a running job that another runner then completes", async () => {
+    const projectId = await createProject(db);
+    const { job } = await triggerConsolidation(db, { projectId, triggerType: "manual" });
+    const running = deferred();
+    const first = createJobRunner({
+      db: await connect(),
+      workerId: "leaving",
+      pollIntervalMs: 50,
+      engine: async (_job, ctx) => {
+        running.resolve();
+        await untilAborted(ctx.signal);
+      },
+    });
+    await first.start();
+    await running.promise;
+    await first.stop({ graceMs: 100 });
+    expect(await getJob(db, job.id)).toMatchObject({ status: "pending", lockedBy: null, retryCount: 0 });
+    const second = createJobRunner({ db: await connect(), workerId: "staying", pollIntervalMs: 50, engine: async () => {} });
+    runners.push(second);
+    await second.start();
+    const done = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "completed" && current;
+    });
+    expect(done.retryCount).toBe(0);
+  });
+
+  it("a cancel requested on one connection aborts the job on a runner of another", async () => {
+    const projectId = await createProject(db);
+    const { job } = await triggerConsolidation(db, { projectId, triggerType: "manual" });
+    const running = deferred();
+    const runner = createJobRunner({
+      db: await connect(),
+      pollIntervalMs: 50,
+      engine: async (_job, ctx) => {
+        running.resolve();
+        await untilAborted(ctx.signal);
+      },
+    });
+    runners.push(runner);
+    await runner.start();
+    await running.promise;
+    await cancelJob(await connect(), job.id);
+    const cancelled = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "cancelled" && current;
+    }, 2_000);
+    expect(cancelled.lockedBy).toBeNull();
+  });
+
+  it("4 cron instances on separate connections fire each of 50 slots once", async () => {
+    let runs = 0;
+    const instances = await Promise.all(
+      [0, 1, 2, 3].map(async (i) =>
+        createCronScheduler({
+          db: await connect(),
+          name: "pg-fifty",
+          workerId: `cron-${i}`,
+          schedule: "0 * * * *",
+          task: async () => {
+            runs += 1;
+            return {};
+          },
+        }),
+      ),
+    );
+    let fired = 0;
+    for (let i = 0; i < 50; i++) {
+      const slot = new Date(Date.UTC(2026, 5, 1, i));
+      fired += (await Promise.all(instances.map((c) => c.fireSlot(slot)))).filter(Boolean).length;
+    }
+    expect(fired).toBe(50);
+    expect(runs).toBe(50);
+    const rows = await db.orm.select().from(scheduleRuns).where(eq(scheduleRuns.scheduleName, "pg-fifty"));
+    expect(rows).toHaveLength(50);
+  });
+
+  it("the threshold count is served by the partial index", async () => {
+    const projects = await Promise.all(Array.from({ length: 20 }, () => createProject(db)));
+    for (const projectId of projects) await insertMemories(db, projectId, 500);
+    await db.rows(sql`analyze task_memories`);
+    const plan = await db.rows<Record<string, string>>(sql`explain
+      select count(*) from (select 1 from task_memories m where m.project_id = ${projects[0]}
+        and not m.is_archived and not m.is_duplicate and not m.is_consolidated limit 100) s`);
+    const text = plan.map((row) => Object.values(row).join(" ")).join("\n");
+    expect(text).toMatch(/task_memories_project_unconsolidated_idx/);
+  });
+
+  it("leaves no timers or connections behind: a process using it exits by itself", () => {
+    const script = fileURLToPath(new URL("./fixtures/exit-check.ts", import.meta.url));
+    for (const driver of ["postgres", "pglite"]) {
+      const result = spawnSync(process.execPath, ["--import", "tsx", script, driver, url ?? ""], {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        timeout: 30_000,
+        encoding: "utf8",
+      });
+      expect(result.error).toBeUndefined();
+      expect(result.stderr).toBe("");
+      expect(result.stdout).toBe("stopped\n");
+      expect(result.status).toBe(0);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,111 @@
+import { type Database, ProjectNotFoundError, consolidationJobs } from "@memcons/models";
+import { createTestDatabase, testTargets } from "@memcons/models/testing";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  cancelJob,
+  checkThresholdTrigger,
+  createTriggerService,
+  findProjectsDue,
+  runScheduledConsolidation,
+  triggerConsolidation,
+} from "../src/index.js";
+import { createProject, insertMemories } from "./helpers.js";
+
+describe.each(testTargets(process.env.DATABASE_URL))("threshold trigger and sweep on $driver", (target) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await createTestDatabase(target);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it("does nothing below the threshold and queues a threshold job at it", async () => {
+    const projectId = await createProject(db, { threshold: 10 });
+    await insertMemories(db, projectId, 9);
+    await insertMemories(db, projectId, 5, { archived: true });
+    await insertMemories(db, projectId, 5, { duplicate: true });
+    await insertMemories(db, projectId, 5, { consolidated: true });
+    expect(await checkThresholdTrigger(db, projectId)).toEqual({ triggered: false, count: 9, threshold: 10 });
+    await insertMemories(db, projectId, 1);
+    const result = await checkThresholdTrigger(db, projectId);
+    expect(result).toMatchObject({ triggered: true, count: 10, threshold: 10, created: true });
+    expect(result.job).toMatchObject({
+      triggerType: "threshold",
+      scope: { unconsolidated_only: true },
+      status: "pending",
+      triggeredBy: "system",
+    });
+    const again = await checkThresholdTrigger(db, projectId);
+    expect(again).toMatchObject({ triggered: true, created: false });
+    expect(again.job?.id).toBe(result.job?.id);
+  });
+
+  it("counts at most the threshold and uses the default when the project sets none", async () => {
+    const projectId = await createProject(db);
+    await insertMemories(db, projectId, 30);
+    expect(await checkThresholdTrigger(db, projectId)).toEqual({ triggered: false, count: 30, threshold: 100 });
+    const result = await checkThresholdTrigger(db, projectId, { defaultThreshold: 20 });
+    expect(result).toMatchObject({ triggered: true, count: 20, threshold: 20 });
+  });
+
+  it("never triggers for disabled or inactive projects and rejects unknown ones", async () => {
+    const disabled = await createProject(db, { threshold: 10, enabled: false });
+    const inactive = await createProject(db, { threshold: 10, active: false });
+    await insertMemories(db, disabled, 20);
+    await insertMemories(db, inactive, 20);
+    expect((await checkThresholdTrigger(db, disabled)).triggered).toBe(false);
+    expect((await checkThresholdTrigger(db, inactive)).triggered).toBe(false);
+    const jobs = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, disabled));
+    expect(jobs).toHaveLength(0);
+    await expect(checkThresholdTrigger(db, "00000000-0000-4000-8000-000000000000")).rejects.toBeInstanceOf(
+      ProjectNotFoundError,
+    );
+  });
+
+  it("the sweep queues one scheduled job per due project and keeps active jobs", async () => {
+    await db.rows(sql`update projects set is_active = false`);
+    const due = await createProject(db, { threshold: 10 });
+    await insertMemories(db, due, 11);
+    const exactly = await createProject(db, { threshold: 10 });
+    await insertMemories(db, exactly, 10);
+    const busy = await createProject(db, { threshold: 10 });
+    await insertMemories(db, busy, 50);
+    const { job: active } = await triggerConsolidation(db, { projectId: busy, triggerType: "manual" });
+    const disabled = await createProject(db, { threshold: 10, enabled: false });
+    await insertMemories(db, disabled, 50);
+    const archivedOnly = await createProject(db, { threshold: 10 });
+    await insertMemories(db, archivedOnly, 50, { archived: true });
+    const byDefault = await createProject(db);
+    await insertMemories(db, byDefault, 25);
+
+    expect((await findProjectsDue(db)).sort()).toEqual([busy, due].sort());
+    const result = await runScheduledConsolidation(db, { concurrency: 2, defaultThreshold: 20 });
+    expect(result.projects_queued).toBe(3);
+    expect(result.jobs_created).toBe(2);
+    const byProject = new Map(result.results.map((r) => [r.project_id, r]));
+    expect(new Set(byProject.keys())).toEqual(new Set([due, busy, byDefault]));
+    expect(byProject.get(busy)).toEqual({ project_id: busy, job_id: active.id, created: false });
+    const [job] = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.id, byProject.get(due)!.job_id));
+    expect(job).toMatchObject({ triggerType: "scheduled", status: "pending", scope: { unconsolidated_only: false } });
+    const second = await runScheduledConsolidation(db, { defaultThreshold: 20 });
+    expect(second.jobs_created).toBe(0);
+    for (const r of second.results) await cancelJob(db, r.job_id);
+  });
+
+  it("the trigger service wires threshold checks and manual triggers", async () => {
+    const service = createTriggerService({ db, runner: false, cron: false, defaultThreshold: 10 });
+    await service.start();
+    const projectId = await createProject(db);
+    await insertMemories(db, projectId, 10);
+    const [a, b] = await Promise.all([service.onMemoriesWritten(projectId), service.onMemoriesWritten(projectId)]);
+    expect(a).toBe(b);
+    expect(a).toMatchObject({ triggered: true, created: true });
+    expect(await service.onMemoriesWritten("00000000-0000-4000-8000-000000000000")).toBeNull();
+    const manual = await service.trigger({ projectId, triggerType: "manual" });
+    expect(manual).toMatchObject({ created: false, job: { id: a!.job!.id } });
+    expect((await service.cancel(a!.job!.id)).status).toBe("cancelled");
+    await service.stop();
+  });
+});
