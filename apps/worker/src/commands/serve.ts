@@ -1,0 +1,133 @@
+import { randomBytes } from "node:crypto";
+import type { Database } from "@memcons/models";
+import { type ApiServer, startApi } from "../api-server.js";
+import type { CliIo } from "../cli/io.js";
+import type { Command } from "../cli/parse.js";
+import { type Config, loadConfig } from "../config.js";
+import { openDatabase } from "../db.js";
+import { ensureDemoProject } from "../demo.js";
+import { type AppLogger, createLogger } from "../logger.js";
+import { createProviders } from "../providers.js";
+import { startWorker, type WorkerProcess } from "../worker.js";
+
+/** `memcons worker`: runs the job runner, the cron and the health server until SIGTERM/SIGINT. */
+export async function workerCommand(io: CliIo): Promise<number> {
+  return serve(io, "worker", async (config, db, logger) => {
+    const worker = await startWorker(config, { db, logger, ...createProviders(config) });
+    return () => worker.stop();
+  });
+}
+
+/** `memcons api`: runs the HTTP API until SIGTERM/SIGINT. */
+export async function apiCommand(io: CliIo): Promise<number> {
+  return serve(io, "api", async (config, db, logger) => {
+    const api = await startApi(config, { db, logger, embedder: createProviders(config).embedder });
+    return () => api.close();
+  });
+}
+
+/** `memcons start`: API + worker in one process, with the demo project, and a how-to on stdout. */
+export async function startCommand(cmd: Extract<Command, { name: "start" }>, io: CliIo): Promise<number> {
+  return serve(io, "start", async (config, db, logger) => {
+    const generated = config.adminTokens.length === 0;
+    const adminTokens = generated ? [randomBytes(24).toString("base64url")] : config.adminTokens;
+    const demo = cmd.demo ? await ensureDemoProject(db) : null;
+    if (demo?.created) logger.info({ project_id: demo.project.id, memories: demo.memories }, "demo project created");
+    const providers = createProviders(config);
+    const api: ApiServer = await startApi(config, { db, logger, embedder: providers.embedder, adminTokens });
+    let worker: WorkerProcess;
+    try {
+      worker = await startWorker(config, { db, logger, ...providers });
+    } catch (error) {
+      await api.close();
+      throw error;
+    }
+    io.stdout.write(
+      banner({
+        config,
+        apiUrl: api.url,
+        healthUrl: worker.health?.url ?? null,
+        token: adminTokens[0]!,
+        generated,
+        demo: demo ? { id: demo.project.id, memories: demo.memories, created: demo.created } : null,
+      }),
+    );
+    return async () => {
+      await worker.stop();
+      await api.close();
+    };
+  });
+}
+
+type Stop = () => Promise<void>;
+
+/** Opens the database, starts a service, waits for the shutdown signal, stops it and closes everything. */
+async function serve(
+  io: CliIo,
+  name: string,
+  start: (config: Config, db: Database, logger: AppLogger) => Promise<Stop>,
+): Promise<number> {
+  const config = loadConfig(io.env);
+  const logger = createLogger(config.logLevel, { name: `memcons-${name}` });
+  const { db, applied } = await openDatabase(config, {
+    migrate: config.migrateOnStart,
+    applicationName: `memcons-${name}`,
+  });
+  if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  let stop: Stop;
+  try {
+    stop = await start(config, db, logger);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  await new Promise<void>((resolve) => {
+    if (io.shutdown.aborted) resolve();
+    else io.shutdown.addEventListener("abort", () => resolve(), { once: true });
+  });
+  logger.info({ reason: String(io.shutdown.reason ?? "shutdown") }, "shutting down");
+  try {
+    await stop();
+  } finally {
+    await db.close();
+    logger.info({}, "bye");
+    logger.flush();
+  }
+  return 0;
+}
+
+function banner(o: {
+  config: Config;
+  apiUrl: string;
+  healthUrl: string | null;
+  token: string;
+  generated: boolean;
+  demo: { id: string; memories: number; created: boolean } | null;
+}): string {
+  const lines = [
+    "",
+    `memcons is running on ${redact(o.config.databaseUrl)}`,
+    "",
+    `  API       ${o.apiUrl}   (OpenAPI: ${o.apiUrl}/openapi.json, docs: ${o.apiUrl}/docs)`,
+  ];
+  if (o.healthUrl) lines.push(`  Worker    ${o.healthUrl}/healthz  ${o.healthUrl}/metrics`);
+  lines.push(
+    `  Token     ${o.token}${o.generated ? "   (generated for this run; set API_ADMIN_TOKENS to choose your own)" : ""}`,
+  );
+  if (o.demo) {
+    lines.push(
+      `  Demo      project ${o.demo.id} (${o.demo.memories} memories${o.demo.created ? ", just created" : ""})`,
+      "",
+      "Trigger a consolidation from another terminal:",
+      "",
+      `  export API=${o.apiUrl} TOKEN=${o.token} PROJECT=${o.demo.id}`,
+      `  curl -s -X POST "$API/api/v1/consolidation/trigger" -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d "{\\"project_id\\":\\"$PROJECT\\"}"`,
+    );
+  }
+  lines.push("", "Press Ctrl+C to stop.", "", "");
+  return lines.join("\n");
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, "//$1:***@");
+}

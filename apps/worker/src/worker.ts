@@ -1,0 +1,161 @@
+import type { Embedder, Synthesizer } from "@memcons/consolidation-core";
+import { runConsolidation } from "@memcons/consolidation-core";
+import type { Database } from "@memcons/models";
+import {
+  type CronScheduler,
+  createCronScheduler,
+  createJobRunner,
+  InvalidScheduleError,
+  type JobEvent,
+  type JobHandler,
+  type JobRunner,
+} from "@memcons/scheduler";
+import { type Config, ConfigError } from "./config.js";
+import { createHealthApp } from "./health.js";
+import { type HttpServer, listenHttp } from "./http.js";
+import type { AppLogger } from "./logger.js";
+import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
+
+/** A running worker: job runner, cron, and the health/metrics server. */
+export interface WorkerProcess {
+  readonly workerId: string;
+  readonly runner: JobRunner;
+  readonly cron: CronScheduler;
+  readonly metrics: WorkerMetrics;
+  /** The health server, or null when `health: false` was asked for. */
+  readonly health: HttpServer | null;
+  /** Stops claiming, lets running jobs finish (or releases them) within the grace period, closes the server. */
+  stop(): Promise<void>;
+}
+
+/** What startWorker needs besides the configuration. */
+export interface WorkerDeps {
+  db: Database;
+  logger: AppLogger;
+  embedder: Embedder;
+  synthesizer: Synthesizer;
+  /** Serve /healthz, /readyz and /metrics on config.healthPort (default true). */
+  health?: boolean;
+}
+
+/** The job handler the runner calls: runs the consolidation engine with the configured AI providers. */
+export function consolidationHandler(o: { embedder: Embedder; synthesizer: Synthesizer; actor: string }): JobHandler {
+  return (job, ctx) =>
+    runConsolidation(ctx.db, job.id, {
+      embedder: o.embedder,
+      synthesizer: o.synthesizer,
+      signal: ctx.signal,
+      onProgress: ctx.onProgress,
+      logger: ctx.logger,
+      actor: o.actor,
+    });
+}
+
+const LEASE_EXPIRED = /^Lease of worker .* expired/;
+const RECLAIM_EVENTS = new Set(["retrying", "failed", "cancelled"]);
+
+/** Starts the job runner, the cron scheduler and the health server of one worker process. */
+export async function startWorker(config: Config, deps: WorkerDeps): Promise<WorkerProcess> {
+  const { db, logger, embedder, synthesizer } = deps;
+  const log = logger.child({ component: "worker", worker_id: config.workerId });
+  let draining = false;
+
+  let cron: CronScheduler;
+  try {
+    cron = createCronScheduler({
+      db,
+      schedule: config.schedule,
+      timezone: config.timezone,
+      workerId: config.workerId,
+      catchUpWindowMs: config.catchUpWindowMs,
+      defaultThreshold: config.threshold,
+      logger: logger.child({ component: "cron" }),
+    });
+  } catch (error) {
+    if (error instanceof InvalidScheduleError) throw new ConfigError("CONSOLIDATION_SCHEDULE", error.message);
+    throw error;
+  }
+
+  const runner = createJobRunner({
+    db,
+    workerId: config.workerId,
+    concurrency: config.concurrency,
+    leaseMs: config.leaseMs,
+    heartbeatMs: config.heartbeatMs,
+    pollIntervalMs: config.pollIntervalMs,
+    jobTimeoutMs: config.jobTimeoutMs,
+    logger: logger.child({ component: "runner" }),
+    engine: consolidationHandler({ embedder, synthesizer, actor: `worker:${config.workerId}` }),
+  });
+
+  const metrics = createWorkerMetrics({ db, logger: log, runningJobs: () => runner.runningJobIds().length });
+  metrics.follow(runner.events);
+  // A reclaimed job's events keep its "Lease of worker … expired at …" message; count each message once.
+  const reclaims = new Set<string>();
+  runner.events.on("event", (event: JobEvent) => {
+    const message = event.error_message;
+    if (message && RECLAIM_EVENTS.has(event.type) && LEASE_EXPIRED.test(message)) {
+      const key = `${event.job_id} ${message}`;
+      if (!reclaims.has(key)) {
+        if (reclaims.size > 10_000) reclaims.clear();
+        reclaims.add(key);
+        metrics.leaseReclaims.inc();
+      }
+    }
+    const fields = { job_id: event.job_id, project_id: event.project_id, status: event.status };
+    if (event.type === "progress") log.debug({ ...fields, progress: event.progress, phase: event.phase }, "job progress");
+    else if (event.type === "failed") log.error({ ...fields, error_message: event.error_message }, "job failed");
+    else if (event.type === "retrying") log.warn({ ...fields, error_message: event.error_message }, "job will be retried");
+    else log.info(fields, `job ${event.type}`);
+  });
+
+  const health =
+    deps.health === false
+      ? null
+      : await listenHttp(
+          "health server",
+          createHealthApp({ db, metrics, isDraining: () => draining }).fetch,
+          config.healthPort,
+          config.host,
+        );
+  try {
+    await runner.start();
+    await cron.start();
+  } catch (error) {
+    await runner.stop({ graceMs: 0 }).catch(() => {});
+    await health?.close();
+    throw error;
+  }
+  const next = cron.nextRun();
+  log.info(
+    {
+      concurrency: config.concurrency,
+      schedule: config.schedule,
+      timezone: config.timezone,
+      next_run: next ? next.toISOString() : null,
+      health_url: health?.url ?? null,
+    },
+    "worker started",
+  );
+
+  let stopping: Promise<void> | undefined;
+  return {
+    workerId: config.workerId,
+    runner,
+    cron,
+    metrics,
+    health,
+    stop() {
+      stopping ??= (async () => {
+        draining = true;
+        const running = runner.runningJobIds();
+        log.info({ running_jobs: running, grace_ms: config.shutdownGraceMs }, "worker stopping");
+        await cron.stop();
+        await runner.stop({ graceMs: config.shutdownGraceMs });
+        await health?.close();
+        log.info({}, "worker stopped");
+      })();
+      return stopping;
+    },
+  };
+}
