@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDatabase, type Database, migrate } from "@memcons/models";
+import { createTestDatabase, type TestDatabase } from "@memcons/models/testing";
+import { createJobRunner, type JobRunner } from "@memcons/scheduler";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CliIo } from "../src/cli/io.js";
+import { runCli } from "../src/cli/run.js";
+import { ensureDemoProject } from "../src/demo.js";
+
+const POSTGRES = process.env.DATABASE_URL;
+
+/** Runs the CLI in-process and captures what it prints. */
+async function cli(argv: string[], env: Record<string, string>) {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIo = {
+    env: { LOG_LEVEL: "warn", ...env },
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    shutdown: new AbortController().signal,
+  };
+  const code = await runCli(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
+  let env: Record<string, string>;
+  let projectId: string;
+  let cleanup: () => Promise<void>;
+  let runner: JobRunner | null = null;
+
+  beforeAll(async () => {
+    if (POSTGRES) {
+      // A real server: the test's own runner plays the worker.
+      const db: TestDatabase = await createTestDatabase({ driver: "postgres", adminUrl: POSTGRES });
+      projectId = (await ensureDemoProject(db, { count: 80 })).project.id;
+      runner = createJobRunner({ db, pollIntervalMs: 100 });
+      await runner.start();
+      env = { DATABASE_URL: db.url };
+      cleanup = async () => {
+        await runner?.stop({ graceMs: 0 });
+        await db.close();
+      };
+    } else {
+      // PGlite: the database directory belongs to one process at a time, so seed it and close it.
+      const dir = mkdtempSync(join(tmpdir(), "memcons-cli-"));
+      const db: Database = await createDatabase(`pglite://${dir}`);
+      await migrate(db);
+      projectId = (await ensureDemoProject(db, { count: 80 })).project.id;
+      await db.close();
+      env = { DATABASE_URL: `pglite://${dir}` };
+      cleanup = async () => rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await cleanup?.();
+  });
+
+  it("migrate says the schema is current", async () => {
+    const r = await cli(["migrate"], env);
+    expect(r).toMatchObject({ code: 0, stdout: "Database schema is current.\n" });
+  });
+
+  it("jobs is empty at first", async () => {
+    expect(await cli(["jobs"], env)).toMatchObject({ code: 0, stdout: "No jobs.\n" });
+    const r = await cli(["jobs", "--json"], env);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
+
+  it("trigger --wait follows the job to completion; status, jobs and rollback see it", { timeout: 60_000 }, async () => {
+    const trigger = await cli(["trigger", projectId, "--wait", "--option", "similarity_threshold=0.9"], env);
+    expect(trigger.code, trigger.stderr).toBe(0);
+    expect(trigger.stderr).toContain("100% completed");
+    const job = JSON.parse(trigger.stdout) as { id: string; status: string; options: Record<string, unknown>; memories_merged: number };
+    expect(job).toMatchObject({ status: "completed", options: { similarity_threshold: 0.9 } });
+    expect(job.memories_merged).toBeGreaterThan(0);
+
+    const status = await cli(["status", job.id], env);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ id: job.id, changes_by_operation: { merge: expect.any(Number) } });
+
+    const table = await cli(["jobs", "--project", projectId, "--status", "completed"], env);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^JOB\s+PROJECT\s+STATUS/);
+    expect(table.stdout).toContain(job.id);
+
+    const rollback = await cli(["rollback", job.id, "--reason", "test"], env);
+    expect(rollback.code, rollback.stderr).toBe(0);
+    expect(JSON.parse(rollback.stdout)).toMatchObject({ success: true });
+    const again = await cli(["rollback", job.id], env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("already rolled back");
+  });
+
+  it("trigger without --wait prints the job and reports an active one as not created", async () => {
+    const first = await cli(["trigger", projectId], env);
+    expect(first.code, first.stderr).toBe(0);
+    const body = JSON.parse(first.stdout) as { job_id: string; created: boolean };
+    expect(body.created).toBe(true);
+    if (!POSTGRES) {
+      // Nothing runs the job on an idle embedded database: a second trigger returns the same one.
+      const second = JSON.parse((await cli(["trigger", projectId], env)).stdout) as { job_id: string; created: boolean };
+      expect(second).toEqual({ ...body, created: false, status: "pending", project_id: projectId });
+    }
+  });
+
+  it("fails with exit code 1 and a message for missing rows, bad options and bad configuration", async () => {
+    const missing = await cli(["status", "00000000-0000-4000-8000-000000000000"], env);
+    expect(missing).toMatchObject({ code: 1 });
+    expect(missing.stderr).toContain("not found");
+    const project = await cli(["trigger", "00000000-0000-4000-8000-000000000000"], env);
+    expect(project.code).toBe(1);
+    expect(project.stderr).toContain("not found");
+    const options = await cli(["trigger", projectId, "--option", "similarity_threshold=7"], env);
+    expect(options.code).toBe(1);
+    expect(options.stderr).toContain("similarity_threshold");
+    const config = await cli(["jobs"], { ...env, WORKER_CONCURRENCY: "zero" });
+    expect(config.code).toBe(1);
+    expect(config.stderr).toContain("WORKER_CONCURRENCY");
+  });
+
+  it("prints usage and exits 2 on usage errors, 0 on help", async () => {
+    const bad = await cli(["jobs", "--nope"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("Usage: memcons");
+    const help = await cli(["help"], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("memcons trigger".replace("memcons ", ""));
+  });
+});
