@@ -11,7 +11,6 @@ import { JobCancelledError, JobTimeoutError, LeaseLostError, RunnerStoppingError
 import { type JobEvent, jobEvent, publishJobEvent } from "./events.js";
 import type { ConsolidationProgress, JobHandler } from "./handler.js";
 import { markCancelled } from "./queue/cancel.js";
-import { completeJob } from "./queue/complete.js";
 import { failJob } from "./queue/fail.js";
 import { releaseJobs } from "./queue/release.js";
 import type { ChangedJob } from "./queue/statement.js";
@@ -26,6 +25,8 @@ export interface ExecutionHost {
   retryPolicy: RetryPolicy;
   random?: () => number;
   jobTimeoutMs: number;
+  /** Records a successful job (batched); null when the lease was lost. */
+  complete(jobId: string): Promise<ChangedJob | null>;
   /** Called with the run_at of a job that went back to pending. */
   onRetryScheduled(runAt: Date): void;
 }
@@ -100,7 +101,7 @@ async function recordOutcome(
     logger.warn({ job_id: job.id }, "lease lost while the job ran; its outcome is discarded");
     return [];
   }
-  if (succeeded) return present(await completeJob(db, job.id, workerId));
+  if (succeeded) return present(await host.complete(job.id));
   if (reason instanceof RunnerStoppingError) return releaseJobs(db, [job.id], workerId);
   if (reason instanceof JobCancelledError) return present(await markCancelled(db, job.id, workerId));
   const error = reason instanceof JobTimeoutError ? reason : failure;

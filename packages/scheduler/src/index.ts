@@ -32,7 +32,7 @@ export {
   createConsolidationHandler,
 } from "./handler.js";
 export { claimJobs, type ClaimOptions } from "./queue/claim.js";
-export { completeJob } from "./queue/complete.js";
+export { CompletionBatcher, completeJob, completeJobs } from "./queue/complete.js";
 export { failJob, type FailOptions, retryDelayMs } from "./queue/fail.js";
 export { heartbeat, type HeartbeatResult } from "./queue/heartbeat.js";
 export { reclaimExpiredJobs } from "./queue/reclaim.js";

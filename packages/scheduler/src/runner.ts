@@ -14,6 +14,7 @@ import { JOB_WAKEUP_CHANNEL } from "./events.js";
 import { type ActiveJob, type ExecutionHost, abortJob, announce, startJob } from "./execute.js";
 import { type JobHandler, createConsolidationHandler } from "./handler.js";
 import { claimJobs } from "./queue/claim.js";
+import { CompletionBatcher } from "./queue/complete.js";
 import { heartbeat } from "./queue/heartbeat.js";
 import { reclaimExpiredJobs } from "./queue/reclaim.js";
 import { releaseJobs } from "./queue/release.js";
@@ -100,6 +101,7 @@ class Runner implements JobRunner {
     this.#heartbeatMs = positiveInt("heartbeatMs", o.heartbeatMs ?? Math.max(1, Math.floor(this.#leaseMs / 3)));
     this.#pollIntervalMs = positiveInt("pollIntervalMs", o.pollIntervalMs ?? (o.db.driver === "pglite" ? 500 : 2_000));
     this.#abortWaitMs = nonNegativeInt("abortWaitMs", o.abortWaitMs ?? 5_000);
+    const completions = new CompletionBatcher(o.db, this.workerId);
     this.#host = {
       db: o.db,
       workerId: this.workerId,
@@ -109,6 +111,7 @@ class Runner implements JobRunner {
       retryPolicy: o.retryPolicy ?? DEFAULT_JOB_RETRY_POLICY,
       random: o.random,
       jobTimeoutMs: positiveInt("jobTimeoutMs", o.jobTimeoutMs ?? 600_000),
+      complete: (jobId) => completions.complete(jobId),
       onRetryScheduled: (runAt) => this.#scheduleWake(runAt.getTime()),
     };
   }
