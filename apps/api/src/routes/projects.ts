@@ -2,14 +2,14 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { checkThresholdTrigger } from "@memcons/scheduler";
 import { memoryToDict, projectToDict } from "@memcons/models";
 import type { ApiDeps, ApiEnv } from "../options.js";
-import { CursorSchema, errorResponses, LimitSchema, uuidParam } from "../schemas/common.js";
+import { errorResponses, uuidParam } from "../schemas/common.js";
 import {
   IngestResultSchema,
   IngestSchema,
   ListMemoriesQuerySchema,
   MemoryPageSchema,
 } from "../schemas/memories.js";
-import { CreateProjectSchema, ProjectDetailSchema, ProjectSchema } from "../schemas/projects.js";
+import { CreateProjectSchema, ListProjectsQuerySchema, ProjectDetailSchema, ProjectSchema } from "../schemas/projects.js";
 import { ingestMemories, type ListedMemory, listMemories } from "../services/memories.js";
 import { assertProjectExists, createProject, getProject, listProjects, memoryCounts } from "../services/projects.js";
 
@@ -35,7 +35,7 @@ const listProjectsRoute = createRoute({
   tags: ["projects"],
   summary: "List projects, newest first",
   security,
-  request: { query: z.object({ limit: LimitSchema, cursor: CursorSchema.optional() }) },
+  request: { query: ListProjectsQuerySchema },
   responses: {
     200: json(
       z.object({ projects: z.array(ProjectSchema), next_cursor: z.string().nullable() }).openapi("ProjectPage"),

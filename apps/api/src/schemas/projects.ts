@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ConsolidationOptionsSchema } from "@memcons/models";
-import { nonBlankText } from "./common.js";
+import { CursorSchema, LimitSchema, nonBlankText } from "./common.js";
 
 /** A per-project consolidation threshold (10..1000), or null for the global default. */
 export const ThresholdSchema = z.number().int().min(10).max(1000).nullable();
@@ -66,3 +66,6 @@ export const MemoryCountsSchema = z
 export const ProjectDetailSchema = ProjectSchema.extend({ memory_counts: MemoryCountsSchema }).openapi(
   "ProjectDetail",
 );
+
+/** Query of GET /api/v1/projects. */
+export const ListProjectsQuerySchema = z.object({ limit: LimitSchema, cursor: CursorSchema.optional() });

@@ -111,7 +111,11 @@ async function loadChanges(db: Database, jobIds: string[], operation: ChangeOper
   return { changes, totals, effects };
 }
 
-/** Shapes one history entry; before/after counts come from the job's metrics when it recorded them. */
+/**
+ * Shapes one history entry. memories_before/after are the engine's recorded counts of the memories the
+ * job examined (`memories_in`/`memories_out` in its metrics); for a job without them they are derived
+ * from its audit rows: the memories it merged away or archived, and what remained of them plus what it created.
+ */
 export function historyJob(
   job: Parameters<typeof jobToDict>[0],
   changes: ConsolidationChange[],
@@ -126,10 +130,15 @@ export function historyJob(
     ...dict
   } = jobToDict(job);
   const metrics = job.metrics ?? {};
-  let before = numberOrNull(metrics.memories_before);
-  let after = numberOrNull(metrics.memories_after);
-  if (before !== null && after === null && effects) after = before + effects.created - effects.removed;
-  if (before === null && after !== null && effects) before = after - effects.created + effects.removed;
+  let before = numberOrNull(metrics.memories_before ?? metrics.memories_in);
+  let after = numberOrNull(metrics.memories_after ?? metrics.memories_out);
+  const net = effects ? effects.created - effects.removed : 0;
+  if (before !== null && after === null) after = before + net;
+  else if (before === null && after !== null) before = after - net;
+  else if (before === null && after === null && effects) {
+    before = effects.removed;
+    after = effects.created;
+  }
   return {
     ...dict,
     memories_before: before,

@@ -1,6 +1,5 @@
 import {
   type ConsolidationJob,
-  consolidationChanges,
   consolidationJobs,
   type Database,
   JobNotFoundError,
@@ -19,11 +18,12 @@ const CREATING_OPERATIONS = sql.raw(`'merge', 'summarize'`);
 
 /** Loads a job with the ids of its change rows and of the memories it created, in one query. */
 export async function getJobStatus(db: Database, jobId: string): Promise<JobStatusBody> {
+  // Subqueries name the outer table explicitly: Drizzle leaves columns of a single-table select unqualified.
   const [row] = await db.orm
     .select({
       job: consolidationJobs,
-      changeIds: sql<string[] | null>`(select array_agg(c.id order by c.changed_at, c.id) from ${consolidationChanges} c where c.consolidation_job_id = ${consolidationJobs.id})`,
-      createdIds: sql<string[] | null>`(select array_agg(distinct c.memory_id) from ${consolidationChanges} c where c.consolidation_job_id = ${consolidationJobs.id} and c.operation in (${CREATING_OPERATIONS}) and c.previous_state is null and c.memory_id is not null)`,
+      changeIds: sql<string[] | null>`(select array_agg(c.id order by c.changed_at, c.id) from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id)`,
+      createdIds: sql<string[] | null>`(select array_agg(distinct c.memory_id) from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id and c.operation in (${CREATING_OPERATIONS}) and c.previous_state is null and c.memory_id is not null)`,
     })
     .from(consolidationJobs)
     .where(eq(consolidationJobs.id, jobId))

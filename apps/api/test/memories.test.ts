@@ -1,0 +1,241 @@
+import { randomUUID } from "node:crypto";
+import { consolidationJobs, taskMemories } from "@memcons/models";
+import type { TestDatabase } from "@memcons/models/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { archiveDirectly, call, createProjectViaApi, eventually, makeApp, openTestDatabase, sampleMemories } from "./helpers.js";
+
+interface Page {
+  memories: Array<Record<string, unknown> & { id: string }>;
+  next_cursor: string | null;
+}
+
+let db: TestDatabase;
+let app: ReturnType<typeof makeApp>;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  app = makeApp(db);
+});
+afterAll(async () => {
+  await db.close();
+});
+
+describe("POST /api/v1/projects/{id}/memories", () => {
+  it("inserts memories, embeds them, and keeps tricky text intact", async () => {
+    const id = await createProjectViaApi(app);
+    const tricky = ['a "quoted" tag', "back\\slash", "comma,brace{}", "NULL", "ünïcødé ✓", ""];
+    const res = await call<{ ids: string[]; count: number }>(app, "POST", `/api/v1/projects/${id}/memories`, {
+      body: {
+        memories: [
+          {
+            task_id: "TSK-1",
+            memory_type: "error_fix",
+            execution_summary: "Fixed the flaky login test by waiting for the session cookie.",
+            goal: "Stable CI",
+            result: "Green",
+            feedback: null,
+            tags: tricky,
+            file_paths: ["src/auth/login.ts", "test/login.test.ts"],
+            success: false,
+            reused_count: 4,
+            learned_at: "2025-03-04T05:06:07.000Z",
+          },
+          { memory_type: "warning", execution_summary: "Never run migrations from two shells." },
+        ],
+      },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.count).toBe(2);
+    expect(res.body.ids).toHaveLength(2);
+    const [first] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, res.body.ids[0]!));
+    expect(first).toMatchObject({
+      projectId: id,
+      taskId: "TSK-1",
+      memoryType: "error_fix",
+      tags: tricky,
+      filePaths: ["src/auth/login.ts", "test/login.test.ts"],
+      success: false,
+      reusedCount: 4,
+    });
+    expect(first!.learnedAt.toISOString()).toBe("2025-03-04T05:06:07.000Z");
+    expect(first!.contextEmbedding?.length).toBeGreaterThan(0);
+    const [second] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, res.body.ids[1]!));
+    expect(second!.contextEmbedding?.length).toBe(first!.contextEmbedding?.length);
+  });
+
+  it("keeps a supplied embedding of the embedder's dimension and rejects other dimensions", async () => {
+    const id = await createProjectViaApi(app);
+    const dims = await embeddingDimension(id);
+    const vector = Array.from({ length: dims }, (_, i) => (i % 7) / 7);
+    const ok = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${id}/memories`, {
+      body: { memories: [{ memory_type: "learning", execution_summary: "x", context_embedding: vector }] },
+    });
+    expect(ok.status).toBe(201);
+    const [row] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, ok.body.ids[0]!));
+    expect(row!.contextEmbedding!.map((v) => Math.round(v * 1e5) / 1e5)).toEqual(vector.map((v) => Math.round(v * 1e5) / 1e5));
+    const bad = await call(app, "POST", `/api/v1/projects/${id}/memories`, {
+      body: { memories: [{ memory_type: "learning", execution_summary: "x", context_embedding: [1, 2, 3] }] },
+    });
+    expect(bad.status).toBe(400);
+    expect(String(bad.body.message)).toContain("memories.0.context_embedding");
+  });
+
+  it("accepts 1,000 memories in one call and rejects 1,001", async () => {
+    const id = await createProjectViaApi(app, { name: "bulk", consolidation_enabled: false });
+    const ok = await call<{ count: number }>(app, "POST", `/api/v1/projects/${id}/memories`, {
+      body: { memories: sampleMemories(100, 10) },
+    });
+    expect(ok.status).toBe(201);
+    expect(ok.body.count).toBe(1000);
+    const tooMany = await call(app, "POST", `/api/v1/projects/${id}/memories`, {
+      body: { memories: sampleMemories(1, 1001) },
+    });
+    expect(tooMany.status).toBe(400);
+  });
+
+  it("validates every field", async () => {
+    const id = await createProjectViaApi(app);
+    const base = { memory_type: "error_fix", execution_summary: "ok" };
+    for (const memory of [
+      { ...base, memory_type: "consolidated" },
+      { ...base, memory_type: "nonsense" },
+      { ...base, execution_summary: " \n\t " },
+      { ...base, execution_summary: "nul\u0000byte" },
+      { ...base, tags: "a" },
+      { ...base, tags: [1] },
+      { ...base, context_embedding: [] },
+      { ...base, context_embedding: [1e39] },
+      { ...base, context_embedding: ["1"] },
+      { ...base, reused_count: -1 },
+      { ...base, reused_count: 1.5 },
+      { ...base, reused_count: 2 ** 31 },
+      { ...base, learned_at: "yesterday" },
+      { ...base, learned_at: "0000-01-01T00:00:00Z" },
+      { ...base, learned_at: "2024-02-30T00:00:00Z" },
+      { ...base, success: "true" },
+      { ...base, unknown: 1 },
+      { memory_type: "error_fix" },
+    ]) {
+      const res = await call(app, "POST", `/api/v1/projects/${id}/memories`, { body: { memories: [memory] } });
+      expect(res.status, JSON.stringify(memory)).toBe(400);
+      expect(res.body.error).toBe("validation_error");
+    }
+    for (const body of [{ memories: [] }, {}, { memories: {} }, []]) {
+      const res = await call(app, "POST", `/api/v1/projects/${id}/memories`, { body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+  });
+
+  it("answers 404 for an unknown project", async () => {
+    const res = await call(app, "POST", `/api/v1/projects/${randomUUID()}/memories`, {
+      body: { memories: [{ memory_type: "error_fix", execution_summary: "x" }] },
+    });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toBe("not_found");
+  });
+
+  it("runs the threshold check after answering and enqueues a threshold job", async () => {
+    const id = await createProjectViaApi(app, { name: "threshold", consolidation_threshold: 10 });
+    const res = await call(app, "POST", `/api/v1/projects/${id}/memories`, { body: { memories: sampleMemories(4, 3) } });
+    expect(res.status).toBe(201);
+    const job = await eventually(async () => {
+      const [row] = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, id));
+      return row;
+    });
+    expect(job.triggerType).toBe("threshold");
+    expect(job.status).toBe("pending");
+  });
+
+  it("does not enqueue below the threshold", async () => {
+    const id = await createProjectViaApi(app, { name: "below", consolidation_threshold: 50 });
+    await call(app, "POST", `/api/v1/projects/${id}/memories`, { body: { memories: sampleMemories(2, 2) } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const rows = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, id));
+    expect(rows).toHaveLength(0);
+  });
+});
+
+describe("GET /api/v1/projects/{id}/memories", () => {
+  let projectId: string;
+  let ids: string[];
+
+  beforeAll(async () => {
+    projectId = await createProjectViaApi(app, { name: "listing", consolidation_enabled: false });
+    const memories = [
+      ...sampleMemories(3, 3),
+      { memory_type: "decision", execution_summary: "Use PostgreSQL advisory locks to serialize the migrations." },
+      { memory_type: "warning", execution_summary: "The payment webhook retries for three days; make handlers idempotent." },
+    ];
+    const res = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${projectId}/memories`, { body: { memories } });
+    ids = res.body.ids;
+    await archiveDirectly(db, [ids[0]!, ids[1]!]);
+  });
+
+  it("excludes archived memories unless include_archived=true", async () => {
+    const visible = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?limit=100`);
+    expect(visible.status).toBe(200);
+    expect(visible.body.memories).toHaveLength(9);
+    expect(visible.body.memories.map((m) => m.id)).not.toContain(ids[0]);
+    expect(visible.body.memories[0]).not.toHaveProperty("context_embedding");
+    const all = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?limit=100&include_archived=true`);
+    expect(all.body.memories).toHaveLength(11);
+    expect(all.body.memories.find((m) => m.id === ids[0])).toMatchObject({ is_archived: true, archive_reason: "manual" });
+  });
+
+  it("filters by memory_type", async () => {
+    const res = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?memory_type=warning`);
+    expect(res.body.memories.map((m) => m.memory_type)).toEqual(["warning"]);
+  });
+
+  it("pages with a cursor without gaps or repeats (rows share created_at)", async () => {
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const suffix: string = cursor ? `&cursor=${cursor}` : "";
+      const res = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?limit=4&include_archived=true${suffix}`);
+      expect(res.status).toBe(200);
+      seen.push(...res.body.memories.map((m) => m.id));
+      cursor = res.body.next_cursor;
+    } while (cursor);
+    expect(seen).toHaveLength(11);
+    expect(new Set(seen)).toEqual(new Set(ids));
+  });
+
+  it("ranks by similarity with q and pages the ranking", async () => {
+    const res = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?q=${encodeURIComponent("payment webhook retries idempotent handlers")}&limit=3`);
+    expect(res.status).toBe(200);
+    expect(res.body.memories).toHaveLength(3);
+    expect(res.body.memories[0]!.memory_type).toBe("warning");
+    const sims = res.body.memories.map((m) => m.similarity as number);
+    expect([...sims].sort((a, b) => b - a)).toEqual(sims);
+    expect(res.body.next_cursor).not.toBeNull();
+    const next = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?q=payment&limit=3&cursor=${res.body.next_cursor}`);
+    expect(next.status).toBe(200);
+    expect(next.body.memories.map((m) => m.id)).not.toContain(res.body.memories[0]!.id);
+  });
+
+  it("rejects bad queries and unknown projects", async () => {
+    for (const query of [
+      "?include_archived=yes",
+      "?memory_type=bogus",
+      "?limit=1000",
+      "?limit=-1",
+      "?cursor=bm9wZQ",
+      "?q=a&cursor=eyJ0IjoiMjAyNC0wMS0wMVQwMDowMDowMC4wMDAwMDBaIiwiaSI6IngifQ",
+    ]) {
+      const res = await call(app, "GET", `/api/v1/projects/${projectId}/memories${query}`);
+      expect(res.status, query).toBe(400);
+    }
+    const missing = await call(app, "GET", `/api/v1/projects/${randomUUID()}/memories`);
+    expect(missing.status).toBe(404);
+  });
+});
+
+async function embeddingDimension(projectId: string): Promise<number> {
+  const res = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${projectId}/memories`, {
+    body: { memories: [{ memory_type: "learning", execution_summary: "probe" }] },
+  });
+  const [row] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, res.body.ids[0]!));
+  return row!.contextEmbedding!.length;
+}
