@@ -122,6 +122,15 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
     expect(config.stderr).toContain("WORKER_CONCURRENCY");
   });
 
+  it("refuses to start a worker on an invalid cron schedule or time zone, naming the variable", async () => {
+    const schedule = await cli(["worker"], { ...env, PORT: "0", CONSOLIDATION_SCHEDULE: "every night" });
+    expect(schedule.code).toBe(1);
+    expect(schedule.stderr).toContain("CONSOLIDATION_SCHEDULE");
+    const zone = await cli(["worker"], { ...env, PORT: "0", CONSOLIDATION_TIMEZONE: "Mars/Base" });
+    expect(zone.code).toBe(1);
+    expect(zone.stderr).toContain("CONSOLIDATION_TIMEZONE");
+  });
+
   it("prints usage and exits 2 on usage errors, 0 on help", async () => {
     const bad = await cli(["jobs", "--nope"], env);
     expect(bad.code).toBe(2);
