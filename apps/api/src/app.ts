@@ -77,7 +77,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
         title: "memcons API",
         version: deps.version,
         description: DESCRIPTION,
-        license: { name: "MIT" },
+        license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },
       },
       servers: [{ url: "/", description: "This server" }],
       tags: [

@@ -24,6 +24,7 @@ const json = <S extends z.ZodType>(schema: S, description: string) => ({
 const triggerRoute = createRoute({
   method: "post",
   path: "/api/v1/consolidation/trigger",
+  operationId: "triggerConsolidation",
   tags: ["consolidation"],
   summary: "Start a manual consolidation (or return the project's active job)",
   security,
@@ -40,6 +41,7 @@ const triggerRoute = createRoute({
 const statusRoute = createRoute({
   method: "get",
   path: "/api/v1/consolidation/status/{job_id}",
+  operationId: "getJobStatus",
   tags: ["consolidation"],
   summary: "Status of a consolidation job",
   security,
@@ -50,6 +52,7 @@ const statusRoute = createRoute({
 const cancelRoute = createRoute({
   method: "post",
   path: "/api/v1/consolidation/jobs/{job_id}/cancel",
+  operationId: "cancelJob",
   tags: ["consolidation"],
   summary: "Cancel a pending job, or ask a running one to stop",
   security,
@@ -60,6 +63,7 @@ const cancelRoute = createRoute({
 const rollbackRoute = createRoute({
   method: "post",
   path: "/api/v1/consolidation/rollback",
+  operationId: "rollbackJob",
   tags: ["consolidation"],
   summary: "Undo every change a job made (within 7 days)",
   security,
@@ -73,6 +77,7 @@ const rollbackRoute = createRoute({
 const configureRoute = createRoute({
   method: "post",
   path: "/api/v1/consolidation/configure/{project_id}",
+  operationId: "configureConsolidation",
   tags: ["consolidation"],
   summary: "Change a project's consolidation settings",
   security,

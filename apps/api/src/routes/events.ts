@@ -11,6 +11,7 @@ const MAX_PENDING_WRITES = 1_000;
 const eventsRoute = createRoute({
   method: "get",
   path: "/api/v1/consolidation/events",
+  operationId: "streamJobEvents",
   tags: ["consolidation"],
   summary: "Server-sent events of job lifecycle changes (created, started, progress, completed, …)",
   security: [{ bearerAuth: [] }],

@@ -8,7 +8,9 @@ const READY_TIMEOUT_MS = 5_000;
 const healthz = createRoute({
   method: "get",
   path: "/healthz",
+  operationId: "getHealth",
   tags: ["health"],
+  security: [],
   summary: "Liveness: the process is up",
   responses: {
     200: {
@@ -21,7 +23,9 @@ const healthz = createRoute({
 const readyz = createRoute({
   method: "get",
   path: "/readyz",
+  operationId: "getReadiness",
   tags: ["health"],
+  security: [],
   summary: "Readiness: the database answers and its migrations are current",
   responses: {
     200: {

@@ -8,6 +8,7 @@ import { assertProjectExists } from "../services/projects.js";
 const historyRoute = createRoute({
   method: "get",
   path: "/api/v1/consolidation/history/{project_id}",
+  operationId: "getJobHistory",
   tags: ["consolidation"],
   summary: "A project's jobs, newest first, with before/after memory counts and their changes",
   security: [{ bearerAuth: [] }],

@@ -22,6 +22,7 @@ const json = <S extends z.ZodType>(schema: S, description: string) => ({
 const createProjectRoute = createRoute({
   method: "post",
   path: "/api/v1/projects",
+  operationId: "createProject",
   tags: ["projects"],
   summary: "Create a project",
   security,
@@ -32,6 +33,7 @@ const createProjectRoute = createRoute({
 const listProjectsRoute = createRoute({
   method: "get",
   path: "/api/v1/projects",
+  operationId: "listProjects",
   tags: ["projects"],
   summary: "List projects, newest first",
   security,
@@ -48,6 +50,7 @@ const listProjectsRoute = createRoute({
 const getProjectRoute = createRoute({
   method: "get",
   path: "/api/v1/projects/{id}",
+  operationId: "getProject",
   tags: ["projects"],
   summary: "Get a project with its memory counts",
   security,
@@ -58,6 +61,7 @@ const getProjectRoute = createRoute({
 const ingestRoute = createRoute({
   method: "post",
   path: "/api/v1/projects/{id}/memories",
+  operationId: "ingestMemories",
   tags: ["memories"],
   summary: "Bulk-ingest up to 1,000 memories, then run the threshold check",
   security,
@@ -71,6 +75,7 @@ const ingestRoute = createRoute({
 const listMemoriesRoute = createRoute({
   method: "get",
   path: "/api/v1/projects/{id}/memories",
+  operationId: "listMemories",
   tags: ["memories"],
   summary: "List memories (newest first) or search them by similarity with q",
   security,

@@ -1,0 +1,95 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TestDatabase } from "@memcons/models/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { call, makeApp, openTestDatabase } from "./helpers.js";
+
+interface Spec {
+  openapi: string;
+  paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; responses: Record<string, unknown> }>>;
+  components: { securitySchemes: Record<string, unknown> };
+}
+
+let db: TestDatabase;
+let app: ReturnType<typeof makeApp>;
+let spec: Spec;
+
+beforeAll(async () => {
+  db = await openTestDatabase();
+  app = makeApp(db);
+  spec = (await call<Spec>(app, "GET", "/openapi.json", { token: null })).body;
+});
+afterAll(async () => {
+  await db.close();
+});
+
+/** Routes the app serves, as "METHOD /openapi/{path}", without middleware and the document routes. */
+function servedRoutes(): string[] {
+  const routes = app.routes
+    .filter((r) => r.method !== "ALL" && !["/openapi.json", "/docs"].includes(r.path))
+    .map((r) => `${r.method} ${r.path.replace(/:([A-Za-z_]+)/g, "{$1}")}`);
+  return [...new Set(routes)].sort();
+}
+
+describe("/openapi.json", () => {
+  it("documents every served route, and only those", () => {
+    const documented = Object.entries(spec.paths)
+      .flatMap(([path, item]) => Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`))
+      .sort();
+    expect(documented).toEqual(servedRoutes());
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        "POST /api/v1/consolidation/trigger",
+        "GET /api/v1/consolidation/status/{job_id}",
+        "GET /api/v1/consolidation/history/{project_id}",
+        "POST /api/v1/consolidation/rollback",
+        "POST /api/v1/consolidation/jobs/{job_id}/cancel",
+        "POST /api/v1/consolidation/configure/{project_id}",
+        "GET /api/v1/consolidation/events",
+        "POST /api/v1/projects",
+        "GET /api/v1/projects",
+        "GET /api/v1/projects/{id}",
+        "POST /api/v1/projects/{id}/memories",
+        "GET /api/v1/projects/{id}/memories",
+        "GET /healthz",
+        "GET /readyz",
+      ]),
+    );
+  });
+
+  it("marks every /api/v1 operation as needing the bearer token and health as public", () => {
+    expect(spec.components.securitySchemes.bearerAuth).toMatchObject({ type: "http", scheme: "bearer" });
+    for (const [path, item] of Object.entries(spec.paths)) {
+      for (const operation of Object.values(item)) {
+        if (path.startsWith("/api/v1/")) {
+          expect(operation.security, path).toEqual([{ bearerAuth: [] }]);
+          expect(operation.responses, path).toHaveProperty("401");
+        } else {
+          expect(operation.security, path).toEqual([]);
+        }
+        expect(operation.operationId, path).toMatch(/^[a-zA-Z]+$/);
+      }
+    }
+  });
+
+  it("passes redocly lint", () => {
+    const dir = mkdtempSync(join(tmpdir(), "memcons-openapi-"));
+    try {
+      const file = join(dir, "openapi.json");
+      writeFileSync(file, JSON.stringify(spec, null, 2));
+      const result = spawnSync("pnpm", ["exec", "redocly", "lint", file, "--format=stylish"], {
+        cwd: join(import.meta.dirname, ".."),
+        encoding: "utf8",
+        env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+        timeout: 60_000,
+      });
+      const output = `${result.stdout}\n${result.stderr}`;
+      expect(result.status, output).toBe(0);
+      expect(output).not.toMatch(/\berror\b.*\(\w[\w-]*\)/i);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
