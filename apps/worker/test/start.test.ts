@@ -67,6 +67,7 @@ describe("memcons start (embedded PGlite)", () => {
       again.output().includes("Press Ctrl+C") ? again.output() : undefined,
     );
     expect(banner2).toContain(`PROJECT=${project}`);
+    expect(banner2).toContain(`TOKEN=${token}`);
     expect(banner2).not.toContain("just created");
     again.child.kill("SIGINT");
     expect(await again.exited).toBe(0);

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { relative } from "node:path";
 import type { Database } from "@memcons/models";
 import { type ApiServer, startApi } from "../api-server.js";
 import type { CliIo } from "../cli/io.js";
@@ -6,6 +6,7 @@ import type { Command } from "../cli/parse.js";
 import { type Config, loadConfig } from "../config.js";
 import { openDatabase } from "../db.js";
 import { ensureDemoProject } from "../demo.js";
+import { localAdminToken, localTokenFile } from "../local-token.js";
 import { type AppLogger, createLogger } from "../logger.js";
 import { createProviders } from "../providers.js";
 import { startWorker, type WorkerProcess } from "../worker.js";
@@ -28,9 +29,13 @@ export async function apiCommand(io: CliIo): Promise<number> {
 
 /** `memcons start`: API + worker in one process, with the demo project, and a how-to on stdout. */
 export async function startCommand(cmd: Extract<Command, { name: "start" }>, io: CliIo): Promise<number> {
-  return serve(io, "start", async (config, db, logger) => {
+  // A local try-out: listen on the loopback interface unless HOST says otherwise.
+  const env = io.env.HOST?.trim() ? io.env : { ...io.env, HOST: "127.0.0.1" };
+  return serve({ ...io, env }, "start", async (config, db, logger) => {
     const generated = config.adminTokens.length === 0;
-    const adminTokens = generated ? [randomBytes(24).toString("base64url")] : config.adminTokens;
+    const tokenFile = generated ? localTokenFile(config.databaseUrl) : null;
+    const local = generated ? localAdminToken(tokenFile) : null;
+    const adminTokens = local ? [local.token] : config.adminTokens;
     const demo = cmd.demo ? await ensureDemoProject(db) : null;
     if (demo?.created) logger.info({ project_id: demo.project.id, memories: demo.memories }, "demo project created");
     const providers = createProviders(config);
@@ -48,7 +53,11 @@ export async function startCommand(cmd: Extract<Command, { name: "start" }>, io:
         apiUrl: api.url,
         healthUrl: worker.health?.url ?? null,
         token: adminTokens[0]!,
-        generated,
+        tokenNote: !local
+          ? ""
+          : local.stored && tokenFile
+            ? `   (kept in ${relativeToCwd(tokenFile)}; set API_ADMIN_TOKENS to choose your own)`
+            : "   (generated for this run; set API_ADMIN_TOKENS to choose your own)",
         demo: demo ? { id: demo.project.id, memories: demo.memories, created: demo.created } : null,
       }),
     );
@@ -101,7 +110,7 @@ function banner(o: {
   apiUrl: string;
   healthUrl: string | null;
   token: string;
-  generated: boolean;
+  tokenNote: string;
   demo: { id: string; memories: number; created: boolean } | null;
 }): string {
   const lines = [
@@ -112,7 +121,7 @@ function banner(o: {
   ];
   if (o.healthUrl) lines.push(`  Worker    ${o.healthUrl}/healthz  ${o.healthUrl}/metrics`);
   lines.push(
-    `  Token     ${o.token}${o.generated ? "   (generated for this run; set API_ADMIN_TOKENS to choose your own)" : ""}`,
+    `  Token     ${o.token}${o.tokenNote}`,
   );
   if (o.demo) {
     lines.push(
@@ -126,6 +135,11 @@ function banner(o: {
   }
   lines.push("", "Press Ctrl+C to stop.", "", "");
   return lines.join("\n");
+}
+
+function relativeToCwd(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith("..") ? file : `./${rel}`;
 }
 
 function redact(url: string): string {
