@@ -7,6 +7,7 @@ import {
 } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { enqueueJob } from "./enqueue.js";
+import { type RawJobRow, rowToJob } from "./rows.js";
 import { isUuid } from "./triggers.js";
 
 /** Outcome of a threshold check. */
@@ -42,14 +43,17 @@ export async function checkThresholdTrigger(
 ): Promise<ThresholdCheckResult> {
   const defaultThreshold = checkDefaultThreshold(options.defaultThreshold);
   if (!isUuid(projectId)) throw new ProjectNotFoundError(String(projectId));
-  const [row] = await db.rows<{ eligible: boolean; threshold: number; count: number | string }>(sql`
+  // One round trip: eligibility, the threshold, the bounded count and the project's active job.
+  const [row] = await db.rows<{ eligible: boolean; threshold: number; count: number | string; active: unknown }>(sql`
     select p.consolidation_enabled and p.is_active as eligible, t.threshold,
            case when p.consolidation_enabled and p.is_active then (
              select count(*) from (
                select 1 from task_memories m
                 where m.project_id = p.id and not m.is_archived and not m.is_duplicate and not m.is_consolidated
                 limit t.threshold) s)
-           else 0 end as count
+           else 0 end as count,
+           (select row_to_json(j) from consolidation_jobs j
+             where j.project_id = p.id and j.status in ('pending', 'running') limit 1) as active
       from projects p
      cross join lateral (select coalesce(p.consolidation_threshold, ${defaultThreshold}::int) as threshold) t
      where p.id = ${projectId}`);
@@ -57,6 +61,10 @@ export async function checkThresholdTrigger(
   const threshold = Number(row.threshold);
   const count = Number(row.count);
   if (!row.eligible || count < threshold) return { triggered: false, count, threshold };
+  if (row.active) {
+    const active = typeof row.active === "string" ? JSON.parse(row.active) : row.active;
+    return { triggered: true, count, threshold, job: rowToJob(active as RawJobRow), created: false };
+  }
   const { job, created } = await enqueueJob(db, {
     projectId,
     triggerType: "threshold",
