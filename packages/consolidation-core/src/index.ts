@@ -1,1 +1,48 @@
-export { ConsolidationOptionsSchema, type ConsolidationOptions } from "@memcons/models";
+export type {
+  ConsolidationProgress,
+  ConsolidationResult,
+  Embedder,
+  RollbackResult,
+  RunConsolidationDeps,
+  SynthesisResult,
+  Synthesizer,
+} from "./types.js";
+export {
+  AIProviderError,
+  AlreadyRolledBackError,
+  ConsolidationAbortedError,
+  EmbeddingDimensionError,
+  JobNotFinishedError,
+  JobNotRunnableError,
+  RollbackConflictError,
+  RollbackWindowExpiredError,
+} from "./errors.js";
+export {
+  InvalidOptionsError,
+  JobNotFoundError,
+  ProjectNotFoundError,
+  ConsolidationOptionsSchema,
+  type ConsolidationOptions,
+} from "@memcons/models";
+export { cosineSimilarity } from "./embedding/cosine.js";
+export { createHashingEmbedder, type HashingEmbedderOptions } from "./embedding/hashing.js";
+export { createOpenAIEmbedder, type OpenAIEmbedderOptions } from "./embedding/openai.js";
+export { createExtractiveSynthesizer } from "./synthesis/extractive.js";
+export { createOpenAISynthesizer, type OpenAISynthesizerOptions } from "./synthesis/openai.js";
+export { memoryText, mergeDistinctSentences, normalizeSentence, splitSentences } from "./text.js";
+export {
+  exhaustiveSimilarPairs,
+  lshSimilarPairs,
+  type LshOptions,
+  type SimilarPair,
+  type VectorSet,
+} from "./detect/lsh.js";
+export { completeLinkageClusters, type Cluster } from "./detect/clusters.js";
+export { runConsolidation } from "./run.js";
+export { rollbackJob, ROLLBACK_WINDOW_DAYS, type RollbackJobResult, type RollbackOptions } from "./rollback.js";
+export {
+  archiveMemories,
+  DEFAULT_AUDIT_RETENTION_DAYS,
+  purgeAuditRecords,
+  unarchiveMemories,
+} from "./manual.js";

@@ -1,0 +1,87 @@
+import type {
+  ConsolidationJob,
+  ConsolidationOptions,
+  Database,
+  JobScope,
+  Logger,
+  Phase,
+} from "@memcons/models";
+import { type SQL, sql } from "drizzle-orm";
+import { ConsolidationAbortedError } from "./errors.js";
+import type { Embedder, Synthesizer } from "./types.js";
+
+/** Everything a phase needs to know about the job it runs for. */
+export interface JobContext {
+  db: Database;
+  job: ConsolidationJob;
+  jobId: string;
+  projectId: string;
+  options: ConsolidationOptions;
+  scope: JobScope;
+  embedder: Embedder;
+  synthesizer: Synthesizer;
+  signal: AbortSignal | undefined;
+  now: () => Date;
+  logger: Logger;
+  actor: string;
+  batchSize: number;
+  /** Reports progress within a phase (fraction 0..1 of that phase). */
+  progress(phase: Phase, fraction: number, message?: string): Promise<void>;
+}
+
+/** Throws ConsolidationAbortedError when the job's signal has fired. */
+export function checkAborted(ctx: JobContext): void {
+  if (ctx.signal?.aborted) throw new ConsolidationAbortedError(ctx.jobId, ctx.signal.reason);
+}
+
+/** A uuid[] parameter built from ids. */
+export function uuidArray(ids: readonly string[]): SQL {
+  return sql`${`{${ids.join(",")}}`}::uuid[]`;
+}
+
+/** A timestamptz parameter. */
+export function timestamp(date: Date): SQL {
+  return sql`${date.toISOString()}::timestamptz`;
+}
+
+/** A jsonb parameter from an already serialized JSON string. */
+export function jsonb(text: string): SQL {
+  return sql`${text}::jsonb`;
+}
+
+/** Rounds a vector to 6 decimals and renders it as a JSON array (shorter and exact to store). */
+export function vectorJson(v: Float32Array): string {
+  let out = "[";
+  for (let i = 0; i < v.length; i++) {
+    const r = Math.round((v[i] as number) * 1e6) / 1e6;
+    v[i] = r;
+    out += i === 0 ? String(r) : `,${r}`;
+  }
+  return `${out}]`;
+}
+
+/** Parses an embedding rendered by array_to_string(…, ',') into a Float32Array. */
+export function parseVector(text: string, into: Float32Array, offset: number): void {
+  let start = 0;
+  let k = offset;
+  for (let i = 0; i <= text.length; i++) {
+    if (i === text.length || text.charCodeAt(i) === 44) {
+      into[k++] = Number(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+}
+
+/** Rows of a raw query on the database. */
+export function rows<T extends Record<string, unknown>>(ctx: JobContext, query: SQL): Promise<T[]> {
+  return ctx.db.rows<T>(query);
+}
+
+/** Selects the job's candidate memories (alias `t`): active, not duplicates, in scope, not created by this job. */
+export function candidateFilter(ctx: JobContext): SQL {
+  return sql`t.project_id = ${ctx.projectId}::uuid
+    AND t.is_archived = false AND t.is_duplicate = false
+    ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
+    AND NOT EXISTS (SELECT 1 FROM consolidation_changes c
+                    WHERE c.consolidation_job_id = ${ctx.jobId}::uuid AND c.memory_id = t.id)`;
+}

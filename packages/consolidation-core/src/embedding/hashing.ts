@@ -1,0 +1,96 @@
+import type { Embedder } from "../types.js";
+import { normalizeInPlace } from "./cosine.js";
+
+/** Settings of the hashing embedder. */
+export interface HashingEmbedderOptions {
+  /** Vector length (default 256, 16..4096). */
+  dimensions?: number;
+}
+
+const STOPWORDS = new Set(
+  "a an the and or of to in on at for by with from into is are was were be been it its this that as so then than when which while we i our".split(
+    " ",
+  ),
+);
+const WORD_WEIGHT = 1;
+const BIGRAM_WEIGHT = 0.4;
+const TRIGRAM_WEIGHT = 0.4;
+const SEED_WORD = 0x811c9dc5;
+const SEED_BIGRAM = 0x01000193;
+const SEED_TRIGRAM = 0x5bd1e995;
+
+/** Offline, deterministic embedder: signed feature hashing of word, word-bigram and character-trigram features, L2-normalized. */
+export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Embedder {
+  const dimensions = options.dimensions ?? 256;
+  if (!Number.isInteger(dimensions) || dimensions < 16 || dimensions > 4096) {
+    throw new RangeError(`dimensions must be an integer in 16..4096, got ${dimensions}`);
+  }
+  return {
+    model: `hashing-v1-${dimensions}`,
+    dimensions,
+    async embed(texts, signal) {
+      const out: Float32Array[] = [];
+      for (let i = 0; i < texts.length; i++) {
+        if (i % 512 === 0) signal?.throwIfAborted();
+        out.push(hashText(texts[i] ?? "", dimensions));
+      }
+      return out;
+    },
+  };
+}
+
+/** Tokens of a text: lower-case words of letters, digits and underscores, minus stopwords. */
+export function tokenize(text: string): string[] {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+  return words.filter((w) => !STOPWORDS.has(w));
+}
+
+/** Embeds one text into a unit vector of `dimensions` floats. */
+export function hashText(text: string, dimensions: number): Float32Array {
+  const v = new Float32Array(dimensions);
+  const tokens = tokenize(text);
+  let previous = "";
+  for (const token of tokens) {
+    add(v, hashString(token, SEED_WORD), WORD_WEIGHT);
+    if (previous) add(v, hashString(token, hashString(previous, SEED_BIGRAM)), BIGRAM_WEIGHT);
+    previous = token;
+    addTrigrams(v, token);
+  }
+  return normalizeInPlace(v);
+}
+
+function addTrigrams(v: Float32Array, token: string): void {
+  // Boundary-marked trigrams: " ab", "abc", ..., "yz ".
+  const codes = [32];
+  for (let i = 0; i < token.length; i++) codes.push(token.charCodeAt(i));
+  codes.push(32);
+  for (let i = 0; i + 2 < codes.length; i++) {
+    let h = SEED_TRIGRAM;
+    h = Math.imul(h ^ (codes[i] as number), 0x01000193);
+    h = Math.imul(h ^ (codes[i + 1] as number), 0x01000193);
+    h = Math.imul(h ^ (codes[i + 2] as number), 0x01000193);
+    add(v, mix(h), TRIGRAM_WEIGHT);
+  }
+}
+
+function add(v: Float32Array, hash: number, weight: number): void {
+  const index = (hash >>> 0) % v.length;
+  v[index] = (v[index] as number) + (hash & 0x80000000 ? -weight : weight);
+}
+
+/** 32-bit FNV-1a of a string, seeded, with a final avalanche. */
+export function hashString(s: string, seed: number): number {
+  let h = seed | 0;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return mix(h);
+}
+
+function mix(h: number): number {
+  let x = h | 0;
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x;
+}

@@ -1,0 +1,112 @@
+import { MemconsError } from "@memcons/models";
+
+/** The job exists but is not pending or running, so it cannot be run. */
+export class JobNotRunnableError extends MemconsError {
+  readonly jobId: string;
+  readonly status: string;
+
+  constructor(jobId: string, status: string) {
+    super("conflict", `Consolidation job ${jobId} is ${status} and cannot be run`);
+    this.jobId = jobId;
+    this.status = status;
+  }
+}
+
+/** The job is still pending or running, so there is nothing final to roll back yet. */
+export class JobNotFinishedError extends MemconsError {
+  readonly jobId: string;
+  readonly status: string;
+
+  constructor(jobId: string, status: string) {
+    super("conflict", `Consolidation job ${jobId} is ${status}; only finished jobs can be rolled back`);
+    this.jobId = jobId;
+    this.status = status;
+  }
+}
+
+/** Memories the job touched were changed afterwards; rolling back would overwrite those edits. */
+export class RollbackConflictError extends MemconsError {
+  readonly jobId: string;
+  readonly memoryIds: readonly string[];
+
+  constructor(jobId: string, memoryIds: readonly string[]) {
+    const shown = memoryIds.slice(0, 20).join(", ");
+    const more = memoryIds.length > 20 ? ` and ${memoryIds.length - 20} more` : "";
+    super(
+      "conflict",
+      `Cannot roll back job ${jobId}: ${memoryIds.length} memories changed after it ran (${shown}${more})`,
+    );
+    this.jobId = jobId;
+    this.memoryIds = memoryIds;
+  }
+}
+
+/** The job finished longer ago than the rollback window allows. */
+export class RollbackWindowExpiredError extends MemconsError {
+  readonly jobId: string;
+  readonly windowDays: number;
+
+  constructor(jobId: string, windowDays: number) {
+    super(
+      "rollback_window_expired",
+      `Consolidation job ${jobId} finished more than ${windowDays} days ago and can no longer be rolled back`,
+    );
+    this.jobId = jobId;
+    this.windowDays = windowDays;
+  }
+}
+
+/** The job was already rolled back once. */
+export class AlreadyRolledBackError extends MemconsError {
+  readonly jobId: string;
+
+  constructor(jobId: string) {
+    super("conflict", `Consolidation job ${jobId} was already rolled back`);
+    this.jobId = jobId;
+  }
+}
+
+/** An embedding has a different length than the embedder declares. */
+export class EmbeddingDimensionError extends MemconsError {
+  readonly expected: number;
+  readonly actual: number;
+
+  constructor(expected: number, actual: number, model?: string) {
+    super(
+      "validation_error",
+      `Embedding dimension mismatch${model ? ` for model ${model}` : ""}: expected ${expected}, got ${actual}`,
+    );
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** The job was cancelled or timed out; it stopped between clusters and can be resumed. */
+export class ConsolidationAbortedError extends MemconsError {
+  readonly jobId: string;
+
+  constructor(jobId: string, cause: unknown) {
+    super("aborted", `Consolidation job ${jobId} was aborted: ${describe(cause)}`, {
+      permanent: false,
+      cause,
+    });
+    this.jobId = jobId;
+  }
+}
+
+/** An AI provider (embeddings or chat completions) answered with an error or an unusable body. */
+export class AIProviderError extends MemconsError {
+  /** HTTP status, or undefined for network errors and invalid bodies. */
+  readonly status: number | undefined;
+
+  constructor(message: string, options: { status?: number; permanent: boolean; cause?: unknown }) {
+    super("ai_provider_error", message, { permanent: options.permanent, cause: options.cause });
+    this.status = options.status;
+  }
+}
+
+function describe(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  if (typeof reason === "string") return reason;
+  return "aborted";
+}

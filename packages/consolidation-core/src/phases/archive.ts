@@ -1,0 +1,63 @@
+import { sql } from "drizzle-orm";
+import { type JobContext, checkAborted, rows, timestamp } from "../context.js";
+
+/** Counters of the archive phase. */
+export interface ArchiveStats {
+  memories_archived: number;
+  batches: number;
+}
+
+const ARCHIVE_BATCH = 5000;
+
+/**
+ * Archives stale, rarely reused memories (reason `staleness`) in bulk: each batch is one statement that
+ * locks the rows, updates them, writes their audit rows and bumps the job counter.
+ */
+export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
+  const stats: ArchiveStats = { memories_archived: 0, batches: 0 };
+  const staleBefore = new Date(ctx.now().getTime() - ctx.options.archive_stale_days * 86_400_000);
+  for (;;) {
+    checkAborted(ctx);
+    const now = ctx.now();
+    const reason = `Not reused for ${ctx.options.archive_stale_days} days and reused fewer than ${ctx.options.archive_min_reuse} times`;
+    const result = await rows<{ n: number }>(
+      ctx,
+      sql`WITH old AS (
+            SELECT t.id, to_jsonb(t) - 'context_embedding' AS prev FROM task_memories t
+            WHERE t.project_id = ${ctx.projectId}::uuid AND t.is_archived = false AND t.is_duplicate = false
+              ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
+              AND coalesce(t.last_reused_at, t.learned_at) < ${timestamp(staleBefore)}
+              AND t.reused_count < ${ctx.options.archive_min_reuse}
+              AND NOT EXISTS (SELECT 1 FROM consolidation_changes c
+                              WHERE c.consolidation_job_id = ${ctx.jobId}::uuid AND c.memory_id = t.id)
+            ORDER BY t.id
+            LIMIT ${ARCHIVE_BATCH}
+            FOR UPDATE SKIP LOCKED
+          ), upd AS (
+            UPDATE task_memories t SET is_archived = true, archived_at = ${timestamp(now)},
+              archive_reason = 'staleness', is_consolidated = true,
+              version = t.version + 1, updated_at = ${timestamp(now)}
+            FROM old WHERE t.id = old.id
+            RETURNING t.*
+          ), audit AS (
+            INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+              new_state, reason, confidence, changed_at, changed_by)
+            SELECT ${ctx.jobId}::uuid, 'archive', upd.id, old.prev, to_jsonb(upd) - 'context_embedding',
+              ${reason}, NULL, ${timestamp(now)}, ${ctx.actor}
+            FROM upd JOIN old ON old.id = upd.id
+            RETURNING 1
+          ), counter AS (
+            UPDATE consolidation_jobs SET memories_archived = memories_archived + (SELECT count(*) FROM audit)
+            WHERE id = ${ctx.jobId}::uuid
+            RETURNING 1
+          )
+          SELECT (SELECT count(*) FROM audit)::int AS n, (SELECT count(*) FROM counter)::int AS c`,
+    );
+    const n = Number(result[0]?.n ?? 0);
+    stats.memories_archived += n;
+    stats.batches++;
+    if (n < ARCHIVE_BATCH) break;
+    await ctx.progress("archive", 0.5);
+  }
+  return stats;
+}

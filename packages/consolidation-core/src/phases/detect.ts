@@ -1,0 +1,169 @@
+import { sql } from "drizzle-orm";
+import {
+  type JobContext,
+  candidateFilter,
+  checkAborted,
+  jsonb,
+  parseVector,
+  rows,
+  vectorJson,
+} from "../context.js";
+import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
+import { type LshStats, lshSimilarPairs } from "../detect/lsh.js";
+import { EmbeddingDimensionError } from "../errors.js";
+import { memoryText } from "../text.js";
+
+/** The job's candidate memories, with their embeddings as one row-major matrix. */
+export interface Candidates {
+  ids: string[];
+  versions: Int32Array;
+  types: string[];
+  /** n × dims unit vectors (empty when loaded without embeddings). */
+  vectors: Float32Array;
+  dims: number;
+  n: number;
+  /** How many embeddings were computed (missing or of another dimension) and written back. */
+  embedded: number;
+}
+
+/** Result of the detect phase. */
+export interface DetectResult {
+  candidates: Candidates;
+  clusters: Cluster[];
+  lsh: LshStats;
+  similarPairs: number;
+}
+
+const PAGE = 5000;
+const EMBED_BATCH = 1000;
+
+interface CandidateRow extends Record<string, unknown> {
+  id: string;
+  memory_type: string;
+  version: number;
+  emb: string | null;
+  execution_summary: string | null;
+  goal: string | null;
+  result: string | null;
+  feedback: string | null;
+}
+
+/** Loads candidates page by page; embeds the ones without a usable embedding and writes those back in bulk. */
+export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): Promise<Candidates> {
+  const dims = ctx.embedder.dimensions;
+  const ids: string[] = [];
+  const versions: number[] = [];
+  const types: string[] = [];
+  const chunks: Float32Array[] = [];
+  let embedded = 0;
+  let after: string | null = null;
+  for (;;) {
+    checkAborted(ctx);
+    const missing = sql`(t.context_embedding IS NULL OR cardinality(t.context_embedding) <> ${dims})`;
+    const page: CandidateRow[] = await rows<CandidateRow>(
+      ctx,
+      withEmbeddings
+        ? sql`SELECT t.id, t.memory_type, t.version,
+              CASE WHEN ${missing} THEN NULL ELSE array_to_string(t.context_embedding, ',') END AS emb,
+              CASE WHEN ${missing} THEN t.execution_summary END AS execution_summary,
+              CASE WHEN ${missing} THEN t.goal END AS goal,
+              CASE WHEN ${missing} THEN t.result END AS result,
+              CASE WHEN ${missing} THEN t.feedback END AS feedback
+            FROM task_memories t
+            WHERE ${candidateFilter(ctx)} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
+            ORDER BY t.id LIMIT ${PAGE}`
+        : sql`SELECT t.id, t.memory_type, t.version FROM task_memories t
+            WHERE ${candidateFilter(ctx)} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
+            ORDER BY t.id LIMIT ${PAGE}`,
+    );
+    if (page.length === 0) break;
+    after = (page[page.length - 1] as CandidateRow).id;
+    for (const row of page) {
+      ids.push(row.id);
+      versions.push(Number(row.version));
+      types.push(row.memory_type);
+    }
+    if (withEmbeddings) {
+      const matrix = new Float32Array(page.length * dims);
+      const toEmbed: number[] = [];
+      page.forEach((row, i) => {
+        if (row.emb != null) parseVector(row.emb, matrix, i * dims);
+        else toEmbed.push(i);
+      });
+      for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
+        checkAborted(ctx);
+        const batch = toEmbed.slice(start, start + EMBED_BATCH);
+        embedded += await embedAndStore(ctx, page, batch, matrix);
+      }
+      chunks.push(matrix);
+    }
+    if (page.length < PAGE) break;
+  }
+  const n = ids.length;
+  const vectors = new Float32Array(withEmbeddings ? n * dims : 0);
+  let offset = 0;
+  for (const chunk of chunks) {
+    vectors.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return { ids, versions: Int32Array.from(versions), types, vectors, dims, n, embedded };
+}
+
+async function embedAndStore(
+  ctx: JobContext,
+  page: CandidateRow[],
+  batch: number[],
+  matrix: Float32Array,
+): Promise<number> {
+  const dims = ctx.embedder.dimensions;
+  const texts = batch.map((i) => {
+    const row = page[i] as CandidateRow;
+    return memoryText({
+      executionSummary: row.execution_summary ?? "",
+      goal: row.goal,
+      result: row.result,
+      feedback: row.feedback,
+    });
+  });
+  const vectors = await ctx.embedder.embed(texts, ctx.signal);
+  const parts: string[] = [];
+  batch.forEach((i, k) => {
+    const v = vectors[k];
+    if (!v || v.length !== dims) throw new EmbeddingDimensionError(dims, v?.length ?? 0, ctx.embedder.model);
+    const row = page[i] as CandidateRow;
+    const json = vectorJson(v);
+    matrix.set(v, i * dims);
+    parts.push(`{"id":"${row.id}","v":${Number(row.version)},"e":${json}}`);
+  });
+  // A cache fill of derived data: only rows still at the loaded version and still without a usable embedding.
+  await rows(
+    ctx,
+    sql`UPDATE task_memories t SET context_embedding = r.e
+        FROM jsonb_to_recordset(${jsonb(`[${parts.join(",")}]`)}) AS r(id uuid, v int, e real[])
+        WHERE t.id = r.id AND t.version = r.v
+          AND (t.context_embedding IS NULL OR cardinality(t.context_embedding) <> ${dims})`,
+  );
+  return batch.length;
+}
+
+/** Finds tight clusters among the candidates: LSH candidate pairs, exact cosine, complete linkage. */
+export function findClusters(ctx: JobContext, candidates: Candidates): DetectResult {
+  const { n, dims, vectors } = candidates;
+  const typeIds = new Map<string, number>();
+  const groups = ctx.options.allow_cross_type
+    ? null
+    : Int32Array.from(candidates.types, (t) => {
+        let id = typeIds.get(t);
+        if (id === undefined) {
+          id = typeIds.size;
+          typeIds.set(t, id);
+        }
+        return id;
+      });
+  const { pairs, stats } = lshSimilarPairs(
+    { vectors, dims, n, groups },
+    ctx.options.similarity_threshold,
+  );
+  const clusters = completeLinkageClusters(n, pairs, ctx.options.min_cluster_size);
+  return { candidates, clusters, lsh: stats, similarPairs: pairs.length };
+}

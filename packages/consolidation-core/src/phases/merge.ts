@@ -1,0 +1,177 @@
+import { randomUUID } from "node:crypto";
+import { type JobContext, checkAborted, vectorJson } from "../context.js";
+import { dotRows } from "../embedding/cosine.js";
+import type { Cluster } from "../detect/clusters.js";
+import { EmbeddingDimensionError } from "../errors.js";
+import {
+  addToCounter,
+  insertCreatedMemories,
+  loadMemories,
+  markDuplicates,
+  type MemoryRow,
+  type NewMemoryJson,
+} from "../store.js";
+import { memoryText, mergeDistinctSentences, unionInOrder } from "../text.js";
+import type { Candidates } from "./detect.js";
+
+/** Counters of the merge phase. */
+export interface MergeStats {
+  clusters_merged: number;
+  memories_merged: number;
+  consolidated_created: number;
+  /** Members left out because they changed (or were archived/merged) after detection. */
+  members_skipped: number;
+  /** Clusters dropped because too few unchanged members were left. */
+  clusters_skipped: number;
+}
+
+/** Merges each cluster into one consolidated memory, atomically per batch of clusters with the rows locked. */
+export async function runMerge(
+  ctx: JobContext,
+  candidates: Candidates,
+  clusters: readonly Cluster[],
+): Promise<MergeStats> {
+  const stats = emptyStats();
+  for (let start = 0; start < clusters.length; start += ctx.batchSize) {
+    checkAborted(ctx);
+    const batch = clusters.slice(start, start + ctx.batchSize);
+    await ctx.db.orm.transaction(async (tx) => {
+      const now = ctx.now();
+      const memberIds = batch.flatMap((c) => c.members.map((i) => candidates.ids[i] as string));
+      const locked = await loadMemories(tx, memberIds, true);
+      const created: Array<{ row: NewMemoryJson; text: string }> = [];
+      const sources: Array<{ id: string; dup: string; v: number; reason: string; confidence: number }> = [];
+      const local = emptyStats();
+      for (const cluster of batch) {
+        const kept = cluster.members.filter((i) => {
+          const row = locked.get(candidates.ids[i] as string);
+          return (
+            row !== undefined &&
+            row.version === candidates.versions[i] &&
+            !row.isDuplicate &&
+            !row.isArchived &&
+            row.projectId === ctx.projectId
+          );
+        });
+        local.members_skipped += cluster.members.length - kept.length;
+        if (kept.length < Math.max(2, ctx.options.min_cluster_size)) {
+          local.clusters_skipped++;
+          continue;
+        }
+        const members = kept.map((i) => ({ index: i, row: locked.get(candidates.ids[i] as string) as MemoryRow }));
+        const merged = buildConsolidated(candidates, members, now);
+        created.push({ row: merged.row, text: merged.text });
+        for (const m of members) {
+          const similarity = m.index === merged.representative ? 1 : dotRows(candidates.vectors, candidates.dims, m.index, merged.representative);
+          sources.push({
+            id: m.row.id,
+            dup: merged.row.id,
+            v: m.row.version,
+            reason: `Duplicate merged into consolidated memory ${merged.row.id}`,
+            confidence: clamp01(round3(similarity)),
+          });
+        }
+        local.clusters_merged++;
+        local.memories_merged += members.length;
+        local.consolidated_created++;
+      }
+      const vectors = await ctx.embedder.embed(created.map((c) => c.text), ctx.signal);
+      const withEmbeddings = created.map((c, k) => {
+        const v = vectors[k];
+        if (!v || v.length !== ctx.embedder.dimensions) {
+          throw new EmbeddingDimensionError(ctx.embedder.dimensions, v?.length ?? 0, ctx.embedder.model);
+        }
+        return { row: c.row, embedding: vectorJson(v) };
+      });
+      await insertCreatedMemories(tx, ctx, "merge", withEmbeddings, now);
+      const marked = await markDuplicates(tx, ctx, sources, now);
+      if (marked !== sources.length) {
+        throw new Error(`merge: expected to mark ${sources.length} duplicates, marked ${marked}`);
+      }
+      await addToCounter(tx, ctx.jobId, "memories_merged", marked);
+      stats.clusters_merged += local.clusters_merged;
+      stats.memories_merged += local.memories_merged;
+      stats.consolidated_created += local.consolidated_created;
+      stats.members_skipped += local.members_skipped;
+      stats.clusters_skipped += local.clusters_skipped;
+    });
+    await ctx.progress("merge", Math.min(1, (start + batch.length) / clusters.length));
+  }
+  return stats;
+}
+
+function emptyStats(): MergeStats {
+  return { clusters_merged: 0, memories_merged: 0, consolidated_created: 0, members_skipped: 0, clusters_skipped: 0 };
+}
+
+function buildConsolidated(
+  candidates: Candidates,
+  members: Array<{ index: number; row: MemoryRow }>,
+  now: Date,
+): { row: NewMemoryJson; text: string; representative: number } {
+  // Representative: most reused, then most recently learned, then lowest id.
+  const ordered = [...members].sort(
+    (a, b) =>
+      b.row.reusedCount - a.row.reusedCount ||
+      b.row.learnedAt.getTime() - a.row.learnedAt.getTime() ||
+      (a.row.id < b.row.id ? -1 : 1),
+  );
+  const rep = ordered[0] as { index: number; row: MemoryRow };
+  const rows = ordered.map((m) => m.row);
+  const field = (pick: (r: MemoryRow) => string | null) => {
+    const merged = mergeDistinctSentences(rows.map(pick));
+    return merged.length > 0 ? merged : null;
+  };
+  const executionSummary = field((r) => r.executionSummary) ?? rep.row.executionSummary;
+  const goal = field((r) => r.goal);
+  const result = field((r) => r.result);
+  const feedback = field((r) => r.feedback);
+  let simSum = 0;
+  let simCount = 0;
+  for (let a = 0; a < members.length; a++) {
+    for (let b = a + 1; b < members.length; b++) {
+      simSum += dotRows(candidates.vectors, candidates.dims, (members[a] as { index: number }).index, (members[b] as { index: number }).index);
+      simCount++;
+    }
+  }
+  const meanSimilarity = simCount > 0 ? simSum / simCount : 1;
+  const successRate = rows.filter((r) => r.success).length / rows.length;
+  const confidence = clamp01(round3(meanSimilarity * (1 - 0.5 ** rows.length) * (0.5 + 0.5 * successRate)));
+  const lastReused = rows
+    .map((r) => r.lastReusedAt)
+    .filter((d): d is Date => d instanceof Date)
+    .sort((a, b) => b.getTime() - a.getTime())[0];
+  const learned = rows.map((r) => r.learnedAt).sort((a, b) => b.getTime() - a.getTime())[0] as Date;
+  const row: NewMemoryJson = {
+    id: randomUUID(),
+    task_id: rep.row.taskId,
+    memory_type: "consolidated",
+    execution_summary: executionSummary,
+    goal,
+    result,
+    feedback,
+    tags: unionInOrder(rows.map((r) => r.tags)),
+    file_paths: unionInOrder(rows.map((r) => r.filePaths)),
+    success: rows.some((r) => r.success),
+    reused_count: rows.reduce((sum, r) => sum + r.reusedCount, 0),
+    last_reused_at: lastReused ? lastReused.toISOString() : null,
+    learned_at: learned.toISOString(),
+    consolidated_from: rows.map((r) => r.id),
+    consolidated_at: now.toISOString(),
+    synthesized_from: [],
+    synthesized_at: null,
+    synthesis_confidence: confidence,
+    needs_review: false,
+    reason: `Merged ${rows.length} similar ${rep.row.memoryType} memories (mean similarity ${meanSimilarity.toFixed(3)})`,
+    detail: null,
+  };
+  return { row, text: memoryText({ executionSummary, goal, result, feedback }), representative: rep.index };
+}
+
+function clamp01(x: number): number {
+  return Math.max(0, Math.min(1, x));
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,146 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { type JobContext, checkAborted, jsonb, parseVector, rows, timestamp, vectorJson } from "../context.js";
+import { exhaustiveSimilarPairs, lshSimilarPairs, type SimilarPair } from "../detect/lsh.js";
+import { EmbeddingDimensionError } from "../errors.js";
+import { addToCounter } from "../store.js";
+import { memoryText } from "../text.js";
+
+/** Counters of the promote phase. */
+export interface PromoteStats {
+  memories_promoted: number;
+  candidates: number;
+  /** Candidates skipped because an equivalent playbook entry exists (or was just created). */
+  skipped_equivalent: number;
+}
+
+interface CandidateRow extends Record<string, unknown> {
+  id: string;
+  memory_type: string;
+  execution_summary: string;
+  goal: string | null;
+  result: string | null;
+  feedback: string | null;
+  tags: string[];
+  confidence: number;
+  sources: string;
+  emb: string | null;
+  category: string | null;
+}
+
+const EXHAUSTIVE_LIMIT = 2000;
+const INSERT_BATCH = 1000;
+
+/** Promotes confident consolidated/synthesis memories to playbook entries unless an equivalent entry exists. */
+export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
+  const dims = ctx.embedder.dimensions;
+  const candidates = await rows<CandidateRow>(
+    ctx,
+    sql`SELECT t.id, t.memory_type, t.execution_summary, t.goal, t.result, t.feedback, t.tags,
+          t.synthesis_confidence AS confidence,
+          array_to_string(t.consolidated_from || t.synthesized_from, ',') AS sources,
+          CASE WHEN cardinality(t.context_embedding) = ${dims} THEN array_to_string(t.context_embedding, ',') END AS emb,
+          (SELECT mode() WITHIN GROUP (ORDER BY s.memory_type) FROM task_memories s
+            WHERE s.id = ANY(t.consolidated_from || t.synthesized_from)) AS category
+        FROM task_memories t
+        WHERE t.project_id = ${ctx.projectId}::uuid AND t.memory_type IN ('consolidated', 'synthesis')
+          AND t.is_archived = false AND t.is_duplicate = false AND t.needs_review = false
+          AND t.synthesis_confidence >= ${ctx.options.promote_confidence_threshold}
+          AND t.id NOT IN (SELECT unnest(p.supporting_memory_ids) FROM playbook_entries p
+                           WHERE p.project_id = ${ctx.projectId}::uuid)
+        ORDER BY (t.memory_type = 'synthesis') DESC, t.synthesis_confidence DESC, t.id`,
+  );
+  const stats: PromoteStats = { memories_promoted: 0, candidates: candidates.length, skipped_equivalent: 0 };
+  if (candidates.length === 0) return stats;
+  const existing = await rows<{ content: string; emb: string | null }>(
+    ctx,
+    sql`SELECT content, CASE WHEN cardinality(embedding) = ${dims} THEN array_to_string(embedding, ',') END AS emb
+        FROM playbook_entries WHERE project_id = ${ctx.projectId}::uuid ORDER BY id`,
+  );
+  // Rows 0..E-1 are existing entries, E.. are candidates (in promotion order).
+  const n = existing.length + candidates.length;
+  const vectors = new Float32Array(n * dims);
+  const texts = [...existing.map((e) => e.content), ...candidates.map((c) => memoryText(rowFields(c)))];
+  const embs = [...existing.map((e) => e.emb), ...candidates.map((c) => c.emb)];
+  const missing: number[] = [];
+  embs.forEach((emb, i) => {
+    if (emb) parseVector(emb, vectors, i * dims);
+    else missing.push(i);
+  });
+  if (missing.length > 0) {
+    const computed = await ctx.embedder.embed(missing.map((i) => texts[i] as string), ctx.signal);
+    missing.forEach((i, k) => {
+      const v = computed[k];
+      if (!v || v.length !== dims) throw new EmbeddingDimensionError(dims, v?.length ?? 0, ctx.embedder.model);
+      vectors.set(v, i * dims);
+    });
+  }
+  checkAborted(ctx);
+  const set = { vectors, dims, n, groups: null };
+  const threshold = ctx.options.similarity_threshold;
+  const pairs: SimilarPair[] = n <= EXHAUSTIVE_LIMIT ? exhaustiveSimilarPairs(set, threshold) : lshSimilarPairs(set, threshold).pairs;
+  const neighbours = new Map<number, number[]>();
+  for (const p of pairs) {
+    neighbours.set(p.i, [...(neighbours.get(p.i) ?? []), p.j]);
+    neighbours.set(p.j, [...(neighbours.get(p.j) ?? []), p.i]);
+  }
+  const accepted = new Set<number>(existing.map((_, i) => i));
+  const entries: string[] = [];
+  candidates.forEach((c, k) => {
+    const index = existing.length + k;
+    if ((neighbours.get(index) ?? []).some((j) => accepted.has(j))) {
+      stats.skipped_equivalent++;
+      return;
+    }
+    accepted.add(index);
+    const confidence = Number(c.confidence);
+    const v = vectors.subarray(index * dims, (index + 1) * dims).slice();
+    entries.push(
+      `${JSON.stringify({
+        id: randomUUID(),
+        memory_id: c.id,
+        content: texts[index],
+        category: c.category ?? (c.memory_type === "synthesis" ? "synthesis" : "learning"),
+        tags: c.tags,
+        priority: Math.round(confidence * 100),
+        supporting_memory_ids: [c.id, ...(c.sources ? c.sources.split(",") : [])],
+        confidence,
+      }).slice(0, -1)},"embedding":${vectorJson(v)}}`,
+    );
+  });
+  for (let start = 0; start < entries.length; start += INSERT_BATCH) {
+    checkAborted(ctx);
+    const batch = entries.slice(start, start + INSERT_BATCH);
+    const now = ctx.now();
+    await ctx.db.orm.transaction(async (tx) => {
+      await tx.execute(
+        sql`WITH r AS (
+              SELECT * FROM jsonb_to_recordset(${jsonb(`[${batch.join(",")}]`)}) AS r(
+                id uuid, memory_id uuid, content text, category text, tags text[], priority int,
+                supporting_memory_ids uuid[], confidence real, embedding real[])
+            ), ins AS (
+              INSERT INTO playbook_entries (id, project_id, content, category, tags, priority,
+                supporting_memory_ids, embedding, source_job_id, created_by, created_at)
+              SELECT r.id, ${ctx.projectId}::uuid, r.content, r.category, r.tags, r.priority,
+                r.supporting_memory_ids, r.embedding, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
+              FROM r
+              RETURNING *
+            )
+            INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+              new_state, reason, confidence, changed_at, changed_by)
+            SELECT ${ctx.jobId}::uuid, 'promote', r.memory_id, NULL,
+              jsonb_build_object('playbook_entry', to_jsonb(ins) - 'embedding'),
+              'Promoted to playbook entry ' || ins.id, r.confidence, ${timestamp(now)}, ${ctx.actor}
+            FROM ins JOIN r ON r.id = ins.id`,
+      );
+      await addToCounter(tx, ctx.jobId, "memories_promoted", batch.length);
+    });
+    stats.memories_promoted += batch.length;
+    await ctx.progress("promote", Math.min(1, (start + batch.length) / entries.length));
+  }
+  return stats;
+}
+
+function rowFields(c: CandidateRow) {
+  return { executionSummary: c.execution_summary, goal: c.goal, result: c.result, feedback: c.feedback };
+}

@@ -1,0 +1,239 @@
+import { randomUUID } from "node:crypto";
+import {
+  consolidationJobs,
+  type Database,
+  type Executor,
+  JobNotFoundError,
+  queryRows,
+} from "@memcons/models";
+import { eq, sql } from "drizzle-orm";
+import { jsonb, timestamp } from "./context.js";
+import {
+  AlreadyRolledBackError,
+  JobNotFinishedError,
+  RollbackConflictError,
+  RollbackWindowExpiredError,
+} from "./errors.js";
+import { MEMORY_COLUMNS } from "./store.js";
+import type { RollbackResult } from "./types.js";
+
+/** A job can be rolled back this many days after it finished. */
+export const ROLLBACK_WINDOW_DAYS = 7;
+
+/** Options of rollbackJob. */
+export interface RollbackOptions {
+  /** Recorded as `changed_by` (default `system`). */
+  actor?: string;
+  reason?: string;
+  /** Clock for the window check and timestamps (default: now). */
+  now?: Date;
+}
+
+/** What rollbackJob returns: the contract fields plus the number of playbook entries removed. */
+export interface RollbackJobResult extends RollbackResult {
+  playbook_entries_deleted: number;
+}
+
+const RESTORED_COLUMNS = Object.values(MEMORY_COLUMNS)
+  .map((c) => c.name)
+  .filter((name) => name !== "id");
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Undoes a finished job in one transaction: restores every memory it changed to its exact previous
+ * state, deletes the memories and playbook entries it created, records `rollback` changes and sets
+ * rolled_back_at. Refuses when a touched memory changed after the job.
+ */
+export async function rollbackJob(
+  db: Database,
+  jobId: string,
+  options: RollbackOptions = {},
+): Promise<RollbackJobResult> {
+  if (!UUID.test(jobId)) throw new JobNotFoundError(jobId);
+  const now = options.now ?? new Date();
+  const actor = options.actor ?? "system";
+  const rollbackId = randomUUID();
+  const reason = `Rollback ${rollbackId}${options.reason ? `: ${options.reason}` : ""}`;
+  return db.orm.transaction(async (tx) => {
+    const [job] = await tx.select().from(consolidationJobs).where(eq(consolidationJobs.id, jobId)).for("update");
+    if (!job) throw new JobNotFoundError(jobId);
+    if (job.rolledBackAt) throw new AlreadyRolledBackError(jobId);
+    if (job.status === "pending" || job.status === "running") throw new JobNotFinishedError(jobId, job.status);
+    const finishedAt = job.completedAt ?? job.createdAt;
+    if (now.getTime() - finishedAt.getTime() > ROLLBACK_WINDOW_DAYS * 86_400_000) {
+      throw new RollbackWindowExpiredError(jobId, ROLLBACK_WINDOW_DAYS);
+    }
+    const warnings: string[] = [];
+    await lockTouched(tx, jobId);
+    const conflicts = await findConflicts(tx, jobId);
+    if (conflicts.length > 0) throw new RollbackConflictError(jobId, conflicts);
+    const missing = await queryRows<{ memory_id: string; created: boolean }>(
+      tx,
+      sql`SELECT DISTINCT c.memory_id, (c.previous_state IS NULL) AS created FROM consolidation_changes c
+          WHERE c.consolidation_job_id = ${jobId}::uuid AND c.operation IN ('merge', 'summarize', 'archive')
+            AND NOT EXISTS (SELECT 1 FROM task_memories t WHERE t.id = c.memory_id)
+          ORDER BY c.memory_id`,
+    );
+    for (const m of missing) {
+      warnings.push(
+        m.created
+          ? `Memory ${m.memory_id} created by the job was already deleted`
+          : `Memory ${m.memory_id} no longer exists and could not be restored`,
+      );
+    }
+    const restored = await restoreMemories(tx, jobId, now, actor, reason);
+    const orphaned = await queryRows<{ n: number }>(
+      tx,
+      sql`SELECT count(*)::int AS n FROM task_memories t
+          WHERE t.duplicate_of IN (SELECT memory_id FROM ${createdMemories(jobId)})`,
+    );
+    const orphans = Number(orphaned[0]?.n ?? 0);
+    if (orphans > 0) {
+      warnings.push(`${orphans} memories outside this job pointed at memories it created; their duplicate_of was cleared`);
+    }
+    const deleted = await deleteCreatedMemories(tx, jobId, now, actor, reason);
+    const entries = await deletePlaybookEntries(tx, jobId, now, actor, reason);
+    if (entries.missing > 0) warnings.push(`${entries.missing} playbook entries created by the job were already deleted`);
+    const summary = {
+      id: rollbackId,
+      at: now.toISOString(),
+      actor,
+      reason: options.reason ?? null,
+      memories_restored: restored,
+      memories_deleted: deleted,
+      playbook_entries_deleted: entries.deleted,
+      warnings,
+    };
+    await tx.execute(
+      sql`UPDATE consolidation_jobs SET rolled_back_at = ${timestamp(now)},
+            metrics = metrics || jsonb_build_object('rollback', ${jsonb(JSON.stringify(summary))})
+          WHERE id = ${jobId}::uuid`,
+    );
+    return {
+      rollback_id: rollbackId,
+      memories_restored: restored,
+      memories_deleted: deleted,
+      playbook_entries_deleted: entries.deleted,
+      warnings,
+    };
+  });
+}
+
+function createdMemories(jobId: string) {
+  return sql`(SELECT memory_id FROM consolidation_changes
+              WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'summarize')
+                AND previous_state IS NULL) AS created`;
+}
+
+async function lockTouched(tx: Executor, jobId: string): Promise<void> {
+  await tx.execute(
+    sql`SELECT t.id FROM task_memories t
+        WHERE t.id IN (SELECT memory_id FROM consolidation_changes
+                       WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'summarize', 'archive'))
+        ORDER BY t.id FOR UPDATE`,
+  );
+}
+
+/** Touched memories whose version or updated_at differ from what the job left. */
+async function findConflicts(tx: Executor, jobId: string): Promise<string[]> {
+  const found = await queryRows<{ id: string }>(
+    tx,
+    sql`WITH last AS (
+          SELECT DISTINCT ON (memory_id) memory_id, new_state FROM consolidation_changes
+          WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'summarize', 'archive')
+          ORDER BY memory_id, changed_at DESC, id DESC
+        )
+        SELECT t.id FROM last JOIN task_memories t ON t.id = last.memory_id
+        WHERE t.version IS DISTINCT FROM (last.new_state->>'version')::int
+           OR t.updated_at IS DISTINCT FROM (last.new_state->>'updated_at')::timestamptz
+        ORDER BY t.id`,
+  );
+  return found.map((r) => r.id);
+}
+
+async function restoreMemories(tx: Executor, jobId: string, now: Date, actor: string, reason: string): Promise<number> {
+  const assignments = sql.join(
+    RESTORED_COLUMNS.map((name) => sql`${sql.identifier(name)} = r.${sql.identifier(name)}`),
+    sql`, `,
+  );
+  const result = await queryRows<{ n: number }>(
+    tx,
+    sql`WITH first AS (
+          SELECT DISTINCT ON (memory_id) memory_id, previous_state FROM consolidation_changes
+          WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'archive')
+            AND previous_state IS NOT NULL
+          ORDER BY memory_id, changed_at, id
+        ), cur AS (
+          SELECT t.id, to_jsonb(t) - 'context_embedding' AS state FROM task_memories t JOIN first f ON f.memory_id = t.id
+        ), upd AS (
+          UPDATE task_memories t SET ${assignments}
+          FROM first f, LATERAL jsonb_populate_record(NULL::task_memories, f.previous_state) r
+          WHERE t.id = f.memory_id
+          RETURNING t.*
+        ), audit AS (
+          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+            new_state, reason, confidence, changed_at, changed_by)
+          SELECT ${jobId}::uuid, 'rollback', upd.id, cur.state, to_jsonb(upd) - 'context_embedding',
+            ${reason}, NULL, ${timestamp(now)}, ${actor}
+          FROM upd JOIN cur ON cur.id = upd.id
+          RETURNING 1
+        )
+        SELECT count(*)::int AS n FROM audit`,
+  );
+  return Number(result[0]?.n ?? 0);
+}
+
+async function deleteCreatedMemories(
+  tx: Executor,
+  jobId: string,
+  now: Date,
+  actor: string,
+  reason: string,
+): Promise<number> {
+  const result = await queryRows<{ n: number }>(
+    tx,
+    sql`WITH del AS (
+          DELETE FROM task_memories t WHERE t.id IN (SELECT memory_id FROM ${createdMemories(jobId)})
+          RETURNING t.*
+        ), audit AS (
+          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+            new_state, reason, confidence, changed_at, changed_by)
+          SELECT ${jobId}::uuid, 'rollback', del.id, to_jsonb(del) - 'context_embedding', NULL,
+            ${reason}, NULL, ${timestamp(now)}, ${actor}
+          FROM del
+          RETURNING 1
+        )
+        SELECT count(*)::int AS n FROM audit`,
+  );
+  return Number(result[0]?.n ?? 0);
+}
+
+async function deletePlaybookEntries(
+  tx: Executor,
+  jobId: string,
+  now: Date,
+  actor: string,
+  reason: string,
+): Promise<{ deleted: number; missing: number }> {
+  const result = await queryRows<{ n: number; expected: number }>(
+    tx,
+    sql`WITH promoted AS (
+          SELECT memory_id, (new_state->'playbook_entry'->>'id')::uuid AS entry_id FROM consolidation_changes
+          WHERE consolidation_job_id = ${jobId}::uuid AND operation = 'promote'
+        ), del AS (
+          DELETE FROM playbook_entries p WHERE p.id IN (SELECT entry_id FROM promoted)
+          RETURNING p.*
+        ), audit AS (
+          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+            new_state, reason, confidence, changed_at, changed_by)
+          SELECT ${jobId}::uuid, 'rollback', promoted.memory_id,
+            jsonb_build_object('playbook_entry', to_jsonb(del) - 'embedding'), NULL,
+            ${reason}, NULL, ${timestamp(now)}, ${actor}
+          FROM del JOIN promoted ON promoted.entry_id = del.id
+          RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM audit)::int AS n, (SELECT count(*) FROM promoted)::int AS expected`,
+  );
+  const deleted = Number(result[0]?.n ?? 0);
+  return { deleted, missing: Number(result[0]?.expected ?? 0) - deleted };
+}

@@ -1,0 +1,156 @@
+import {
+  type ChangeOperation,
+  type Executor,
+  queryRows,
+  type TaskMemory,
+  taskMemories,
+} from "@memcons/models";
+import { getTableColumns, sql } from "drizzle-orm";
+import { type JobContext, jsonb, timestamp, uuidArray } from "./context.js";
+
+/** Every task_memories column except the embedding (audit snapshots and merges never need it). */
+export const MEMORY_COLUMNS = (() => {
+  const { contextEmbedding: _omit, ...rest } = getTableColumns(taskMemories);
+  return rest;
+})();
+
+/** A task memory without its embedding. */
+export type MemoryRow = Omit<TaskMemory, "contextEmbedding">;
+
+/** Loads memories by id (without embeddings), optionally locking them FOR UPDATE in id order. */
+export async function loadMemories(
+  executor: Executor,
+  ids: readonly string[],
+  lock: boolean,
+): Promise<Map<string, MemoryRow>> {
+  if (ids.length === 0) return new Map();
+  const query = executor
+    .select(MEMORY_COLUMNS)
+    .from(taskMemories)
+    .where(sql`${taskMemories.id} = ANY(${uuidArray(ids)})`)
+    .orderBy(taskMemories.id);
+  const found = lock ? await query.for("update") : await query;
+  return new Map(found.map((row) => [row.id, row]));
+}
+
+/** A memory the job creates (consolidated or synthesis), in column names. */
+export interface NewMemoryJson {
+  id: string;
+  task_id: string | null;
+  memory_type: "consolidated" | "synthesis";
+  execution_summary: string;
+  goal: string | null;
+  result: string | null;
+  feedback: string | null;
+  tags: string[];
+  file_paths: string[];
+  success: boolean;
+  reused_count: number;
+  last_reused_at: string | null;
+  learned_at: string;
+  consolidated_from: string[];
+  consolidated_at: string | null;
+  synthesized_from: string[];
+  synthesized_at: string | null;
+  synthesis_confidence: number | null;
+  needs_review: boolean;
+  /** Audit reason of the creation. */
+  reason: string;
+  /** Extra audit detail stored next to the row in new_state (e.g. the synthesis). */
+  detail: Record<string, unknown> | null;
+}
+
+/** Inserts created memories with their embeddings and one audit row each (previous_state NULL). */
+export async function insertCreatedMemories(
+  tx: Executor,
+  ctx: JobContext,
+  operation: ChangeOperation,
+  memories: ReadonlyArray<{ row: NewMemoryJson; embedding: string }>,
+  now: Date,
+): Promise<number> {
+  if (memories.length === 0) return 0;
+  const body = `[${memories
+    .map(({ row, embedding }) => `${JSON.stringify(row).slice(0, -1)},"context_embedding":${embedding}}`)
+    .join(",")}]`;
+  const inserted = await queryRows<{ n: number }>(
+    tx,
+    sql`WITH r AS (
+          SELECT * FROM jsonb_to_recordset(${jsonb(body)}) AS r(
+            id uuid, task_id text, memory_type text, execution_summary text, goal text, result text,
+            feedback text, tags text[], file_paths text[], context_embedding real[], success boolean,
+            reused_count int, last_reused_at timestamptz, learned_at timestamptz,
+            consolidated_from uuid[], consolidated_at timestamptz, synthesized_from uuid[],
+            synthesized_at timestamptz, synthesis_confidence real, needs_review boolean,
+            reason text, detail jsonb)
+        ), ins AS (
+          INSERT INTO task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result,
+            feedback, tags, file_paths, context_embedding, success, reused_count, last_reused_at, learned_at,
+            is_consolidated, consolidated_from, consolidated_at, synthesized_from, synthesized_at,
+            synthesis_confidence, needs_review, version, created_at, updated_at)
+          SELECT r.id, ${ctx.projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result,
+            r.feedback, r.tags, r.file_paths, r.context_embedding, r.success, r.reused_count, r.last_reused_at,
+            r.learned_at, true, r.consolidated_from, r.consolidated_at, r.synthesized_from, r.synthesized_at,
+            r.synthesis_confidence, r.needs_review, 1, ${timestamp(now)}, ${timestamp(now)}
+          FROM r
+          RETURNING *
+        ), audit AS (
+          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+            new_state, reason, confidence, changed_at, changed_by)
+          SELECT ${ctx.jobId}::uuid, ${operation}, ins.id, NULL,
+            CASE WHEN r.detail IS NULL THEN to_jsonb(ins) - 'context_embedding'
+                 ELSE (to_jsonb(ins) - 'context_embedding') || jsonb_build_object('_detail', r.detail) END,
+            r.reason, ins.synthesis_confidence, ${timestamp(now)}, ${ctx.actor}
+          FROM ins JOIN r ON r.id = ins.id
+          RETURNING 1
+        )
+        SELECT count(*)::int AS n FROM audit`,
+  );
+  return Number(inserted[0]?.n ?? 0);
+}
+
+/** Marks source memories as duplicates of their consolidated memory (version check), one audit row each. */
+export async function markDuplicates(
+  tx: Executor,
+  ctx: JobContext,
+  sources: ReadonlyArray<{ id: string; dup: string; v: number; reason: string; confidence: number }>,
+  now: Date,
+): Promise<number> {
+  if (sources.length === 0) return 0;
+  const result = await queryRows<{ n: number }>(
+    tx,
+    sql`WITH r AS (
+          SELECT * FROM jsonb_to_recordset(${jsonb(JSON.stringify(sources))})
+            AS r(id uuid, dup uuid, v int, reason text, confidence real)
+        ), old AS (
+          SELECT t.id, to_jsonb(t) - 'context_embedding' AS prev FROM task_memories t JOIN r ON r.id = t.id
+        ), upd AS (
+          UPDATE task_memories t SET is_duplicate = true, duplicate_of = r.dup, is_consolidated = true,
+            version = t.version + 1, updated_at = ${timestamp(now)}
+          FROM r WHERE t.id = r.id AND t.version = r.v
+          RETURNING t.*
+        ), audit AS (
+          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+            new_state, reason, confidence, changed_at, changed_by)
+          SELECT ${ctx.jobId}::uuid, 'merge', upd.id, old.prev, to_jsonb(upd) - 'context_embedding',
+            r.reason, r.confidence, ${timestamp(now)}, ${ctx.actor}
+          FROM upd JOIN old ON old.id = upd.id JOIN r ON r.id = upd.id
+          RETURNING 1
+        )
+        SELECT count(*)::int AS n FROM audit`,
+  );
+  return Number(result[0]?.n ?? 0);
+}
+
+/** Adds to one of the job's counters. */
+export async function addToCounter(
+  tx: Executor,
+  jobId: string,
+  counter: "memories_merged" | "summaries_created" | "memories_promoted",
+  amount: number,
+): Promise<void> {
+  if (amount === 0) return;
+  await tx.execute(
+    sql`UPDATE consolidation_jobs SET ${sql.identifier(counter)} = ${sql.identifier(counter)} + ${amount}
+        WHERE id = ${jobId}::uuid`,
+  );
+}

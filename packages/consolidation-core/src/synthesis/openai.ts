@@ -1,0 +1,104 @@
+import type { RetryPolicy, TaskMemory } from "@memcons/models";
+import { z } from "zod";
+import { AIProviderError } from "../errors.js";
+import { postJson } from "../http.js";
+import { memoryText } from "../text.js";
+import type { SynthesisResult, Synthesizer } from "../types.js";
+
+/** Settings of the OpenAI-compatible synthesizer. */
+export interface OpenAISynthesizerOptions {
+  baseUrl: string;
+  model: string;
+  apiKey?: string;
+  timeoutMs?: number;
+  retryPolicy?: RetryPolicy;
+  /** Sampling temperature (default 0). */
+  temperature?: number;
+}
+
+const ChatResponse = z.object({
+  choices: z
+    .array(z.object({ message: z.object({ content: z.string().nullable().optional() }) }))
+    .min(1),
+});
+
+const SynthesisSchema = z.object({
+  content: z.string().trim().min(1),
+  confidence: z.number(),
+  category: z.string().trim().min(1).default("learning"),
+  tags: z.array(z.string()).default([]),
+  patterns: z.array(z.string()).default([]),
+  best_practices: z.array(z.string()).default([]),
+  warnings: z.array(z.string()).default([]),
+});
+
+const SYSTEM_PROMPT = [
+  "You consolidate the memories of AI coding agents.",
+  "Given several related task memories, write one synthesis as a JSON object with the keys:",
+  'content (string), confidence (number 0..1: how consistently the memories agree), category (string),',
+  "tags (string[]), patterns (string[]), best_practices (string[]), warnings (string[]).",
+  "Answer with the JSON object only.",
+].join(" ");
+
+/** Synthesizer that calls `POST {baseUrl}/chat/completions` of an OpenAI-compatible API and expects a JSON answer. */
+export function createOpenAISynthesizer(options: OpenAISynthesizerOptions): Synthesizer {
+  return {
+    model: options.model,
+    async synthesize(memories, signal) {
+      const body = await postJson(
+        options,
+        "chat/completions",
+        {
+          model: options.model,
+          temperature: options.temperature ?? 0,
+          response_format: { type: "json_object" },
+          messages: [
+            { role: "system", content: SYSTEM_PROMPT },
+            { role: "user", content: describeMemories(memories) },
+          ],
+        },
+        signal,
+      );
+      return parseSynthesis(body, options.baseUrl);
+    },
+  };
+}
+
+function describeMemories(memories: readonly TaskMemory[]): string {
+  return memories
+    .map((m, i) => {
+      const meta = [`type: ${m.memoryType}`, `success: ${m.success}`];
+      if (m.tags.length > 0) meta.push(`tags: ${m.tags.join(", ")}`);
+      if (m.filePaths.length > 0) meta.push(`files: ${m.filePaths.join(", ")}`);
+      return `Memory ${i + 1} (${meta.join("; ")}):\n${memoryText(m)}`;
+    })
+    .join("\n\n");
+}
+
+function parseSynthesis(body: unknown, baseUrl: string): SynthesisResult {
+  const chat = ChatResponse.safeParse(body);
+  const content = chat.success ? chat.data.choices[0]?.message.content : undefined;
+  if (!content) {
+    throw new AIProviderError(`Chat completion from ${baseUrl} has no message content`, { permanent: true });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(stripFences(content));
+  } catch (error) {
+    throw new AIProviderError(`Chat completion from ${baseUrl} is not JSON`, { permanent: true, cause: error });
+  }
+  const parsed = SynthesisSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new AIProviderError(`Synthesis from ${baseUrl} is missing fields`, {
+      permanent: true,
+      cause: parsed.error,
+    });
+  }
+  const s = parsed.data;
+  return { ...s, confidence: Math.max(0, Math.min(1, s.confidence)) };
+}
+
+function stripFences(text: string): string {
+  const match = /^\s*```(?:json)?\s*([\s\S]*?)\s*```\s*$/.exec(text);
+  return match ? (match[1] as string) : text;
+}
