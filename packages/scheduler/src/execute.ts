@@ -1,5 +1,7 @@
 import type { EventEmitter } from "node:events";
 import {
+  JobStatus,
+  assertTransition,
   type ConsolidationJob,
   type Database,
   type Logger,
@@ -101,9 +103,18 @@ async function recordOutcome(
     logger.warn({ job_id: job.id }, "lease lost while the job ran; its outcome is discarded");
     return [];
   }
-  if (succeeded) return present(await host.complete(job.id));
-  if (reason instanceof RunnerStoppingError) return releaseJobs(db, [job.id], workerId);
-  if (reason instanceof JobCancelledError) return present(await markCancelled(db, job.id, workerId));
+  if (succeeded) {
+    assertTransition(job.status, JobStatus.Completed);
+    return present(await host.complete(job.id));
+  }
+  if (reason instanceof RunnerStoppingError) {
+    assertTransition(job.status, JobStatus.Pending);
+    return releaseJobs(db, [job.id], workerId);
+  }
+  if (reason instanceof JobCancelledError) {
+    assertTransition(job.status, JobStatus.Cancelled);
+    return present(await markCancelled(db, job.id, workerId));
+  }
   const error = reason instanceof JobTimeoutError ? reason : failure;
   const changed = await failJob(db, job, {
     workerId,

@@ -1,4 +1,11 @@
-import { type Database, InvalidOptionsError, type RetryPolicy, backoffDelay } from "@memcons/models";
+import {
+  type Database,
+  InvalidOptionsError,
+  type RetryPolicy,
+  backoffDelay,
+  consolidationJobs,
+} from "@memcons/models";
+import { eq } from "drizzle-orm";
 import { createTestDatabase, testTargets } from "@memcons/models/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -6,8 +13,10 @@ import {
   type JobHandler,
   type JobRunner,
   JobTimeoutError,
+  LeaseLostError,
   cancelJob,
   createJobRunner,
+  reclaimExpiredJobs,
   subscribeJobEvents,
   triggerConsolidation,
 } from "../src/index.js";
@@ -205,6 +214,53 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
       return current.status === "completed" && current;
     });
     expect(done.retryCount).toBe(0);
+  });
+
+  it("aborts a handler whose lease was taken over and discards its outcome", async () => {
+    const running = deferred();
+    let reason: unknown;
+    const job = await trigger();
+    await start({
+      leaseMs: 300,
+      heartbeatMs: 30,
+      engine: async (_job, ctx) => {
+        running.resolve();
+        try {
+          await untilAborted(ctx.signal);
+        } catch (error) {
+          reason = error;
+        }
+      },
+    });
+    await running.promise;
+    await db.orm.update(consolidationJobs).set({ lockedBy: "thief" }).where(eq(consolidationJobs.id, job.id));
+    await waitFor(() => reason !== undefined);
+    expect(reason).toBeInstanceOf(LeaseLostError);
+    expect(await getJob(db, job.id)).toMatchObject({ status: "running", lockedBy: "thief" });
+    await db.orm.update(consolidationJobs).set({ status: "cancelled" }).where(eq(consolidationJobs.id, job.id));
+  });
+
+  it("reclaims expired leases: cancel requested → cancelled, retries left → pending, none left → failed", async () => {
+    const past = new Date(Date.now() - 5_000);
+    const [a, b, c] = [await trigger(), await trigger(), await trigger()];
+    const expire = (id: string, values: Partial<typeof consolidationJobs.$inferInsert>) =>
+      db.orm
+        .update(consolidationJobs)
+        .set({ status: "running", lockedBy: "dead", lockedUntil: past, ...values })
+        .where(eq(consolidationJobs.id, id));
+    await expire(a.id, { cancelRequestedAt: past });
+    await expire(b.id, { retryCount: 1 });
+    await expire(c.id, { retryCount: 3 });
+    const reclaimed = await reclaimExpiredJobs(db);
+    const byId = new Map(reclaimed.map((item) => [item.job.id, item]));
+    expect(byId.get(a.id)?.job).toMatchObject({ status: "cancelled", retryCount: 0, lockedBy: null });
+    expect(byId.get(a.id)?.event?.type).toBe("cancelled");
+    expect(byId.get(b.id)?.job).toMatchObject({ status: "pending", retryCount: 2, lockedBy: null, lockedUntil: null });
+    expect(byId.get(b.id)?.event).toMatchObject({ type: "retrying", status: "pending", job_id: b.id });
+    expect(byId.get(c.id)?.job).toMatchObject({ status: "failed", retryCount: 3 });
+    expect(byId.get(c.id)?.job.errorMessage).toMatch(/^Lease of worker dead expired at .* \(worker stopped heartbeating\)$/);
+    expect(await reclaimExpiredJobs(db)).toEqual([]);
+    await cancelJob(db, b.id);
   });
 
   it("rejects invalid options", () => {
