@@ -49,7 +49,9 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
 
   app.use("/api/v1/*", bearerAuth(options.adminTokens));
-  app.use(
+  // Only methods with a body: touching the body of a GET would make the Node adapter build a full Request.
+  app.on(
+    ["POST", "PUT", "PATCH"],
     "/api/v1/*",
     bodyLimit({
       maxSize: deps.bodyLimitBytes,

@@ -74,6 +74,12 @@ describe("POST /api/v1/projects/{id}/memories", () => {
     expect(ok.status).toBe(201);
     const [row] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, ok.body.ids[0]!));
     expect(row!.contextEmbedding!.map((v) => Math.round(v * 1e5) / 1e5)).toEqual(vector.map((v) => Math.round(v * 1e5) / 1e5));
+    const tiny = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${id}/memories`, {
+      body: { memories: [{ memory_type: "learning", execution_summary: "tiny", context_embedding: vector.map((v, i) => (i === 0 ? 1e-300 : v)) }] },
+    });
+    expect(tiny.status).toBe(201);
+    const [flushed] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, tiny.body.ids[0]!));
+    expect(flushed!.contextEmbedding![0]).toBe(0);
     const bad = await call(app, "POST", `/api/v1/projects/${id}/memories`, {
       body: { memories: [{ memory_type: "learning", execution_summary: "x", context_embedding: [1, 2, 3] }] },
     });
@@ -102,6 +108,8 @@ describe("POST /api/v1/projects/{id}/memories", () => {
       { ...base, memory_type: "nonsense" },
       { ...base, execution_summary: " \n\t " },
       { ...base, execution_summary: "nul\u0000byte" },
+      { ...base, execution_summary: "lone \ud800 surrogate" },
+      { ...base, tags: ["\udc00"] },
       { ...base, tags: "a" },
       { ...base, tags: [1] },
       { ...base, context_embedding: [] },

@@ -11,12 +11,15 @@ export const ErrorSchema = z
 /** A UUID in 8-4-4-4-12 hex form (what PostgreSQL's uuid accepts). */
 export const UuidSchema = z.guid().openapi({ format: "uuid", example: "3f1c2a9e-8b7d-4c1e-9a0f-5d2e6b7c8a91" });
 
-/** Text PostgreSQL can store: bounded and free of NUL characters. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Text PostgreSQL can store: bounded, free of NUL characters and of unpaired UTF-16 surrogates. */
 export function text(max: number) {
   return z
     .string()
     .max(max)
-    .refine((value) => !value.includes("\u0000"), { message: "must not contain NUL characters" });
+    .refine((value) => !value.includes("\u0000"), { message: "must not contain NUL characters" })
+    .refine((value) => !LONE_SURROGATE.test(value), { message: "must be valid Unicode (unpaired surrogate)" });
 }
 
 /** Text that must contain something other than whitespace. */

@@ -19,6 +19,8 @@ export const MAX_INGEST_BATCH = 1000;
 const MAX_DIMENSIONS = 8192;
 /** Embedding components must fit a PostgreSQL real (float4). */
 const REAL_LIMIT = 3.4e38;
+/** Smallest normal float4; PostgreSQL rejects smaller magnitudes as out of range, so they become 0. */
+const REAL_MIN_NORMAL = 1.1754944e-38;
 
 /** One memory in an ingest request. */
 export const MemoryInputSchema = z
@@ -32,7 +34,13 @@ export const MemoryInputSchema = z
     tags: z.array(text(200)).max(100).optional(),
     file_paths: z.array(text(1_000)).max(500).optional(),
     context_embedding: z
-      .array(z.number().min(-REAL_LIMIT).max(REAL_LIMIT))
+      .array(
+        z
+          .number()
+          .min(-REAL_LIMIT)
+          .max(REAL_LIMIT)
+          .transform((v) => (Math.abs(v) < REAL_MIN_NORMAL ? 0 : v)),
+      )
       .min(1)
       .max(MAX_DIMENSIONS)
       .optional(),

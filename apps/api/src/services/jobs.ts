@@ -16,18 +16,31 @@ export type JobStatusBody = ReturnType<typeof statusBody>;
 /** Operations whose audit rows with no previous state record a memory the job created. */
 const CREATING_OPERATIONS = sql.raw(`'merge', 'summarize'`);
 
-/** Loads a job with the ids of its change rows and of the memories it created, in one query. */
-export async function getJobStatus(db: Database, jobId: string): Promise<JobStatusBody> {
+function buildStatusQuery(db: Database) {
   // Subqueries name the outer table explicitly: Drizzle leaves columns of a single-table select unqualified.
-  const [row] = await db.orm
+  return db.orm
     .select({
       job: consolidationJobs,
       changeIds: sql<string[] | null>`(select array_agg(c.id order by c.changed_at, c.id) from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id)`,
       createdIds: sql<string[] | null>`(select array_agg(distinct c.memory_id) from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id and c.operation in (${CREATING_OPERATIONS}) and c.previous_state is null and c.memory_id is not null)`,
     })
     .from(consolidationJobs)
-    .where(eq(consolidationJobs.id, jobId))
-    .limit(1);
+    .where(eq(consolidationJobs.id, sql.placeholder("jobId")))
+    .limit(1)
+    .prepare("memcons_api_job_status");
+}
+
+/** The status query is built and prepared once per database: it is the API's hottest read. */
+const statusQueries = new WeakMap<Database, ReturnType<typeof buildStatusQuery>>();
+
+/** Loads a job with the ids of its change rows and of the memories it created, in one query. */
+export async function getJobStatus(db: Database, jobId: string): Promise<JobStatusBody> {
+  let query = statusQueries.get(db);
+  if (!query) {
+    query = buildStatusQuery(db);
+    statusQueries.set(db, query);
+  }
+  const [row] = await query.execute({ jobId });
   if (!row) throw new JobNotFoundError(jobId);
   return statusBody(row.job, toStringArray(row.changeIds), toStringArray(row.createdIds));
 }

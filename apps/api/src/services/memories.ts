@@ -1,13 +1,13 @@
+import { randomUUID } from "node:crypto";
 import { cosineSimilarity, type Embedder, memoryText } from "@memcons/consolidation-core";
 import {
   type Database,
   type MemoryType,
-  type NewTaskMemory,
   type TaskMemory,
   taskMemories,
   ValidationError,
 } from "@memcons/models";
-import { and, desc, eq, getTableColumns, inArray, isNotNull, type SQL } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { MemoryInputSchema } from "../schemas/memories.js";
 import { afterKeyset, cursorTimestamp, decodeKeyset, decodeOffset, encodeKeyset, encodeOffset } from "./cursor.js";
@@ -37,23 +37,33 @@ export async function ingestMemories(
   const missing = inputs.filter((m) => m.context_embedding === undefined);
   const vectors = missing.length > 0 ? await embedder.embed(missing.map(textOf)) : [];
   let next = 0;
-  const rows: NewTaskMemory[] = inputs.map((m) => ({
-    projectId,
-    taskId: m.task_id ?? null,
-    memoryType: m.memory_type,
-    executionSummary: m.execution_summary,
+  const ids = inputs.map(() => randomUUID());
+  const records = inputs.map((m, i) => ({
+    id: ids[i],
+    task_id: m.task_id ?? null,
+    memory_type: m.memory_type,
+    execution_summary: m.execution_summary,
     goal: m.goal ?? null,
     result: m.result ?? null,
     feedback: m.feedback ?? null,
     tags: m.tags ?? [],
-    filePaths: m.file_paths ?? [],
-    contextEmbedding: m.context_embedding ?? Array.from(vectors[next++] ?? []),
+    file_paths: m.file_paths ?? [],
+    context_embedding: m.context_embedding ?? Array.from(vectors[next++] ?? []),
     success: m.success ?? true,
-    reusedCount: m.reused_count ?? 0,
-    ...(m.learned_at === undefined ? {} : { learnedAt: new Date(m.learned_at) }),
+    reused_count: m.reused_count ?? 0,
+    learned_at: m.learned_at ?? null,
   }));
-  const inserted = await db.orm.insert(taskMemories).values(rows).returning({ id: taskMemories.id });
-  return inserted.map((row) => row.id);
+  // One JSON parameter expanded by PostgreSQL: far cheaper than binding 12 parameters per row.
+  await db.rows(sql`
+    insert into task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result, feedback,
+      tags, file_paths, context_embedding, success, reused_count, learned_at)
+    select r.id, ${projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result, r.feedback,
+      r.tags, r.file_paths, r.context_embedding, r.success, r.reused_count, coalesce(r.learned_at, now())
+    from json_to_recordset(${JSON.stringify(records)}::json) as r(
+      id uuid, task_id text, memory_type text, execution_summary text, goal text, result text, feedback text,
+      tags text[], file_paths text[], context_embedding real[], success boolean, reused_count int,
+      learned_at timestamptz)`);
+  return ids;
 }
 
 function textOf(m: MemoryInput): string {

@@ -1,0 +1,20 @@
+// Minimal typings for the parts of autocannon the benchmark uses (the package ships none).
+declare module "autocannon" {
+  import type { EventEmitter } from "node:events";
+
+  interface Options {
+    url: string;
+    connections?: number;
+    duration?: number;
+    headers?: Record<string, string>;
+  }
+  interface Result {
+    requests: { total: number; average: number };
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+  }
+  type Instance = EventEmitter & PromiseLike<Result>;
+  function autocannon(options: Options): Instance;
+  export default autocannon;
+}
