@@ -27,6 +27,8 @@ export interface ExecutionHost {
   retryPolicy: RetryPolicy;
   random?: () => number;
   jobTimeoutMs: number;
+  /** How long a handler may run on after its signal aborted before the runner records the abort anyway. */
+  abortWaitMs: number;
   /** Records a successful job (batched); null when the lease was lost. */
   complete(jobId: string): Promise<ChangedJob | null>;
   /** Called with the run_at of a job that went back to pending. */
@@ -37,11 +39,15 @@ export interface ExecutionHost {
 export interface ActiveJob {
   readonly job: ConsolidationJob;
   readonly controller: AbortController;
-  /** Settles once the job's outcome is recorded (or abandoned). */
+  /** Settles once the job's outcome is recorded. */
   done: Promise<void>;
-  /** Set by stop() when it released the job itself; the outcome is then not recorded. */
-  abandoned: boolean;
   timeout: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** How a handler ended. */
+interface HandlerOutcome {
+  succeeded: boolean;
+  failure?: unknown;
 }
 
 const PROGRESS_EVENT_INTERVAL_MS = 250;
@@ -49,7 +55,7 @@ const PROGRESS_EVENT_INTERVAL_MS = 250;
 /** Starts running a claimed job; the returned entry's `done` settles once its outcome is recorded. */
 export function startJob(host: ExecutionHost, job: ConsolidationJob): ActiveJob {
   const controller = new AbortController();
-  const entry: ActiveJob = { job, controller, done: Promise.resolve(), abandoned: false, timeout: undefined };
+  const entry: ActiveJob = { job, controller, done: Promise.resolve(), timeout: undefined };
   entry.timeout = setTimeout(() => abortJob(entry, new JobTimeoutError(host.jobTimeoutMs)), host.jobTimeoutMs);
   entry.done = runJob(host, entry).finally(() => clearTimeout(entry.timeout));
   return entry;
@@ -63,21 +69,16 @@ export function abortJob(entry: ActiveJob, reason: Error): void {
 async function runJob(host: ExecutionHost, entry: ActiveJob): Promise<void> {
   const { job, controller } = entry;
   const logger = host.logger;
-  let failure: unknown;
-  let succeeded = false;
-  try {
-    const result = await host.handler(job, {
-      db: host.db,
-      signal: controller.signal,
-      onProgress: progressPublisher(host, job),
-      logger,
-    });
-    succeeded = !(isCancelledResult(result) && controller.signal.aborted);
-    if (!succeeded) failure = controller.signal.reason;
-  } catch (error) {
-    failure = error;
+  const watchdog = abortWatchdog(controller.signal, host.abortWaitMs);
+  const handled = invokeHandler(host, entry);
+  const { succeeded, failure } = await Promise.race([handled, watchdog.expired]);
+  watchdog.clear();
+  if (watchdog.fired) {
+    logger.error(
+      { job_id: job.id, wait_ms: host.abortWaitMs, reason: errorMessage(controller.signal.reason) },
+      "the handler ignored its abort signal; recording the abort and freeing the slot",
+    );
   }
-  if (entry.abandoned) return;
   const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
   try {
     const changed = await withRetry(() => recordOutcome(host, entry, succeeded, failure, reason));
@@ -88,6 +89,49 @@ async function runJob(host: ExecutionHost, entry: ActiveJob): Promise<void> {
       "could not record the job outcome; its lease will expire and another runner will retry it",
     );
   }
+}
+
+async function invokeHandler(host: ExecutionHost, entry: ActiveJob): Promise<HandlerOutcome> {
+  const { job, controller } = entry;
+  try {
+    const result = await host.handler(job, {
+      db: host.db,
+      signal: controller.signal,
+      onProgress: progressPublisher(host, job),
+      logger: host.logger,
+    });
+    if (isCancelledResult(result) && controller.signal.aborted) {
+      return { succeeded: false, failure: controller.signal.reason };
+    }
+    return { succeeded: true };
+  } catch (error) {
+    return { succeeded: false, failure: error };
+  }
+}
+
+/** Resolves `expired` (as a failure with the abort reason) when a handler outlives its abort by `waitMs`. */
+function abortWatchdog(signal: AbortSignal, waitMs: number) {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let resolveExpired: (outcome: HandlerOutcome) => void = () => {};
+  const state = {
+    fired: false,
+    expired: new Promise<HandlerOutcome>((resolve) => {
+      resolveExpired = resolve;
+    }),
+    clear() {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    },
+  };
+  function onAbort() {
+    timer = setTimeout(() => {
+      state.fired = true;
+      resolveExpired({ succeeded: false, failure: signal.reason });
+    }, waitMs);
+  }
+  if (signal.aborted) onAbort();
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return state;
 }
 
 async function recordOutcome(

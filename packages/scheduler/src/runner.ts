@@ -11,13 +11,12 @@ import {
 } from "@memcons/models";
 import { JobCancelledError, LeaseLostError, RunnerStoppingError } from "./errors.js";
 import { JOB_WAKEUP_CHANNEL } from "./events.js";
-import { type ActiveJob, type ExecutionHost, abortJob, announce, startJob } from "./execute.js";
+import { type ActiveJob, type ExecutionHost, abortJob, startJob } from "./execute.js";
 import { type JobHandler, createConsolidationHandler } from "./handler.js";
 import { claimJobs } from "./queue/claim.js";
 import { CompletionBatcher } from "./queue/complete.js";
 import { heartbeat } from "./queue/heartbeat.js";
 import { reclaimExpiredJobs } from "./queue/reclaim.js";
-import { releaseJobs } from "./queue/release.js";
 
 /** Options of createJobRunner. */
 export interface JobRunnerOptions {
@@ -39,7 +38,8 @@ export interface JobRunnerOptions {
   jobTimeoutMs?: number;
   /** Backoff of persisted retries (default DEFAULT_JOB_RETRY_POLICY). */
   retryPolicy?: RetryPolicy;
-  /** How long stop() waits for an aborted handler to settle before releasing its job (default 5 000 ms). */
+  /** How long a handler may run on after its signal aborted (cancel, timeout, stop) before the runner
+   *  records the abort anyway and frees the slot (default 5 000 ms). */
   abortWaitMs?: number;
   /** Random source for backoff jitter (tests). */
   random?: () => number;
@@ -57,6 +57,9 @@ export interface JobRunner {
   /** Ids of the jobs running now. */
   runningJobIds(): string[];
 }
+
+/** Extra time stop() gives aborted jobs to record their outcome. */
+const RECORD_WAIT_MS = 10_000;
 
 /** Creates a job runner over the queue table (start it with start()). */
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
@@ -111,6 +114,7 @@ class Runner implements JobRunner {
       retryPolicy: o.retryPolicy ?? DEFAULT_JOB_RETRY_POLICY,
       random: o.random,
       jobTimeoutMs: positiveInt("jobTimeoutMs", o.jobTimeoutMs ?? 600_000),
+      abortWaitMs: this.#abortWaitMs,
       complete: (jobId) => completions.complete(jobId),
       onRetryScheduled: (runAt) => this.#scheduleWake(runAt.getTime()),
     };
@@ -147,28 +151,16 @@ class Runner implements JobRunner {
     await this.#unlisten?.().catch((error: unknown) => this.#logger.warn({ err: error }, "UNLISTEN failed"));
     await this.#ticking;
     if (!(await this.#waitForJobs(graceMs))) {
+      // Aborted jobs are released to pending (not counted as an attempt); a handler that ignores
+      // the abort is given up on after abortWaitMs, then released all the same.
       for (const entry of this.#active.values()) abortJob(entry, new RunnerStoppingError());
-      if (!(await this.#waitForJobs(this.#abortWaitMs))) await this.#releaseRemaining();
+      if (!(await this.#waitForJobs(this.#abortWaitMs + RECORD_WAIT_MS))) {
+        this.#logger.error({ job_ids: this.runningJobIds() }, "could not record the release of some jobs; their leases will expire");
+      }
     }
     clearInterval(this.#heartbeatTimer);
     this.#state = "stopped";
     this.#logger.info({ worker_id: this.workerId }, "job runner stopped");
-  }
-
-  async #releaseRemaining(): Promise<void> {
-    const entries = [...this.#active.values()];
-    for (const entry of entries) {
-      entry.abandoned = true;
-      clearTimeout(entry.timeout);
-    }
-    const ids = entries.map((entry) => entry.job.id);
-    this.#logger.warn({ job_ids: ids }, "handlers ignored the abort; releasing their jobs");
-    try {
-      for (const item of await releaseJobs(this.#db, ids, this.workerId)) await announce(this.#host, item);
-    } catch (error) {
-      this.#logger.error({ err: error, job_ids: ids }, "could not release jobs; their leases will expire");
-    }
-    for (const id of ids) this.#active.delete(id);
   }
 
   /** Resolves true when every in-flight job settled within `ms`. */
@@ -247,7 +239,7 @@ class Runner implements JobRunner {
   }
 
   async #heartbeat(): Promise<void> {
-    const entries = [...this.#active.values()].filter((entry) => !entry.abandoned);
+    const entries = [...this.#active.values()];
     if (this.#heartbeating || entries.length === 0) return;
     this.#heartbeating = true;
     try {

@@ -263,6 +263,38 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     await cancelJob(db, b.id);
   });
 
+  it("gives up on a handler that ignores its abort after abortWaitMs (timeout and stop)", async () => {
+    const hung = deferred();
+    const job = await trigger();
+    const runner = await start({
+      engine: () => hung.promise,
+      jobTimeoutMs: 100,
+      abortWaitMs: 100,
+      retryPolicy: { retries: 3, factor: 1, minTimeoutMs: 60_000, maxTimeoutMs: 60_000, jitter: false },
+    });
+    const retried = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.retryCount === 1 && current;
+    });
+    expect(retried).toMatchObject({ status: "pending", lockedBy: null });
+    expect(retried.errorMessage).toMatch(/timeout/);
+    expect(runner.runningJobIds()).toEqual([]);
+    await db.orm.update(consolidationJobs).set({ runAt: new Date() }).where(eq(consolidationJobs.id, job.id));
+    await runner.stop({ graceMs: 1 });
+    const other = await trigger();
+    const stopping = await start({ engine: () => hung.promise, abortWaitMs: 100, concurrency: 2 });
+    await waitFor(() => stopping.runningJobIds().length === 2);
+    await stopping.stop({ graceMs: 50 });
+    for (const id of [job.id, other.id]) {
+      expect(await getJob(db, id)).toMatchObject({ status: "pending", lockedBy: null });
+    }
+    expect((await getJob(db, job.id)).retryCount).toBe(1);
+    expect((await getJob(db, other.id)).retryCount).toBe(0);
+    hung.resolve();
+    await cancelJob(db, job.id);
+    await cancelJob(db, other.id);
+  });
+
   it("rejects invalid options", () => {
     expect(() => createJobRunner({ db, concurrency: 0 })).toThrow(/concurrency/);
     expect(() => createJobRunner({ db, leaseMs: -1 })).toThrow(/leaseMs/);
