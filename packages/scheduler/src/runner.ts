@@ -1,49 +1,15 @@
 import { EventEmitter } from "node:events";
-import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
-import {
-  DEFAULT_JOB_RETRY_POLICY,
-  type Database,
-  type Logger,
-  type RetryPolicy,
-  ValidationError,
-  noopLogger,
-} from "@memcons/models";
+import type { Database, Logger } from "@memcons/models";
 import { JobCancelledError, LeaseLostError, RunnerStoppingError } from "./errors.js";
 import { JOB_WAKEUP_CHANNEL } from "./events.js";
 import { type ActiveJob, type ExecutionHost, abortJob, startJob } from "./execute.js";
-import { type JobHandler, createConsolidationHandler } from "./handler.js";
 import { claimJobs } from "./queue/claim.js";
 import { CompletionBatcher } from "./queue/complete.js";
 import { heartbeat } from "./queue/heartbeat.js";
 import { reclaimExpiredJobs } from "./queue/reclaim.js";
+import { type JobRunnerOptions, resolveRunnerOptions } from "./runner-options.js";
 
-/** Options of createJobRunner. */
-export interface JobRunnerOptions {
-  db: Database;
-  /** Runs each job (default: the consolidation engine with its offline embedder and synthesizer). */
-  engine?: JobHandler;
-  /** Jobs run at once (default 1). */
-  concurrency?: number;
-  /** Name recorded in locked_by (default host-pid-random). */
-  workerId?: string;
-  logger?: Logger;
-  /** Lease length (default 30 000 ms); a job whose lease expires is taken back by another runner. */
-  leaseMs?: number;
-  /** Lease renewal interval (default leaseMs / 3). */
-  heartbeatMs?: number;
-  /** Polling fallback interval (default 2 000 ms on PostgreSQL, 500 ms on PGlite). */
-  pollIntervalMs?: number;
-  /** Per-attempt time limit (default 600 000 ms); a timeout counts as a failed attempt. */
-  jobTimeoutMs?: number;
-  /** Backoff of persisted retries (default DEFAULT_JOB_RETRY_POLICY). */
-  retryPolicy?: RetryPolicy;
-  /** How long a handler may run on after its signal aborted (cancel, timeout, stop) before the runner
-   *  records the abort anyway and frees the slot (default 5 000 ms). */
-  abortWaitMs?: number;
-  /** Random source for backoff jitter (tests). */
-  random?: () => number;
-}
+export { type JobRunnerOptions, defaultWorkerId } from "./runner-options.js";
 
 /** A job runner: claims due jobs, runs them with leases and heartbeats, records outcomes, publishes events. */
 export interface JobRunner {
@@ -64,11 +30,6 @@ const RECORD_WAIT_MS = 10_000;
 /** Creates a job runner over the queue table (start it with start()). */
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
   return new Runner(options);
-}
-
-/** A default worker id: host, process id and a random suffix. */
-export function defaultWorkerId(): string {
-  return `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
 }
 
 class Runner implements JobRunner {
@@ -95,26 +56,27 @@ class Runner implements JobRunner {
   #tickAgain = false;
   #lastReclaim = 0;
 
-  constructor(o: JobRunnerOptions) {
+  constructor(options: JobRunnerOptions) {
+    const o = resolveRunnerOptions(options);
     this.#db = o.db;
-    this.workerId = o.workerId ?? defaultWorkerId();
-    this.#logger = o.logger ?? noopLogger;
-    this.#concurrency = positiveInt("concurrency", o.concurrency ?? 1);
-    this.#leaseMs = positiveInt("leaseMs", o.leaseMs ?? 30_000);
-    this.#heartbeatMs = positiveInt("heartbeatMs", o.heartbeatMs ?? Math.max(1, Math.floor(this.#leaseMs / 3)));
-    this.#pollIntervalMs = positiveInt("pollIntervalMs", o.pollIntervalMs ?? (o.db.driver === "pglite" ? 500 : 2_000));
-    this.#abortWaitMs = nonNegativeInt("abortWaitMs", o.abortWaitMs ?? 5_000);
+    this.workerId = o.workerId;
+    this.#logger = o.logger;
+    this.#concurrency = o.concurrency;
+    this.#leaseMs = o.leaseMs;
+    this.#heartbeatMs = o.heartbeatMs;
+    this.#pollIntervalMs = o.pollIntervalMs;
+    this.#abortWaitMs = o.abortWaitMs;
     const completions = new CompletionBatcher(o.db, this.workerId);
     this.#host = {
       db: o.db,
       workerId: this.workerId,
-      handler: o.engine ?? createConsolidationHandler(),
+      handler: o.engine,
       logger: this.#logger,
       events: this.events,
-      retryPolicy: o.retryPolicy ?? DEFAULT_JOB_RETRY_POLICY,
+      retryPolicy: o.retryPolicy,
       random: o.random,
-      jobTimeoutMs: positiveInt("jobTimeoutMs", o.jobTimeoutMs ?? 600_000),
-      abortWaitMs: this.#abortWaitMs,
+      jobTimeoutMs: o.jobTimeoutMs,
+      abortWaitMs: o.abortWaitMs,
       complete: (jobId) => completions.complete(jobId),
       onRetryScheduled: (runAt) => this.#scheduleWake(runAt.getTime()),
     };
@@ -273,20 +235,4 @@ class Runner implements JobRunner {
       Math.max(0, at - Date.now()) + 5,
     );
   }
-}
-
-function positiveInt(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 1) {
-    const message = `${name} must be a positive number`;
-    throw new ValidationError(`Invalid job runner options: ${message}`, [{ path: name, message }]);
-  }
-  return Math.floor(value);
-}
-
-function nonNegativeInt(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) {
-    const message = `${name} must be zero or more`;
-    throw new ValidationError(`Invalid job runner options: ${message}`, [{ path: name, message }]);
-  }
-  return Math.floor(value);
 }
