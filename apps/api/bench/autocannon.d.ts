@@ -10,6 +10,7 @@ declare module "autocannon" {
   }
   interface Result {
     requests: { total: number; average: number };
+    latency: Record<string, number>;
     errors: number;
     timeouts: number;
     non2xx: number;

@@ -21,8 +21,8 @@ function buildStatusQuery(db: Database) {
   return db.orm
     .select({
       job: consolidationJobs,
-      changeIds: sql<string[] | null>`(select array_agg(c.id order by c.changed_at, c.id) from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id)`,
-      createdIds: sql<string[] | null>`(select array_agg(distinct c.memory_id) from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id and c.operation in (${CREATING_OPERATIONS}) and c.previous_state is null and c.memory_id is not null)`,
+      changeIds: sql<string | null>`(select string_agg(c.id::text, ',' order by c.changed_at, c.id) from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id)`,
+      createdIds: sql<string | null>`(select string_agg(distinct c.memory_id::text, ',') from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id and c.operation in (${CREATING_OPERATIONS}) and c.previous_state is null and c.memory_id is not null)`,
     })
     .from(consolidationJobs)
     .where(eq(consolidationJobs.id, sql.placeholder("jobId")))
@@ -42,7 +42,7 @@ export async function getJobStatus(db: Database, jobId: string): Promise<JobStat
   }
   const [row] = await query.execute({ jobId });
   if (!row) throw new JobNotFoundError(jobId);
-  return statusBody(row.job, toStringArray(row.changeIds), toStringArray(row.createdIds));
+  return statusBody(row.job, splitIds(row.changeIds), splitIds(row.createdIds));
 }
 
 /** Shapes a job and its change/created ids as the status body. */
@@ -96,11 +96,7 @@ export async function estimateCompletion(db: Database, job: ConsolidationJob, no
   return new Date(Math.max(start.getTime() + seconds * 1000, now.getTime() + 1000));
 }
 
-function toStringArray(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  if (typeof value === "string" && value.startsWith("{") && value.endsWith("}")) {
-    const inner = value.slice(1, -1);
-    return inner.length === 0 ? [] : inner.split(",");
-  }
-  return [];
+/** Splits a comma-joined id list (cheaper to transfer and parse than a uuid[] of hundreds of ids). */
+function splitIds(value: string | null): string[] {
+  return value ? value.split(",") : [];
 }
