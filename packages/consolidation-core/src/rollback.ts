@@ -163,19 +163,20 @@ async function restoreMemories(tx: Executor, jobId: string, now: Date, actor: st
           WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'archive')
             AND previous_state IS NOT NULL
           ORDER BY memory_id, changed_at, id
-        ), cur AS (
-          SELECT t.id, to_jsonb(t) - 'context_embedding' AS state FROM task_memories t JOIN first f ON f.memory_id = t.id
         ), upd AS (
           UPDATE task_memories t SET ${assignments}
-          FROM first f, LATERAL jsonb_populate_record(NULL::task_memories, f.previous_state) r
-          WHERE t.id = f.memory_id
-          RETURNING t.*
+          FROM (
+            SELECT f.memory_id, f.previous_state, to_jsonb(o) - 'context_embedding' AS cur
+            FROM first f JOIN task_memories o ON o.id = f.memory_id
+          ) s, LATERAL jsonb_populate_record(NULL::task_memories, s.previous_state) r
+          WHERE t.id = s.memory_id
+          RETURNING t.*, s.cur AS _cur
         ), audit AS (
           INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${jobId}::uuid, 'rollback', upd.id, cur.state, to_jsonb(upd) - 'context_embedding',
+          SELECT ${jobId}::uuid, 'rollback', upd.id, upd._cur, to_jsonb(upd) - 'context_embedding' - '_cur',
             ${reason}, NULL, ${timestamp(now)}, ${actor}
-          FROM upd JOIN cur ON cur.id = upd.id
+          FROM upd
           RETURNING 1
         )
         SELECT count(*)::int AS n FROM audit`,
@@ -221,15 +222,15 @@ async function deletePlaybookEntries(
           SELECT memory_id, (new_state->'playbook_entry'->>'id')::uuid AS entry_id FROM consolidation_changes
           WHERE consolidation_job_id = ${jobId}::uuid AND operation = 'promote'
         ), del AS (
-          DELETE FROM playbook_entries p WHERE p.id IN (SELECT entry_id FROM promoted)
-          RETURNING p.*
+          DELETE FROM playbook_entries p USING promoted WHERE p.id = promoted.entry_id
+          RETURNING p.*, promoted.memory_id AS _memory_id
         ), audit AS (
           INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${jobId}::uuid, 'rollback', promoted.memory_id,
-            jsonb_build_object('playbook_entry', to_jsonb(del) - 'embedding'), NULL,
+          SELECT ${jobId}::uuid, 'rollback', del._memory_id,
+            jsonb_build_object('playbook_entry', to_jsonb(del) - 'embedding' - '_memory_id'), NULL,
             ${reason}, NULL, ${timestamp(now)}, ${actor}
-          FROM del JOIN promoted ON promoted.entry_id = del.id
+          FROM del
           RETURNING 1
         )
         SELECT (SELECT count(*) FROM audit)::int AS n, (SELECT count(*) FROM promoted)::int AS expected`,

@@ -69,7 +69,7 @@ export async function runConsolidation(
   ctx.progress = async (phase, fraction, message) => {
     currentPhase = phase;
     const before = PHASES.slice(0, PHASES.indexOf(phase)).reduce((s, p) => s + PHASE_WEIGHT[p], 0);
-    const overall = Math.min(1, Math.max(lastProgress, before + PHASE_WEIGHT[phase] * fraction));
+    const overall = Math.min(1, Math.max(lastProgress, Math.round((before + PHASE_WEIGHT[phase] * fraction) * 10_000) / 10_000));
     lastProgress = overall;
     await db.rows(sql`UPDATE consolidation_jobs SET progress = ${overall} WHERE id = ${jobId}::uuid`);
     await deps.onProgress?.({ jobId, phase, progress: overall, ...(message ? { message } : {}) });
@@ -101,6 +101,10 @@ export async function runConsolidation(
       lsh_bucket_pairs: detected.lsh.bucketPairs,
       lsh_verified_pairs: detected.lsh.verifiedPairs,
       embedder: ctx.embedder.model,
+      embed_ms: detected.candidates.embedMs,
+      embedding_write_ms: detected.candidates.writeMs,
+      lsh_ms: detected.lshMs,
+      cluster_ms: detected.clusterMs,
     });
     completed.add("detect");
     await ctx.progress("detect", 1, `${detected.clusters.length} clusters among ${detected.candidates.n} memories`);

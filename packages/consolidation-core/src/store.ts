@@ -72,35 +72,35 @@ export async function insertCreatedMemories(
   const body = `[${memories
     .map(({ row, embedding }) => `${JSON.stringify(row).slice(0, -1)},"context_embedding":${embedding}}`)
     .join(",")}]`;
-  const inserted = await queryRows<{ n: number }>(
-    tx,
-    sql`WITH r AS (
-          SELECT * FROM jsonb_to_recordset(${jsonb(body)}) AS r(
+  const recordset = sql`jsonb_to_recordset(${jsonb(body)}) AS r(
             id uuid, task_id text, memory_type text, execution_summary text, goal text, result text,
             feedback text, tags text[], file_paths text[], context_embedding real[], success boolean,
             reused_count int, last_reused_at timestamptz, learned_at timestamptz,
             consolidated_from uuid[], consolidated_at timestamptz, synthesized_from uuid[],
             synthesized_at timestamptz, synthesis_confidence real, needs_review boolean,
-            reason text, detail jsonb)
-        ), ins AS (
-          INSERT INTO task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result,
-            feedback, tags, file_paths, context_embedding, success, reused_count, last_reused_at, learned_at,
-            is_consolidated, consolidated_from, consolidated_at, synthesized_from, synthesized_at,
-            synthesis_confidence, needs_review, version, created_at, updated_at)
-          SELECT r.id, ${ctx.projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result,
-            r.feedback, r.tags, r.file_paths, r.context_embedding, r.success, r.reused_count, r.last_reused_at,
-            r.learned_at, true, r.consolidated_from, r.consolidated_at, r.synthesized_from, r.synthesized_at,
-            r.synthesis_confidence, r.needs_review, 1, ${timestamp(now)}, ${timestamp(now)}
-          FROM r
-          RETURNING *
-        ), audit AS (
+            reason text, detail jsonb)`;
+  await tx.execute(
+    sql`INSERT INTO task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result,
+          feedback, tags, file_paths, context_embedding, success, reused_count, last_reused_at, learned_at,
+          is_consolidated, consolidated_from, consolidated_at, synthesized_from, synthesized_at,
+          synthesis_confidence, needs_review, version, created_at, updated_at)
+        SELECT r.id, ${ctx.projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result,
+          r.feedback, r.tags, r.file_paths, r.context_embedding, r.success, r.reused_count, r.last_reused_at,
+          r.learned_at, true, r.consolidated_from, r.consolidated_at, r.synthesized_from, r.synthesized_at,
+          r.synthesis_confidence, r.needs_review, 1, ${timestamp(now)}, ${timestamp(now)}
+        FROM ${recordset}`,
+  );
+  // Audit rows read the inserted rows back through the primary key (no CTE-to-CTE join).
+  const inserted = await queryRows<{ n: number }>(
+    tx,
+    sql`WITH audit AS (
           INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${ctx.jobId}::uuid, ${operation}, ins.id, NULL,
-            CASE WHEN r.detail IS NULL THEN to_jsonb(ins) - 'context_embedding'
-                 ELSE (to_jsonb(ins) - 'context_embedding') || jsonb_build_object('_detail', r.detail) END,
-            r.reason, ins.synthesis_confidence, ${timestamp(now)}, ${ctx.actor}
-          FROM ins JOIN r ON r.id = ins.id
+          SELECT ${ctx.jobId}::uuid, ${operation}, t.id, NULL,
+            CASE WHEN r.detail IS NULL THEN to_jsonb(t) - 'context_embedding'
+                 ELSE (to_jsonb(t) - 'context_embedding') || jsonb_build_object('_detail', r.detail) END,
+            r.reason, t.synthesis_confidence, ${timestamp(now)}, ${ctx.actor}
+          FROM ${recordset} JOIN task_memories t ON t.id = r.id
           RETURNING 1
         )
         SELECT count(*)::int AS n FROM audit`,
@@ -118,22 +118,24 @@ export async function markDuplicates(
   if (sources.length === 0) return 0;
   const result = await queryRows<{ n: number }>(
     tx,
-    sql`WITH r AS (
-          SELECT * FROM jsonb_to_recordset(${jsonb(JSON.stringify(sources))})
-            AS r(id uuid, dup uuid, v int, reason text, confidence real)
-        ), old AS (
-          SELECT t.id, to_jsonb(t) - 'context_embedding' AS prev FROM task_memories t JOIN r ON r.id = t.id
-        ), upd AS (
-          UPDATE task_memories t SET is_duplicate = true, duplicate_of = r.dup, is_consolidated = true,
+    sql`WITH upd AS (
+          UPDATE task_memories t SET is_duplicate = true, duplicate_of = s.dup, is_consolidated = true,
             version = t.version + 1, updated_at = ${timestamp(now)}
-          FROM r WHERE t.id = r.id AND t.version = r.v
-          RETURNING t.*
+          FROM (
+            SELECT r.*, to_jsonb(o) - 'context_embedding' AS prev
+            FROM jsonb_to_recordset(${jsonb(JSON.stringify(sources))})
+              AS r(id uuid, dup uuid, v int, reason text, confidence real)
+            JOIN task_memories o ON o.id = r.id
+          ) s
+          WHERE t.id = s.id AND t.version = s.v
+          RETURNING t.*, s.prev AS _prev, s.reason AS _reason, s.confidence AS _confidence
         ), audit AS (
           INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${ctx.jobId}::uuid, 'merge', upd.id, old.prev, to_jsonb(upd) - 'context_embedding',
-            r.reason, r.confidence, ${timestamp(now)}, ${ctx.actor}
-          FROM upd JOIN old ON old.id = upd.id JOIN r ON r.id = upd.id
+          SELECT ${ctx.jobId}::uuid, 'merge', upd.id, upd._prev,
+            to_jsonb(upd) - 'context_embedding' - '_prev' - '_reason' - '_confidence',
+            upd._reason, upd._confidence, ${timestamp(now)}, ${ctx.actor}
+          FROM upd
           RETURNING 1
         )
         SELECT count(*)::int AS n FROM audit`,

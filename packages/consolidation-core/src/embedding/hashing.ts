@@ -48,27 +48,45 @@ export function tokenize(text: string): string[] {
 /** Embeds one text into a unit vector of `dimensions` floats. */
 export function hashText(text: string, dimensions: number): Float32Array {
   const v = new Float32Array(dimensions);
-  const tokens = tokenize(text);
-  let previous = "";
-  for (const token of tokens) {
-    add(v, hashString(token, SEED_WORD), WORD_WEIGHT);
-    if (previous) add(v, hashString(token, hashString(previous, SEED_BIGRAM)), BIGRAM_WEIGHT);
-    previous = token;
+  const lower = text.toLowerCase();
+  let previousHash = 0;
+  let hasPrevious = false;
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    const c = i < lower.length ? lower.charCodeAt(i) : 32;
+    if (isWordChar(c, lower, i)) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start < 0) continue;
+    const token = lower.slice(start, i);
+    start = -1;
+    if (STOPWORDS.has(token)) continue;
+    const wordHash = hashString(token, SEED_WORD);
+    add(v, wordHash, WORD_WEIGHT);
+    if (hasPrevious) add(v, mix(Math.imul(previousHash ^ wordHash, 0x01000193) ^ SEED_BIGRAM), BIGRAM_WEIGHT);
+    previousHash = wordHash;
+    hasPrevious = true;
     addTrigrams(v, token);
   }
   return normalizeInPlace(v);
 }
 
+function isWordChar(c: number, text: string, i: number): boolean {
+  if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95) return true;
+  if (c < 128) return false;
+  return /[\p{L}\p{N}]/u.test(text[i] as string);
+}
+
 function addTrigrams(v: Float32Array, token: string): void {
   // Boundary-marked trigrams: " ab", "abc", ..., "yz ".
-  const codes = [32];
-  for (let i = 0; i < token.length; i++) codes.push(token.charCodeAt(i));
-  codes.push(32);
-  for (let i = 0; i + 2 < codes.length; i++) {
+  const length = token.length + 2;
+  const code = (k: number) => (k === 0 || k === length - 1 ? 32 : token.charCodeAt(k - 1));
+  for (let i = 0; i + 2 < length; i++) {
     let h = SEED_TRIGRAM;
-    h = Math.imul(h ^ (codes[i] as number), 0x01000193);
-    h = Math.imul(h ^ (codes[i + 1] as number), 0x01000193);
-    h = Math.imul(h ^ (codes[i + 2] as number), 0x01000193);
+    h = Math.imul(h ^ code(i), 0x01000193);
+    h = Math.imul(h ^ code(i + 1), 0x01000193);
+    h = Math.imul(h ^ code(i + 2), 0x01000193);
     add(v, mix(h), TRIGRAM_WEIGHT);
   }
 }

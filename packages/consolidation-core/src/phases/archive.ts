@@ -38,13 +38,13 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
               archive_reason = 'staleness', is_consolidated = true,
               version = t.version + 1, updated_at = ${timestamp(now)}
             FROM old WHERE t.id = old.id
-            RETURNING t.*
+            RETURNING t.*, old.prev AS _prev
           ), audit AS (
             INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
               new_state, reason, confidence, changed_at, changed_by)
-            SELECT ${ctx.jobId}::uuid, 'archive', upd.id, old.prev, to_jsonb(upd) - 'context_embedding',
+            SELECT ${ctx.jobId}::uuid, 'archive', upd.id, upd._prev, to_jsonb(upd) - 'context_embedding' - '_prev',
               ${reason}, NULL, ${timestamp(now)}, ${ctx.actor}
-            FROM upd JOIN old ON old.id = upd.id
+            FROM upd
             RETURNING 1
           ), counter AS (
             UPDATE consolidation_jobs SET memories_archived = memories_archived + (SELECT count(*) FROM audit)

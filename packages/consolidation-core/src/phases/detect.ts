@@ -8,6 +8,7 @@ import {
   rows,
   vectorJson,
 } from "../context.js";
+import { BackgroundWriter } from "../background.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
 import { type LshStats, lshSimilarPairs } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
@@ -24,6 +25,9 @@ export interface Candidates {
   n: number;
   /** How many embeddings were computed (missing or of another dimension) and written back. */
   embedded: number;
+  /** Milliseconds spent embedding and writing embeddings back. */
+  embedMs: number;
+  writeMs: number;
 }
 
 /** Result of the detect phase. */
@@ -32,6 +36,8 @@ export interface DetectResult {
   clusters: Cluster[];
   lsh: LshStats;
   similarPairs: number;
+  lshMs: number;
+  clusterMs: number;
 }
 
 const PAGE = 5000;
@@ -56,6 +62,9 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
   const types: string[] = [];
   const chunks: Float32Array[] = [];
   let embedded = 0;
+  const timing = { embedMs: 0, writeMs: 0 };
+  // Embedding write-back runs on another pooled connection while this process keeps embedding.
+  const writer = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
   let after: string | null = null;
   for (;;) {
     checkAborted(ctx);
@@ -93,12 +102,15 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
       for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
         checkAborted(ctx);
         const batch = toEmbed.slice(start, start + EMBED_BATCH);
-        embedded += await embedAndStore(ctx, page, batch, matrix);
+        embedded += await embedAndStore(ctx, page, batch, matrix, timing, writer);
       }
       chunks.push(matrix);
     }
     if (page.length < PAGE) break;
   }
+  const flushStarted = Date.now();
+  await writer.flush();
+  timing.writeMs += Date.now() - flushStarted;
   const n = ids.length;
   const vectors = new Float32Array(withEmbeddings ? n * dims : 0);
   let offset = 0;
@@ -106,7 +118,7 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
     vectors.set(chunk, offset);
     offset += chunk.length;
   }
-  return { ids, versions: Int32Array.from(versions), types, vectors, dims, n, embedded };
+  return { ids, versions: Int32Array.from(versions), types, vectors, dims, n, embedded, ...timing };
 }
 
 async function embedAndStore(
@@ -114,7 +126,10 @@ async function embedAndStore(
   page: CandidateRow[],
   batch: number[],
   matrix: Float32Array,
+  timing: { embedMs: number; writeMs: number },
+  writer: BackgroundWriter,
 ): Promise<number> {
+  const started = Date.now();
   const dims = ctx.embedder.dimensions;
   const texts = batch.map((i) => {
     const row = page[i] as CandidateRow;
@@ -135,14 +150,25 @@ async function embedAndStore(
     matrix.set(v, i * dims);
     parts.push(`{"id":"${row.id}","v":${Number(row.version)},"e":${json}}`);
   });
+  const written = Date.now();
+  timing.embedMs += written - started;
   // A cache fill of derived data: only rows still at the loaded version and still without a usable embedding.
-  await rows(
-    ctx,
-    sql`UPDATE task_memories t SET context_embedding = r.e
-        FROM jsonb_to_recordset(${jsonb(`[${parts.join(",")}]`)}) AS r(id uuid, v int, e real[])
-        WHERE t.id = r.id AND t.version = r.v
-          AND (t.context_embedding IS NULL OR cardinality(t.context_embedding) <> ${dims})`,
+  const body = `[${parts.join(",")}]`;
+  await writer.run(() =>
+    rows(
+      ctx,
+      // Rows locked by a concurrent writer are skipped (their embedding is computed again next time).
+      sql`UPDATE task_memories t SET context_embedding = s.e
+          FROM (
+            SELECT r.id, r.e FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e real[])
+            JOIN task_memories o ON o.id = r.id AND o.version = r.v
+              AND (o.context_embedding IS NULL OR cardinality(o.context_embedding) <> ${dims})
+            FOR UPDATE OF o SKIP LOCKED
+          ) s
+          WHERE t.id = s.id`,
+    ),
   );
+  timing.writeMs += Date.now() - written;
   return batch.length;
 }
 
@@ -160,10 +186,19 @@ export function findClusters(ctx: JobContext, candidates: Candidates): DetectRes
         }
         return id;
       });
+  const started = Date.now();
   const { pairs, stats } = lshSimilarPairs(
     { vectors, dims, n, groups },
     ctx.options.similarity_threshold,
   );
+  const clustered = Date.now();
   const clusters = completeLinkageClusters(n, pairs, ctx.options.min_cluster_size);
-  return { candidates, clusters, lsh: stats, similarPairs: pairs.length };
+  return {
+    candidates,
+    clusters,
+    lsh: stats,
+    similarPairs: pairs.length,
+    lshMs: clustered - started,
+    clusterMs: Date.now() - clustered,
+  };
 }

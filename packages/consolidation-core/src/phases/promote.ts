@@ -113,25 +113,23 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
     const batch = entries.slice(start, start + INSERT_BATCH);
     const now = ctx.now();
     await ctx.db.orm.transaction(async (tx) => {
-      await tx.execute(
-        sql`WITH r AS (
-              SELECT * FROM jsonb_to_recordset(${jsonb(`[${batch.join(",")}]`)}) AS r(
+      const recordset = sql`jsonb_to_recordset(${jsonb(`[${batch.join(",")}]`)}) AS r(
                 id uuid, memory_id uuid, content text, category text, tags text[], priority int,
-                supporting_memory_ids uuid[], confidence real, embedding real[])
-            ), ins AS (
-              INSERT INTO playbook_entries (id, project_id, content, category, tags, priority,
-                supporting_memory_ids, embedding, source_job_id, created_by, created_at)
-              SELECT r.id, ${ctx.projectId}::uuid, r.content, r.category, r.tags, r.priority,
-                r.supporting_memory_ids, r.embedding, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
-              FROM r
-              RETURNING *
-            )
-            INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+                supporting_memory_ids uuid[], confidence real, embedding real[])`;
+      await tx.execute(
+        sql`INSERT INTO playbook_entries (id, project_id, content, category, tags, priority,
+              supporting_memory_ids, embedding, source_job_id, created_by, created_at)
+            SELECT r.id, ${ctx.projectId}::uuid, r.content, r.category, r.tags, r.priority,
+              r.supporting_memory_ids, r.embedding, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
+            FROM ${recordset}`,
+      );
+      await tx.execute(
+        sql`INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
               new_state, reason, confidence, changed_at, changed_by)
             SELECT ${ctx.jobId}::uuid, 'promote', r.memory_id, NULL,
-              jsonb_build_object('playbook_entry', to_jsonb(ins) - 'embedding'),
-              'Promoted to playbook entry ' || ins.id, r.confidence, ${timestamp(now)}, ${ctx.actor}
-            FROM ins JOIN r ON r.id = ins.id`,
+              jsonb_build_object('playbook_entry', to_jsonb(p) - 'embedding'),
+              'Promoted to playbook entry ' || p.id, r.confidence, ${timestamp(now)}, ${ctx.actor}
+            FROM ${recordset} JOIN playbook_entries p ON p.id = r.id`,
       );
       await addToCounter(tx, ctx.jobId, "memories_promoted", batch.length);
     });

@@ -1,0 +1,49 @@
+// Benchmark: a full consolidation job on N generated agent memories against real PostgreSQL.
+// Usage (repository root): pnpm bench consolidation [--memories N] [--seed S]
+import { runConsolidation } from "@memcons/consolidation-core";
+import { createJob, createProject, generateMemories, insertMemories } from "@memcons/consolidation-core/testing";
+import { createTestDatabase } from "@memcons/models/testing";
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const sizes = flag("memories") ? [Number(flag("memories"))] : [1_000, 10_000, 100_000];
+const seed = Number(flag("seed") ?? 1);
+
+for (const n of sizes) {
+  const db = await createTestDatabase({ driver: "postgres", adminUrl });
+  try {
+    const projectId = await createProject(db, { name: `bench ${n}` });
+    const memories = generateMemories({ count: n, seed, now: new Date() });
+    const insertStarted = Date.now();
+    await insertMemories(db, projectId, memories);
+    const insertMs = Date.now() - insertStarted;
+    memories.length = 0;
+    const jobId = await createJob(db, projectId);
+    const started = performance.now();
+    const result = await runConsolidation(db, jobId);
+    const totalMs = Math.round(performance.now() - started);
+    const metrics = result.metrics as { phase_ms?: Record<string, number>; reduction_ratio?: number };
+    process.stdout.write(
+      `${JSON.stringify({
+        bench: "consolidation",
+        memories: n,
+        total_ms: totalMs,
+        phase_ms: metrics.phase_ms,
+        peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+        clusters: result.clusters,
+        memories_merged: result.memories_merged,
+        summaries_created: result.summaries_created,
+        memories_archived: result.memories_archived,
+        memories_promoted: result.memories_promoted,
+        reduction_ratio: metrics.reduction_ratio,
+        insert_ms: insertMs,
+      })}\n`,
+    );
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,37 @@
+/** Runs database writes in the background with bounded concurrency; flush() waits and rethrows the first failure. */
+export class BackgroundWriter {
+  readonly #limit: number;
+  readonly #inFlight = new Set<Promise<void>>();
+  #error: { value: unknown } | null = null;
+
+  constructor(limit = 2) {
+    this.#limit = Math.max(1, limit);
+  }
+
+  /** Starts `task`; waits first when `limit` tasks are already running. */
+  async run(task: () => Promise<unknown>): Promise<void> {
+    this.#throwIfFailed();
+    while (this.#inFlight.size >= this.#limit) await Promise.race(this.#inFlight);
+    this.#throwIfFailed();
+    const promise: Promise<void> = task().then(
+      () => {
+        this.#inFlight.delete(promise);
+      },
+      (error: unknown) => {
+        this.#inFlight.delete(promise);
+        this.#error ??= { value: error };
+      },
+    );
+    this.#inFlight.add(promise);
+  }
+
+  /** Waits for every started task; throws the first error any of them raised. */
+  async flush(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#error) throw this.#error.value;
+  }
+}
