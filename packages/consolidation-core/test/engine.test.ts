@@ -124,7 +124,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("runConsolidation on $drive
   it("summarizes clusters of 3+ into a synthesis memory with a stored confidence", async () => {
     const rows = await db.rows<Row>(sql`SELECT synthesized_from, synthesis_confidence, needs_review, tags FROM task_memories WHERE memory_type = 'synthesis'`);
     expect(rows).toHaveLength(1);
-    expect([...(rows[0]?.synthesized_from as string[])].sort()).toEqual([byKey("a1"), byKey("a2"), byKey("a3")].sort());
+    expect([...((rows[0]?.synthesized_from ?? []) as string[])].sort()).toEqual([byKey("a1"), byKey("a2"), byKey("a3")].sort());
     const confidence = Number(rows[0]?.synthesis_confidence);
     expect(confidence).toBeGreaterThan(0);
     expect(rows[0]?.needs_review).toBe(confidence < 0.8);
