@@ -1,13 +1,11 @@
-import { type ConsolidationJob, type Database, type Logger, MemconsError, type Phase } from "@memcons/models";
+import {
+  type ConsolidationProgress,
+  type RunConsolidationDeps,
+  runConsolidation,
+} from "@memcons/consolidation-core";
+import type { ConsolidationJob, Database, Logger } from "@memcons/models";
 
-/** Progress a handler reports while a job runs (the engine's ConsolidationProgress). */
-export interface ConsolidationProgress {
-  jobId: string;
-  phase: Phase;
-  /** 0..1 */
-  progress: number;
-  message?: string;
-}
+export type { ConsolidationProgress } from "@memcons/consolidation-core";
 
 /** What a handler gets besides the job. */
 export interface JobContext {
@@ -22,47 +20,14 @@ export interface JobContext {
 /** Runs one claimed job; resolve = completed, reject = failed attempt (permanent errors fail at once). */
 export type JobHandler = (job: ConsolidationJob, ctx: JobContext) => Promise<unknown>;
 
-/** The engine entry point the default handler calls (the consolidation-core contract). */
-type RunConsolidation = (
-  db: Database,
-  jobId: string,
-  deps?: {
-    signal?: AbortSignal;
-    onProgress?: (p: ConsolidationProgress) => void | Promise<void>;
-    logger?: Logger;
-    actor?: string;
-  },
-) => Promise<unknown>;
+/** Engine collaborators the default handler passes on (embedder, synthesizer, actor, batch size…). */
+export type ConsolidationHandlerOptions = Omit<RunConsolidationDeps, "signal" | "onProgress" | "logger">;
 
-/** The consolidation engine is not available in this installation. */
-export class EngineUnavailableError extends MemconsError {
-  constructor() {
-    super("engine_unavailable", "@memcons/consolidation-core does not export runConsolidation", {
-      permanent: false,
-    });
-  }
-}
-
-let loaded: Promise<RunConsolidation> | undefined;
-
-async function loadEngine(): Promise<RunConsolidation> {
-  const core: Record<string, unknown> = await import("@memcons/consolidation-core");
-  const run = core.runConsolidation;
-  if (typeof run !== "function") throw new EngineUnavailableError();
-  return run as RunConsolidation;
-}
-
-/** The default handler: runs the consolidation engine (default offline embedder and synthesizer) on the job. */
-export function createConsolidationHandler(): JobHandler {
-  return async (job, ctx) => {
-    loaded ??= loadEngine();
-    let run: RunConsolidation;
-    try {
-      run = await loaded;
-    } catch (error) {
-      loaded = undefined;
-      throw error;
-    }
-    return run(ctx.db, job.id, { signal: ctx.signal, onProgress: ctx.onProgress, logger: ctx.logger });
-  };
+/**
+ * The default handler: runs the consolidation engine (`runConsolidation`) on the job, with the
+ * engine's offline embedder and synthesizer unless others are given.
+ */
+export function createConsolidationHandler(options: ConsolidationHandlerOptions = {}): JobHandler {
+  return (job, ctx) =>
+    runConsolidation(ctx.db, job.id, { ...options, signal: ctx.signal, onProgress: ctx.onProgress, logger: ctx.logger });
 }

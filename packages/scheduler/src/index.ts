@@ -25,8 +25,8 @@ export {
   subscribeJobEvents,
 } from "./events.js";
 export {
+  type ConsolidationHandlerOptions,
   type ConsolidationProgress,
-  EngineUnavailableError,
   type JobContext,
   type JobHandler,
   createConsolidationHandler,
