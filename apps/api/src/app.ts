@@ -46,6 +46,16 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
       deps.logger.error({ err: unexpected, method: c.req.method, path: c.req.path }, "unhandled error in request");
     }),
   );
+  if (deps.logger !== noopLogger) {
+    app.use("*", async (c, next) => {
+      const started = performance.now();
+      await next();
+      deps.logger.debug(
+        { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+        "request",
+      );
+    });
+  }
   app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
 
   app.use("/api/v1/*", bearerAuth(options.adminTokens));

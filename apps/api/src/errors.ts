@@ -1,4 +1,4 @@
-import { MemconsError } from "@memcons/models";
+import { isTransientDbError, MemconsError } from "@memcons/models";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { HTTPException } from "hono/http-exception";
@@ -28,6 +28,8 @@ const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   aborted: 409,
   payload_too_large: 413,
   rollback_window_expired: 422,
+  // The embedding provider failed: not the client's fault, and not ours either.
+  ai_provider_error: 502,
 };
 
 /** The HTTP status for a MemconsError code, or undefined when the code is not a client error. */
@@ -71,6 +73,11 @@ export function toErrorResponse(error: unknown, c: Context, report: (error: unkn
   if (error instanceof HTTPException) {
     const mapped = fromHttpException(error);
     if (mapped) return errorResponse(c, mapped.status, mapped.code, mapped.message);
+  }
+  if (isTransientDbError(error)) {
+    report(error);
+    c.header("Retry-After", "1");
+    return errorResponse(c, 503, "unavailable", "The database is temporarily unavailable; retry shortly");
   }
   report(error);
   return errorResponse(c, 500, "internal_error", "Internal server error");
