@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TestDatabase } from "@memcons/models/testing";
 import { type JobEvent, publishJobEvent } from "@memcons/scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, makeApp, openTestDatabase, TOKEN } from "./helpers.js";
+import { call, createProjectViaApi, makeApp, openTestDatabase, TOKEN } from "./helpers.js";
 
 let db: TestDatabase;
 let app: ReturnType<typeof makeApp>;
@@ -50,7 +50,7 @@ async function openStream(query: string) {
 
 describe("GET /api/v1/consolidation/events", () => {
   it("streams the project's job events as SSE and skips other projects", async () => {
-    const mine = randomUUID();
+    const mine = await createProjectViaApi(app);
     const other = randomUUID();
     const stream = await openStream(`?project_id=${mine}`);
     expect(stream.response.status).toBe(200);
@@ -92,9 +92,11 @@ describe("GET /api/v1/consolidation/events", () => {
     await second.close();
   });
 
-  it("rejects a bad project_id and a missing token", async () => {
+  it("rejects a bad or unknown project_id and a missing token", async () => {
     const bad = await call(app, "GET", "/api/v1/consolidation/events?project_id=abc");
     expect(bad.status).toBe(400);
+    const unknown = await call(app, "GET", `/api/v1/consolidation/events?project_id=${randomUUID()}`);
+    expect(unknown.status).toBe(404);
     const anonymous = await call(app, "GET", "/api/v1/consolidation/events", { token: null });
     expect(anonymous.status).toBe(401);
   });

@@ -263,9 +263,9 @@ describe("malformed input never yields a 5xx or a write", () => {
     );
   });
 
-  it("GET /api/v1/consolidation/events with a bad project_id", async () => {
+  it("GET /api/v1/consolidation/events with a bad or unknown project_id", async () => {
     await property(
-      malformedId.map((id) => () =>
+      missingOrMalformedId.map((id) => () =>
         expectClientError("GET", `/api/v1/consolidation/events?${new URLSearchParams({ project_id: id })}`),
       ),
     );

@@ -4,6 +4,7 @@ import { streamSSE } from "hono/streaming";
 import type { ApiDeps, ApiEnv } from "../options.js";
 import { errorResponses } from "../schemas/common.js";
 import { EventsQuerySchema } from "../schemas/jobs.js";
+import { assertProjectExists } from "../services/projects.js";
 
 /** Writes queued beyond this mean the client stopped reading; the stream is then closed. */
 const MAX_PENDING_WRITES = 1_000;
@@ -21,14 +22,15 @@ const eventsRoute = createRoute({
       description: "An event stream; each event's name is the event type and its data the JobEvent as JSON",
       content: { "text/event-stream": { schema: z.string() } },
     },
-    ...errorResponses(400, 401),
+    ...errorResponses(400, 401, 404),
   },
 });
 
 /** Registers the job events stream. */
 export function registerEventRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
-  app.openapi(eventsRoute, (c) => {
+  app.openapi(eventsRoute, async (c) => {
     const { project_id: projectId } = c.req.valid("query");
+    if (projectId) await assertProjectExists(deps.db, projectId);
     const signal = c.req.raw.signal;
     return streamSSE(c, async (stream) => {
       let chain: Promise<unknown> = Promise.resolve();
