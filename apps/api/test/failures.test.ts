@@ -52,7 +52,7 @@ describe("failures that are not the client's", () => {
     expect(res.body).toEqual({ error: "internal_error", message: "Internal server error" });
     const logged = entries.find((e) => e.level === "error");
     expect(logged?.fields).toMatchObject({ method: "POST", path: `/api/v1/projects/${projectId}/memories` });
-    expect((logged?.fields.err as Error).message).toBe("boom");
+    expect((logged!.fields.err as Error).message).toBe("boom");
     expect(entries.some((e) => e.level === "debug" && e.fields.status === 500)).toBe(true);
   });
 
