@@ -33,6 +33,9 @@ export interface CronOptions {
   sweepConcurrency?: number;
   /** Clock (tests). */
   now?: () => Date;
+  /** Longest the timer sleeps before re-reading the clock (default 60 000 ms): slots fire on time
+   *  after system sleep or clock changes, and an injected clock drives the schedule in tests. */
+  checkIntervalMs?: number;
   /** Work done once per slot (default: runScheduledConsolidation); its result is stored as the summary. */
   task?: (slot: Date) => Promise<Record<string, unknown>>;
 }
@@ -80,6 +83,7 @@ class CronSchedulerImpl implements CronScheduler {
   readonly #logger: Logger;
   readonly #now: () => Date;
   readonly #task: (slot: Date) => Promise<Record<string, unknown>>;
+  readonly #checkIntervalMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running = false;
   #inFlight = new Set<Promise<unknown>>();
@@ -95,6 +99,7 @@ class CronSchedulerImpl implements CronScheduler {
     this.#catchUpWindowMs = Math.max(0, o.catchUpWindowMs ?? 6 * 60 * 60 * 1000);
     this.#logger = o.logger ?? noopLogger;
     this.#now = o.now ?? (() => new Date());
+    this.#checkIntervalMs = Math.min(Math.max(1, o.checkIntervalMs ?? 60_000), MAX_TIMER_MS);
     const sweep = { defaultThreshold: o.defaultThreshold, concurrency: o.sweepConcurrency, logger: this.#logger };
     this.#task = o.task ?? (async () => sweepSummary(await runScheduledConsolidation(this.#db, sweep)));
   }
@@ -148,24 +153,30 @@ class CronSchedulerImpl implements CronScheduler {
     return true;
   }
 
-  #arm(): void {
+  /** Sleeps until the slot after `after`; if later slots were missed meanwhile, only the latest is fired. */
+  #arm(after: Date = this.#now()): void {
     if (!this.#running) return;
-    const next = this.#cron.nextRun(this.#now());
-    if (!next) return;
-    const delay = next.getTime() - this.#now().getTime();
-    this.#timer = setTimeout(() => this.#onTimer(next), Math.min(Math.max(0, delay), MAX_TIMER_MS));
+    const next = this.#cron.nextRun(after);
+    const [latest] = this.#cron.previousRuns(1, new Date(this.#now().getTime() + 1));
+    const slot = next && latest && latest.getTime() > next.getTime() ? latest : next;
+    if (slot) this.#sleepUntil(slot);
+  }
+
+  #sleepUntil(slot: Date): void {
+    const delay = slot.getTime() - this.#now().getTime();
+    this.#timer = setTimeout(() => this.#onTimer(slot), Math.min(Math.max(0, delay), this.#checkIntervalMs));
   }
 
   #onTimer(slot: Date): void {
     this.#timer = undefined;
     if (!this.#running) return;
     if (slot.getTime() > this.#now().getTime()) {
-      this.#arm();
+      this.#sleepUntil(slot);
       return;
     }
     void this.#track(this.fireSlot(slot))
       .catch((error: unknown) => this.#logger.error({ err: error, slot: slot.toISOString() }, "cron slot failed"))
-      .finally(() => this.#arm());
+      .finally(() => this.#arm(slot));
   }
 
   #track<T>(promise: Promise<T>): Promise<T> {

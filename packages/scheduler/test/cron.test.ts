@@ -3,6 +3,7 @@ import { createTestDatabase, testTargets } from "@memcons/models/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CronScheduler, InvalidScheduleError, createCronScheduler } from "../src/index.js";
+import { driveCronInstances } from "./cron-clock.js";
 import { createProject, insertMemories, waitFor } from "./helpers.js";
 
 const HOUR = 3_600_000;
@@ -79,6 +80,16 @@ describe.each(testTargets(process.env.DATABASE_URL))("cron scheduler on $driver"
     expect(fired).toBe(50);
     expect(runs).toBe(50);
     expect(await runsOf("fifty")).toHaveLength(50);
+  });
+
+  it("4 instances on an injected clock fire 50 slots once each, catch up once, and skip too-old slots", async () => {
+    const result = await driveCronInstances([db, db, db, db], "clock-shared", 50);
+    expect(result).toEqual({
+      runs: 50,
+      rows: 51,
+      catchUpSlots: ["2026-07-01T08:40:00.000Z"],
+      runsAfterOldOutage: 0,
+    });
   });
 
   it("catches up a missed slot once at start, and not a slot older than the window", async () => {

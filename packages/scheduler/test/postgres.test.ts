@@ -12,6 +12,7 @@ import {
   createJobRunner,
   triggerConsolidation,
 } from "../src/index.js";
+import { driveCronInstances } from "./cron-clock.js";
 import { createProject, deferred, getJob, insertMemories, insertPendingJobs, untilAborted, waitFor } from "./helpers.js";
 
 const url = process.env.DATABASE_URL;
@@ -223,6 +224,12 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     expect(runs).toBe(50);
     const rows = await db.orm.select().from(scheduleRuns).where(eq(scheduleRuns.scheduleName, "pg-fifty"));
     expect(rows).toHaveLength(50);
+  });
+
+  it("4 cron instances on separate connections and an injected clock: 50 slots once, one catch-up, no stale replay", async () => {
+    const connections = await Promise.all([0, 1, 2, 3].map(() => connect()));
+    const result = await driveCronInstances(connections, "pg-clock", 50);
+    expect(result).toEqual({ runs: 50, rows: 51, catchUpSlots: ["2026-07-01T08:40:00.000Z"], runsAfterOldOutage: 0 });
   });
 
   it("the threshold count is served by the partial index", async () => {
