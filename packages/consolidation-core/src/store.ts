@@ -91,6 +91,7 @@ export async function insertCreatedMemories(
         FROM ${recordset}`,
   );
   // Audit rows read the inserted rows back through the primary key (no CTE-to-CTE join).
+  const audit = JSON.stringify(memories.map(({ row }) => ({ id: row.id, reason: row.reason, detail: row.detail })));
   const inserted = await queryRows<{ n: number }>(
     tx,
     sql`WITH audit AS (
@@ -100,7 +101,8 @@ export async function insertCreatedMemories(
             CASE WHEN r.detail IS NULL THEN to_jsonb(t) - 'context_embedding'
                  ELSE (to_jsonb(t) - 'context_embedding') || jsonb_build_object('_detail', r.detail) END,
             r.reason, t.synthesis_confidence, ${timestamp(now)}, ${ctx.actor}
-          FROM ${recordset} JOIN task_memories t ON t.id = r.id
+          FROM jsonb_to_recordset(${jsonb(audit)}) AS r(id uuid, reason text, detail jsonb)
+          JOIN task_memories t ON t.id = r.id
           RETURNING 1
         )
         SELECT count(*)::int AS n FROM audit`,
@@ -133,7 +135,8 @@ export async function markDuplicates(
           INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
           SELECT ${ctx.jobId}::uuid, 'merge', upd.id, upd._prev,
-            to_jsonb(upd) - 'context_embedding' - '_prev' - '_reason' - '_confidence',
+            jsonb_build_object('is_duplicate', upd.is_duplicate, 'duplicate_of', upd.duplicate_of,
+              'is_consolidated', upd.is_consolidated, 'version', upd.version, 'updated_at', upd.updated_at),
             upd._reason, upd._confidence, ${timestamp(now)}, ${ctx.actor}
           FROM upd
           RETURNING 1

@@ -22,9 +22,9 @@ export interface SimilarPair {
 export interface LshOptions {
   /** Signature length in bits (multiple of 32, default 256). */
   signatureBits?: number;
-  /** Hash tables (default 32). */
+  /** Hash tables (default 56). */
   tables?: number;
-  /** Signature bits per table key (default 12). */
+  /** Signature bits per table key (default 16). */
   bitsPerTable?: number;
   /** Seed of the hyperplanes and bit samples (default 0x5eed). */
   seed?: number;
@@ -46,8 +46,8 @@ export function lshSimilarPairs(
   options: LshOptions = {},
 ): { pairs: SimilarPair[]; stats: LshStats } {
   const bits = options.signatureBits ?? 256;
-  const tables = options.tables ?? 32;
-  const k = options.bitsPerTable ?? 12;
+  const tables = options.tables ?? 56;
+  const k = options.bitsPerTable ?? 16;
   const maxBucket = options.maxBucket ?? 2048;
   const random = seededRandom(options.seed ?? 0x5eed);
   const words = bits >>> 5;

@@ -42,7 +42,10 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
           ), audit AS (
             INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
               new_state, reason, confidence, changed_at, changed_by)
-            SELECT ${ctx.jobId}::uuid, 'archive', upd.id, upd._prev, to_jsonb(upd) - 'context_embedding' - '_prev',
+            SELECT ${ctx.jobId}::uuid, 'archive', upd.id, upd._prev,
+              jsonb_build_object('is_archived', upd.is_archived, 'archived_at', upd.archived_at,
+                'archive_reason', upd.archive_reason, 'is_consolidated', upd.is_consolidated,
+                'version', upd.version, 'updated_at', upd.updated_at),
               ${reason}, NULL, ${timestamp(now)}, ${ctx.actor}
             FROM upd
             RETURNING 1

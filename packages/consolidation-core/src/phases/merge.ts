@@ -23,6 +23,10 @@ export interface MergeStats {
   members_skipped: number;
   /** Clusters dropped because too few unchanged members were left. */
   clusters_skipped: number;
+  /** Milliseconds spent locking rows, embedding merged texts and writing. */
+  lock_ms: number;
+  embed_ms: number;
+  write_ms: number;
 }
 
 /** Merges each cluster into one consolidated memory, atomically per batch of clusters with the rows locked. */
@@ -38,7 +42,9 @@ export async function runMerge(
     await ctx.db.orm.transaction(async (tx) => {
       const now = ctx.now();
       const memberIds = batch.flatMap((c) => c.members.map((i) => candidates.ids[i] as string));
+      const t0 = Date.now();
       const locked = await loadMemories(tx, memberIds, true);
+      stats.lock_ms += Date.now() - t0;
       const created: Array<{ row: NewMemoryJson; text: string }> = [];
       const sources: Array<{ id: string; dup: string; v: number; reason: string; confidence: number }> = [];
       const local = emptyStats();
@@ -75,6 +81,7 @@ export async function runMerge(
         local.memories_merged += members.length;
         local.consolidated_created++;
       }
+      const t1 = Date.now();
       const vectors = await ctx.embedder.embed(created.map((c) => c.text), ctx.signal);
       const withEmbeddings = created.map((c, k) => {
         const v = vectors[k];
@@ -83,12 +90,15 @@ export async function runMerge(
         }
         return { row: c.row, embedding: vectorJson(v) };
       });
+      const t2 = Date.now();
+      stats.embed_ms += t2 - t1;
       await insertCreatedMemories(tx, ctx, "merge", withEmbeddings, now);
       const marked = await markDuplicates(tx, ctx, sources, now);
       if (marked !== sources.length) {
         throw new Error(`merge: expected to mark ${sources.length} duplicates, marked ${marked}`);
       }
       await addToCounter(tx, ctx.jobId, "memories_merged", marked);
+      stats.write_ms += Date.now() - t2;
       stats.clusters_merged += local.clusters_merged;
       stats.memories_merged += local.memories_merged;
       stats.consolidated_created += local.consolidated_created;
@@ -101,7 +111,16 @@ export async function runMerge(
 }
 
 function emptyStats(): MergeStats {
-  return { clusters_merged: 0, memories_merged: 0, consolidated_created: 0, members_skipped: 0, clusters_skipped: 0 };
+  return {
+    clusters_merged: 0,
+    memories_merged: 0,
+    consolidated_created: 0,
+    members_skipped: 0,
+    clusters_skipped: 0,
+    lock_ms: 0,
+    embed_ms: 0,
+    write_ms: 0,
+  };
 }
 
 function buildConsolidated(
