@@ -1,5 +1,6 @@
 import { createDatabase, type Database, MemconsError, migrate, migrationStatus } from "@memcons/models";
 import type { Config } from "./config.js";
+import { lockEmbeddedDatabase } from "./pglite-lock.js";
 
 /** The database schema is behind and this command does not migrate. */
 export class SchemaNotCurrentError extends MemconsError {
@@ -11,15 +12,37 @@ export class SchemaNotCurrentError extends MemconsError {
   }
 }
 
-/** Opens the configured database; `migrate: true` applies pending migrations, otherwise they must be current. */
+/**
+ * Opens the configured database (an embedded PGlite directory is locked against a second process);
+ * `migrate: true` applies pending migrations, otherwise they must be current.
+ */
 export async function openDatabase(
   config: Config,
   o: { migrate: boolean; applicationName?: string },
 ): Promise<{ db: Database; applied: string[] }> {
-  const db = await createDatabase(config.databaseUrl, {
-    maxConnections: config.databaseMaxConnections,
-    applicationName: o.applicationName ?? "memcons",
-  });
+  const unlock = lockEmbeddedDatabase(config.databaseUrl);
+  let opened: Database;
+  try {
+    opened = await createDatabase(config.databaseUrl, {
+      maxConnections: config.databaseMaxConnections,
+      applicationName: o.applicationName ?? "memcons",
+    });
+  } catch (error) {
+    unlock?.();
+    throw error;
+  }
+  const db: Database = unlock
+    ? {
+        ...opened,
+        async close() {
+          try {
+            await opened.close();
+          } finally {
+            unlock();
+          }
+        },
+      }
+    : opened;
   try {
     if (o.migrate) return { db, applied: (await migrate(db)).applied };
     const status = await migrationStatus(db);

@@ -4,6 +4,8 @@ export { type Command, parseCli, parseOptionPairs, USAGE, UsageError } from "./c
 export { runCli } from "./cli/run.js";
 export { CONFIG_VARIABLES, type Config, ConfigError, type Env, loadConfig } from "./config.js";
 export { openDatabase, SchemaNotCurrentError } from "./db.js";
+export { DatabaseInUseError, lockEmbeddedDatabase } from "./pglite-lock.js";
+export { localAdminToken, localTokenFile } from "./local-token.js";
 export { DEMO_PROJECT_NAME, type DemoOptions, ensureDemoProject, generateDemoMemories } from "./demo.js";
 export { createHealthApp, type HealthAppOptions } from "./health.js";
 export { type HttpServer, ListenError, listenHttp } from "./http.js";

@@ -1,9 +1,10 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { apiClient } from "./helpers/api-client.js";
-import { freePort, killAll, spawnCli, waitFor, waitForHttp } from "./helpers/processes.js";
+import { CLI, freePort, killAll, spawnCli, waitFor, waitForHttp } from "./helpers/processes.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "memcons-start-"));
 
@@ -56,6 +57,11 @@ describe("memcons start (embedded PGlite)", () => {
     expect(Number(status.memories_merged)).toBeGreaterThan(0);
     expect(Number(status.summaries_created)).toBeGreaterThan(0);
     expect(Number(status.memories_archived)).toBeGreaterThan(0);
+
+    // The embedded database belongs to the running process: a second one refuses to open it.
+    const second = spawnSync(process.execPath, [CLI, "jobs"], { env: { ...process.env, ...env }, encoding: "utf8" });
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain("is in use by process");
 
     start.child.kill("SIGTERM");
     expect(await start.exited).toBe(0);
