@@ -17,12 +17,15 @@ export type JobStatusBody = ReturnType<typeof statusBody>;
 const CREATING_OPERATIONS = sql.raw(`'merge', 'summarize'`);
 
 function buildStatusQuery(db: Database) {
-  // Subqueries name the outer table explicitly: Drizzle leaves columns of a single-table select unqualified.
+  // One scan of the job's audit rows yields both id lists, as "<change ids>|<created memory ids>".
+  // The subquery names the outer table explicitly: Drizzle leaves columns of a single-table select unqualified.
   return db.orm
     .select({
       job: consolidationJobs,
-      changeIds: sql<string | null>`(select string_agg(c.id::text, ',' order by c.changed_at, c.id) from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id)`,
-      createdIds: sql<string | null>`(select string_agg(distinct c.memory_id::text, ',') from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id and c.operation in (${CREATING_OPERATIONS}) and c.previous_state is null and c.memory_id is not null)`,
+      ids: sql<string | null>`(select coalesce(string_agg(c.id::text, ',' order by c.changed_at, c.id), '') || '|' ||
+        coalesce(string_agg(distinct c.memory_id::text, ',') filter (where c.operation in (${CREATING_OPERATIONS})
+          and c.previous_state is null and c.memory_id is not null), '')
+        from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id)`,
     })
     .from(consolidationJobs)
     .where(eq(consolidationJobs.id, sql.placeholder("jobId")))
@@ -42,7 +45,8 @@ export async function getJobStatus(db: Database, jobId: string): Promise<JobStat
   }
   const [row] = await query.execute({ jobId });
   if (!row) throw new JobNotFoundError(jobId);
-  return statusBody(row.job, splitIds(row.changeIds), splitIds(row.createdIds));
+  const [changeIds = "", createdIds = ""] = (row.ids ?? "|").split("|");
+  return statusBody(row.job, splitIds(changeIds), splitIds(createdIds));
 }
 
 /** Shapes a job and its change/created ids as the status body. */
@@ -97,6 +101,6 @@ export async function estimateCompletion(db: Database, job: ConsolidationJob, no
 }
 
 /** Splits a comma-joined id list (cheaper to transfer and parse than a uuid[] of hundreds of ids). */
-function splitIds(value: string | null): string[] {
+function splitIds(value: string): string[] {
   return value ? value.split(",") : [];
 }
