@@ -70,7 +70,9 @@ describe("detection", () => {
     const embedder = createHashingEmbedder();
     const dims = embedder.dimensions;
     const vectors = new Float32Array(memories.length * dims);
-    (await embedder.embed(memories.map(memoryText))).forEach((v, i) => vectors.set(v, i * dims));
+    (await embedder.embed(memories.map(memoryText))).forEach((v, i) => {
+      vectors.set(v, i * dims);
+    });
     const types = [...new Set(memories.map((m) => m.memoryType))];
     const set = { vectors, dims, n: memories.length, groups: Int32Array.from(memories, (m) => types.indexOf(m.memoryType)) };
     const exact = exhaustiveSimilarPairs(set, 0.9);
