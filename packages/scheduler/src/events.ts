@@ -23,8 +23,8 @@ export interface JobEvent {
   phase?: string;
 }
 
-/** Longest error message carried in an event (NOTIFY payloads must stay below 8000 bytes). */
-export const MAX_EVENT_ERROR_CHARS = 2000;
+/** Longest error message (in characters, up to 4 bytes each) carried in an event: NOTIFY payloads must stay below 8000 bytes. */
+export const MAX_EVENT_ERROR_CHARS = 1000;
 
 /** Builds the event describing `job` as it is now. */
 export function jobEvent(type: JobEventType, job: ConsolidationJob, extra: { phase?: string } = {}): JobEvent {
@@ -94,6 +94,6 @@ export function withJobEvents(statement: SQL, type: SQL): SQL {
 
 function boundEvent(event: JobEvent): JobEvent {
   const message = event.error_message;
-  if (typeof message !== "string" || message.length <= MAX_EVENT_ERROR_CHARS) return event;
-  return { ...event, error_message: message.slice(0, MAX_EVENT_ERROR_CHARS) };
+  if (typeof message !== "string" || message.length <= MAX_EVENT_ERROR_CHARS) return event; // UTF-16 units ≥ code points
+  return { ...event, error_message: Array.from(message).slice(0, MAX_EVENT_ERROR_CHARS).join("") };
 }

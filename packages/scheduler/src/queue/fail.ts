@@ -30,7 +30,7 @@ export const MAX_ERROR_MESSAGE_CHARS = 4000;
  * Publishes `retrying` or `failed`. Null when the lease was lost.
  */
 export async function failJob(db: Database, job: ConsolidationJob, options: FailOptions): Promise<ChangedJob | null> {
-  const message = options.message.slice(0, MAX_ERROR_MESSAGE_CHARS);
+  const message = Array.from(options.message.slice(0, 2 * MAX_ERROR_MESSAGE_CHARS)).slice(0, MAX_ERROR_MESSAGE_CHARS).join("");
   const exhausted = options.permanent || job.retryCount >= job.maxRetries;
   const update = exhausted
     ? sql`update consolidation_jobs
