@@ -3,6 +3,7 @@ import {
   DEFAULT_GLOBAL_SETTINGS,
   type Database,
   type Logger,
+  ValidationError,
   noopLogger,
   scheduleRuns,
   withRetry,
@@ -42,7 +43,7 @@ export interface CronOptions {
 
 /** A cron scheduler whose slots run once across all instances sharing a database. */
 export interface CronScheduler {
-  /** Fires a recently missed slot once (catch-up), then arms the timer for the next slot. */
+  /** Fires a recently missed slot once (catch-up, in the background), then arms the timer for the next slot. */
   start(): Promise<void>;
   /** Clears the timer and waits for a slot in progress. */
   stop(): Promise<void>;
@@ -96,10 +97,10 @@ class CronSchedulerImpl implements CronScheduler {
     );
     this.#name = o.name ?? "consolidation";
     this.#workerId = o.workerId ?? defaultWorkerId();
-    this.#catchUpWindowMs = Math.max(0, o.catchUpWindowMs ?? 6 * 60 * 60 * 1000);
+    this.#catchUpWindowMs = nonNegative("catchUpWindowMs", o.catchUpWindowMs ?? 6 * 60 * 60 * 1000);
     this.#logger = o.logger ?? noopLogger;
     this.#now = o.now ?? (() => new Date());
-    this.#checkIntervalMs = Math.min(Math.max(1, o.checkIntervalMs ?? 60_000), MAX_TIMER_MS);
+    this.#checkIntervalMs = Math.min(Math.max(1, nonNegative("checkIntervalMs", o.checkIntervalMs ?? 60_000)), MAX_TIMER_MS);
     const sweep = { defaultThreshold: o.defaultThreshold, concurrency: o.sweepConcurrency, logger: this.#logger };
     this.#task = o.task ?? (async () => sweepSummary(await runScheduledConsolidation(this.#db, sweep)));
   }
@@ -114,7 +115,11 @@ class CronSchedulerImpl implements CronScheduler {
     const now = this.#now();
     const [last] = this.#cron.previousRuns(1, new Date(now.getTime() + 1));
     if (last && this.#catchUpWindowMs > 0 && now.getTime() - last.getTime() <= this.#catchUpWindowMs) {
-      await this.#track(this.fireSlot(last)).catch(() => undefined);
+      // In the background: start() returns at once; stop() waits for it.
+      void this.#track(this.fireSlot(last)).then(
+        (fired) => fired && this.#logger.info({ schedule: this.#name, slot: last.toISOString() }, "missed cron slot caught up"),
+        (error: unknown) => this.#logger.error({ err: error, slot: last.toISOString() }, "cron catch-up failed"),
+      );
     }
     this.#arm();
   }
@@ -197,4 +202,12 @@ function sweepSummary(result: SweepResult): Record<string, unknown> {
     results: truncated ? result.results.slice(0, MAX_SUMMARY_RESULTS) : result.results,
     ...(truncated ? { results_truncated: true } : {}),
   };
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) {
+    const message = `${name} must be a number of milliseconds, zero or more`;
+    throw new ValidationError(`Invalid cron options: ${message}`, [{ path: name, message }]);
+  }
+  return value;
 }

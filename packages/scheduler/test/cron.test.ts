@@ -31,6 +31,8 @@ describe.each(testTargets(process.env.DATABASE_URL))("cron scheduler on $driver"
     })();
     expect(error).toBeInstanceOf(InvalidScheduleError);
     expect(error).toMatchObject({ code: "validation_error", message: "Unknown time zone 'Mars/Olympus_Mons'" });
+    expect(() => createCronScheduler({ db, catchUpWindowMs: -1 })).toThrow(/catchUpWindowMs/);
+    expect(() => createCronScheduler({ db, checkIntervalMs: Number.NaN })).toThrow(/checkIntervalMs/);
   });
 
   it("computes the next slot in the configured time zone", () => {
