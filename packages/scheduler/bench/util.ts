@@ -1,4 +1,5 @@
 // Helpers shared by the scheduler benchmarks (scripts: they may read the environment).
+import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 
 /** The PostgreSQL URL benchmarks run against (DATABASE_URL, else the local default). */
@@ -19,9 +20,9 @@ export function intFlags<T extends Record<string, number>>(defaults: T): T {
   return result as T;
 }
 
-/** Prints one JSON result line. */
+/** Prints one JSON result line (with the 1-minute load average: other processes skew timings). */
 export function emit(result: Record<string, unknown>): void {
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, load_avg_1m: round(loadavg()[0] ?? 0) })}\n`);
 }
 
 /** The q-quantile (0..1) of `values`, by nearest rank. */
