@@ -67,7 +67,7 @@ const EnvSchema = z.object({
   WORKER_LEASE_MS: int(1_000, 3_600_000).default(30_000),
   WORKER_HEARTBEAT_MS: int(100, 3_600_000).default(10_000),
   WORKER_POLL_MS: int(50, 600_000).default(2_000),
-  SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(25_000),
+  SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(20_000),
   MIGRATE_ON_START: bool.default(true),
   HOST: z.string().trim().min(1).default("0.0.0.0"),
   PORT: port.default(9090),

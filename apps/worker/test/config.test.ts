@@ -27,7 +27,7 @@ describe("loadConfig", () => {
       leaseMs: 30_000,
       heartbeatMs: 10_000,
       pollIntervalMs: 2_000,
-      shutdownGraceMs: 25_000,
+      shutdownGraceMs: 20_000,
       migrateOnStart: true,
       host: "0.0.0.0",
       healthPort: 9090,
