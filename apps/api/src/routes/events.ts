@@ -46,9 +46,15 @@ export function registerEventRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
           finish();
           return;
         }
-        chain = chain.then(write).finally(() => {
-          pending -= 1;
-        });
+        chain = chain
+          .then(write)
+          .catch((error: unknown) => {
+            deps.logger.warn({ err: error }, "writing to an event stream failed; closing it");
+            finish();
+          })
+          .finally(() => {
+            pending -= 1;
+          });
       };
       stream.onAbort(() => finish());
       signal.addEventListener("abort", () => finish(), { once: true });
