@@ -217,6 +217,12 @@ describe.runIf(ADMIN_URL)("end to end: one API and two workers on PostgreSQL", (
       const metrics = await (await fetch(`${survivor.healthUrl}/metrics`)).text();
       expect(metrics).toMatch(/memcons_lease_reclaims_total [1-9]/);
       expect(metrics).toMatch(/memcons_jobs\{status="completed",trigger_type="manual"\} [1-9]/);
+      // JSON log lines carry the job and project ids.
+      const logLine = survivor.proc
+        .output()
+        .split("\n")
+        .find((line) => line.includes(`"job_id":"${jobId}"`) && line.includes('"msg":"job completed"'));
+      expect(JSON.parse(logLine!)).toMatchObject({ job_id: jobId, project_id: project, level: "info" });
     } finally {
       embeddings.setDelay(0);
     }
