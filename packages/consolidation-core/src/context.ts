@@ -49,15 +49,19 @@ export function jsonb(text: string): SQL {
   return sql`${text}::jsonb`;
 }
 
-/** Rounds a vector to 6 decimals and renders it as a JSON array (shorter and exact to store). */
+/**
+ * Rounds a vector to 6 decimals (in place) and renders it as a JSON string holding a PostgreSQL array
+ * literal, e.g. "{0.1,-0.02}"; cast with `::real[]` (about twice as fast to parse as a JSON array).
+ */
 export function vectorJson(v: Float32Array): string {
-  let out = "[";
+  // Integers with an exponent ("88388e-6") format twice as fast as decimals and parse to the same float.
+  let out = '"{';
   for (let i = 0; i < v.length; i++) {
-    const r = Math.round((v[i] as number) * 1e6) / 1e6;
-    v[i] = r;
-    out += i === 0 ? String(r) : `,${r}`;
+    const micro = Math.round((v[i] as number) * 1e6);
+    v[i] = micro / 1e6;
+    out += i === 0 ? `${micro}e-6` : `,${micro}e-6`;
   }
-  return `${out}]`;
+  return `${out}}"`;
 }
 
 /** Parses an embedding rendered by array_to_string(…, ',') into a Float32Array. */

@@ -14,7 +14,7 @@ import {
   RollbackConflictError,
   RollbackWindowExpiredError,
 } from "./errors.js";
-import { MEMORY_COLUMNS } from "./store.js";
+import { entryJson, MEMORY_COLUMNS, memoryJson } from "./store.js";
 import type { RollbackResult } from "./types.js";
 
 /** A job can be rolled back this many days after it finished. */
@@ -166,7 +166,7 @@ async function restoreMemories(tx: Executor, jobId: string, now: Date, actor: st
         ), upd AS (
           UPDATE task_memories t SET ${assignments}
           FROM (
-            SELECT f.memory_id, f.previous_state, to_jsonb(o) - 'context_embedding' AS cur
+            SELECT f.memory_id, f.previous_state, ${memoryJson("o")} AS cur
             FROM first f JOIN task_memories o ON o.id = f.memory_id
           ) s, LATERAL jsonb_populate_record(NULL::task_memories, s.previous_state) r
           WHERE t.id = s.memory_id
@@ -174,7 +174,7 @@ async function restoreMemories(tx: Executor, jobId: string, now: Date, actor: st
         ), audit AS (
           INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${jobId}::uuid, 'rollback', upd.id, upd._cur, to_jsonb(upd) - 'context_embedding' - '_cur',
+          SELECT ${jobId}::uuid, 'rollback', upd.id, upd._cur, ${memoryJson("upd")},
             ${reason}, NULL, ${timestamp(now)}, ${actor}
           FROM upd
           RETURNING 1
@@ -199,7 +199,7 @@ async function deleteCreatedMemories(
         ), audit AS (
           INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${jobId}::uuid, 'rollback', del.id, to_jsonb(del) - 'context_embedding', NULL,
+          SELECT ${jobId}::uuid, 'rollback', del.id, ${memoryJson("del")}, NULL,
             ${reason}, NULL, ${timestamp(now)}, ${actor}
           FROM del
           RETURNING 1
@@ -228,7 +228,7 @@ async function deletePlaybookEntries(
           INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
           SELECT ${jobId}::uuid, 'rollback', del._memory_id,
-            jsonb_build_object('playbook_entry', to_jsonb(del) - 'embedding' - '_memory_id'), NULL,
+            jsonb_build_object('playbook_entry', ${entryJson("del")}), NULL,
             ${reason}, NULL, ${timestamp(now)}, ${actor}
           FROM del
           RETURNING 1

@@ -2,10 +2,11 @@ import {
   type ChangeOperation,
   type Executor,
   queryRows,
+  playbookEntries,
   type TaskMemory,
   taskMemories,
 } from "@memcons/models";
-import { getTableColumns, sql } from "drizzle-orm";
+import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import { type JobContext, jsonb, timestamp, uuidArray } from "./context.js";
 
 /** Every task_memories column except the embedding (audit snapshots and merges never need it). */
@@ -13,6 +14,19 @@ export const MEMORY_COLUMNS = (() => {
   const { contextEmbedding: _omit, ...rest } = getTableColumns(taskMemories);
   return rest;
 })();
+
+/** SQL building the JSON snapshot of a memory row (every column but the embedding) for table alias `alias`. */
+export function memoryJson(alias: string): SQL {
+  const pairs = Object.values(MEMORY_COLUMNS).map((c) => `'${c.name}', ${alias}.${c.name}`);
+  return sql.raw(`jsonb_build_object(${pairs.join(", ")})`);
+}
+
+/** SQL building the JSON snapshot of a playbook entry (every column but the embedding) for table alias `alias`. */
+export function entryJson(alias: string): SQL {
+  const { embedding: _omit, ...columns } = getTableColumns(playbookEntries);
+  const pairs = Object.values(columns).map((c) => `'${c.name}', ${alias}.${c.name}`);
+  return sql.raw(`jsonb_build_object(${pairs.join(", ")})`);
+}
 
 /** A task memory without its embedding. */
 export type MemoryRow = Omit<TaskMemory, "contextEmbedding">;
@@ -74,7 +88,7 @@ export async function insertCreatedMemories(
     .join(",")}]`;
   const recordset = sql`jsonb_to_recordset(${jsonb(body)}) AS r(
             id uuid, task_id text, memory_type text, execution_summary text, goal text, result text,
-            feedback text, tags text[], file_paths text[], context_embedding real[], success boolean,
+            feedback text, tags text[], file_paths text[], context_embedding text, success boolean,
             reused_count int, last_reused_at timestamptz, learned_at timestamptz,
             consolidated_from uuid[], consolidated_at timestamptz, synthesized_from uuid[],
             synthesized_at timestamptz, synthesis_confidence real, needs_review boolean,
@@ -85,7 +99,7 @@ export async function insertCreatedMemories(
           is_consolidated, consolidated_from, consolidated_at, synthesized_from, synthesized_at,
           synthesis_confidence, needs_review, version, created_at, updated_at)
         SELECT r.id, ${ctx.projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result,
-          r.feedback, r.tags, r.file_paths, r.context_embedding, r.success, r.reused_count, r.last_reused_at,
+          r.feedback, r.tags, r.file_paths, r.context_embedding::real[], r.success, r.reused_count, r.last_reused_at,
           r.learned_at, true, r.consolidated_from, r.consolidated_at, r.synthesized_from, r.synthesized_at,
           r.synthesis_confidence, r.needs_review, 1, ${timestamp(now)}, ${timestamp(now)}
         FROM ${recordset}`,
@@ -98,8 +112,8 @@ export async function insertCreatedMemories(
           INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
           SELECT ${ctx.jobId}::uuid, ${operation}, t.id, NULL,
-            CASE WHEN r.detail IS NULL THEN to_jsonb(t) - 'context_embedding'
-                 ELSE (to_jsonb(t) - 'context_embedding') || jsonb_build_object('_detail', r.detail) END,
+            CASE WHEN r.detail IS NULL THEN ${memoryJson("t")}
+                 ELSE ${memoryJson("t")} || jsonb_build_object('_detail', r.detail) END,
             r.reason, t.synthesis_confidence, ${timestamp(now)}, ${ctx.actor}
           FROM jsonb_to_recordset(${jsonb(audit)}) AS r(id uuid, reason text, detail jsonb)
           JOIN task_memories t ON t.id = r.id
@@ -124,13 +138,14 @@ export async function markDuplicates(
           UPDATE task_memories t SET is_duplicate = true, duplicate_of = s.dup, is_consolidated = true,
             version = t.version + 1, updated_at = ${timestamp(now)}
           FROM (
-            SELECT r.*, to_jsonb(o) - 'context_embedding' AS prev
+            SELECT r.*, ${memoryJson("o")} AS prev
             FROM jsonb_to_recordset(${jsonb(JSON.stringify(sources))})
               AS r(id uuid, dup uuid, v int, reason text, confidence real)
             JOIN task_memories o ON o.id = r.id
           ) s
           WHERE t.id = s.id AND t.version = s.v
-          RETURNING t.*, s.prev AS _prev, s.reason AS _reason, s.confidence AS _confidence
+          RETURNING t.id, t.is_duplicate, t.duplicate_of, t.is_consolidated, t.version, t.updated_at,
+            s.prev AS _prev, s.reason AS _reason, s.confidence AS _confidence
         ), audit AS (
           INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)

@@ -80,14 +80,16 @@ function isWordChar(c: number, text: string, i: number): boolean {
 
 function addTrigrams(v: Float32Array, token: string): void {
   // Boundary-marked trigrams: " ab", "abc", ..., "yz ".
-  const length = token.length + 2;
-  const code = (k: number) => (k === 0 || k === length - 1 ? 32 : token.charCodeAt(k - 1));
-  for (let i = 0; i + 2 < length; i++) {
-    let h = SEED_TRIGRAM;
-    h = Math.imul(h ^ code(i), 0x01000193);
-    h = Math.imul(h ^ code(i + 1), 0x01000193);
-    h = Math.imul(h ^ code(i + 2), 0x01000193);
+  let a = 32;
+  let b = token.charCodeAt(0);
+  for (let i = 1; i <= token.length; i++) {
+    const c = i < token.length ? token.charCodeAt(i) : 32;
+    let h = Math.imul(SEED_TRIGRAM ^ a, 0x01000193);
+    h = Math.imul(h ^ b, 0x01000193);
+    h = Math.imul(h ^ c, 0x01000193);
     add(v, mix(h), TRIGRAM_WEIGHT);
+    a = b;
+    b = c;
   }
 }
 

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type JobContext, checkAborted, rows, timestamp } from "../context.js";
+import { memoryJson } from "../store.js";
 
 /** Counters of the archive phase. */
 export interface ArchiveStats {
@@ -23,7 +24,7 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
     const result = await rows<{ n: number }>(
       ctx,
       sql`WITH old AS (
-            SELECT t.id, to_jsonb(t) - 'context_embedding' AS prev FROM task_memories t
+            SELECT t.id, ${memoryJson("t")} AS prev FROM task_memories t
             WHERE t.project_id = ${ctx.projectId}::uuid AND t.is_archived = false AND t.is_duplicate = false
               ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
               AND coalesce(t.last_reused_at, t.learned_at) < ${timestamp(staleBefore)}
@@ -38,7 +39,8 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
               archive_reason = 'staleness', is_consolidated = true,
               version = t.version + 1, updated_at = ${timestamp(now)}
             FROM old WHERE t.id = old.id
-            RETURNING t.*, old.prev AS _prev
+            RETURNING t.id, t.is_archived, t.archived_at, t.archive_reason, t.is_consolidated, t.version,
+              t.updated_at, old.prev AS _prev
           ), audit AS (
             INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
               new_state, reason, confidence, changed_at, changed_by)

@@ -160,7 +160,7 @@ async function embedAndStore(
       // Rows locked by a concurrent writer are skipped (their embedding is computed again next time).
       sql`UPDATE task_memories t SET context_embedding = s.e
           FROM (
-            SELECT r.id, r.e FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e real[])
+            SELECT r.id, r.e::real[] AS e FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e text)
             JOIN task_memories o ON o.id = r.id AND o.version = r.v
               AND (o.context_embedding IS NULL OR cardinality(o.context_embedding) <> ${dims})
             FOR UPDATE OF o SKIP LOCKED

@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { type JobContext, checkAborted, jsonb, parseVector, rows, timestamp, vectorJson } from "../context.js";
 import { exhaustiveSimilarPairs, lshSimilarPairs, type SimilarPair } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
-import { addToCounter } from "../store.js";
+import { addToCounter, entryJson } from "../store.js";
 import { memoryText } from "../text.js";
 
 /** Counters of the promote phase. */
@@ -115,19 +115,19 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
     await ctx.db.orm.transaction(async (tx) => {
       const recordset = sql`jsonb_to_recordset(${jsonb(`[${batch.join(",")}]`)}) AS r(
                 id uuid, memory_id uuid, content text, category text, tags text[], priority int,
-                supporting_memory_ids uuid[], confidence real, embedding real[])`;
+                supporting_memory_ids uuid[], confidence real, embedding text)`;
       await tx.execute(
         sql`INSERT INTO playbook_entries (id, project_id, content, category, tags, priority,
               supporting_memory_ids, embedding, source_job_id, created_by, created_at)
             SELECT r.id, ${ctx.projectId}::uuid, r.content, r.category, r.tags, r.priority,
-              r.supporting_memory_ids, r.embedding, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
+              r.supporting_memory_ids, r.embedding::real[], ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
             FROM ${recordset}`,
       );
       await tx.execute(
         sql`INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
               new_state, reason, confidence, changed_at, changed_by)
             SELECT ${ctx.jobId}::uuid, 'promote', r.memory_id, NULL,
-              jsonb_build_object('playbook_entry', to_jsonb(p) - 'embedding'),
+              jsonb_build_object('playbook_entry', ${entryJson("p")}),
               'Promoted to playbook entry ' || p.id, r.confidence, ${timestamp(now)}, ${ctx.actor}
             FROM ${recordset} JOIN playbook_entries p ON p.id = r.id`,
       );
