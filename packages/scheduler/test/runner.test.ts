@@ -295,8 +295,28 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     await cancelJob(db, other.id);
   });
 
+  it("heartbeats keep a job that outlives its lease from being reclaimed", async () => {
+    const calls: string[] = [];
+    const slow: JobHandler = async (job) => {
+      calls.push(job.id);
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+    };
+    const options = { leaseMs: 300, heartbeatMs: 80, pollIntervalMs: 30, engine: slow };
+    await start({ ...options, workerId: "holder" });
+    const job = await trigger();
+    await waitFor(() => calls.length === 1);
+    await start({ ...options, workerId: "watcher" });
+    const done = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "completed" && current;
+    });
+    expect(done.retryCount).toBe(0);
+    expect(calls).toEqual([job.id]);
+  });
+
   it("rejects invalid options", () => {
     expect(() => createJobRunner({ db, concurrency: 0 })).toThrow(/concurrency/);
     expect(() => createJobRunner({ db, leaseMs: -1 })).toThrow(/leaseMs/);
+    expect(() => createJobRunner({ db, leaseMs: 1_000, heartbeatMs: 1_000 })).toThrow(/shorter than leaseMs/);
   });
 });
