@@ -59,6 +59,7 @@ export const RollbackResultSchema = z
     rollback_id: z.string(),
     memories_restored: z.number().int(),
     memories_deleted: z.number().int(),
+    playbook_entries_deleted: z.number().int().optional().openapi({ description: "Playbook entries the job had promoted" }),
     warnings: z.array(z.string()),
   })
   .openapi("RollbackResult");
