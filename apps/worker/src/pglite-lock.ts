@@ -1,5 +1,5 @@
-import { readFileSync, unlinkSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { MemconsError } from "@memcons/models";
 
 /** Another live process has the embedded database directory open. */
@@ -24,6 +24,7 @@ export function lockEmbeddedDatabase(databaseUrl: string): (() => void) | null {
   if (!location || location === "memory") return null;
   const directory = resolve(location);
   const lockFile = `${directory}.lock`;
+  mkdirSync(dirname(directory), { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(lockFile, `${process.pid}\n`, { flag: "wx" });

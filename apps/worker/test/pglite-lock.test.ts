@@ -14,6 +14,12 @@ describe("embedded database lock", () => {
     expect(lockEmbeddedDatabase("postgres://localhost/db")).toBeNull();
   });
 
+  it("creates the parent directory of a fresh location", () => {
+    const release = lockEmbeddedDatabase(`pglite://${dir}/fresh/nested/db`)!;
+    expect(existsSync(`${dir}/fresh/nested/db.lock`)).toBe(true);
+    release();
+  });
+
   it("holds the pid, refuses a live owner, takes over a dead one, and is released", () => {
     const url = `pglite://${dir}/db`;
     const lockFile = `${dir}/db.lock`;
