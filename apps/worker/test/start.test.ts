@@ -18,7 +18,7 @@ describe("memcons start (embedded PGlite)", () => {
     const apiPort = await freePort();
     const healthPort = await freePort();
     const env = {
-      DATABASE_URL: `pglite://${dataDir}/db`,
+      DATABASE_URL: `pglite://${dataDir}/fresh/.data/memcons`,
       API_PORT: String(apiPort),
       PORT: String(healthPort),
       HOST: "127.0.0.1",
