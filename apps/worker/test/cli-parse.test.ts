@@ -26,7 +26,6 @@ describe("parseCli", () => {
       name: "trigger",
       projectId: ID,
       wait: true,
-      json: false,
       options: { similarity_threshold: 0.85, archive_enabled: false, note: "a=b" },
     });
     expect(parseCli(["trigger", ID])).toMatchObject({ wait: false, options: {} });

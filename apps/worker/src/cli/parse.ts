@@ -15,7 +15,7 @@ export type Command =
   | { name: "worker" }
   | { name: "api" }
   | { name: "start"; demo: boolean }
-  | { name: "trigger"; projectId: string; wait: boolean; options: Record<string, unknown>; json: boolean }
+  | { name: "trigger"; projectId: string; wait: boolean; options: Record<string, unknown> }
   | { name: "jobs"; projectId?: string; status?: JobStatus; limit: number; json: boolean }
   | { name: "status"; jobId: string }
   | { name: "rollback"; jobId: string; reason?: string };
@@ -54,7 +54,7 @@ const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
   api: { flags: {}, positionals: [] },
   start: { flags: { "no-demo": { type: "boolean" } }, positionals: [] },
   trigger: {
-    flags: { wait: { type: "boolean" }, option: { type: "string", multiple: true, short: "o" }, json: { type: "boolean" } },
+    flags: { wait: { type: "boolean" }, option: { type: "string", multiple: true, short: "o" } },
     positionals: ["projectId"],
   },
   jobs: {
@@ -100,7 +100,6 @@ export function parseCli(argv: readonly string[]): Command {
         name,
         projectId: uuid(positionals[0]!, "projectId"),
         wait: flag("wait"),
-        json: flag("json"),
         options: parseOptionPairs((values.option as string[] | undefined) ?? []),
       };
     case "jobs": {
