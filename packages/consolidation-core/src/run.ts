@@ -98,6 +98,7 @@ export async function runConsolidation(
       clusters: detected.clusters.length,
       clustered_memories: clustered,
       similar_pairs: detected.similarPairs,
+      pair_search: detected.method,
       lsh_bucket_pairs: detected.lsh.bucketPairs,
       lsh_verified_pairs: detected.lsh.verifiedPairs,
       embedder: ctx.embedder.model,

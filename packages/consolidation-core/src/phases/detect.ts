@@ -10,7 +10,7 @@ import {
 } from "../context.js";
 import { BackgroundWriter } from "../background.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
-import { type LshStats, lshSimilarPairs } from "../detect/lsh.js";
+import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairs } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import { memoryText } from "../text.js";
 
@@ -36,12 +36,16 @@ export interface DetectResult {
   clusters: Cluster[];
   lsh: LshStats;
   similarPairs: number;
+  /** `lsh` or, for small candidate sets, `exhaustive`. */
+  method: "lsh" | "exhaustive";
   lshMs: number;
   clusterMs: number;
 }
 
 const PAGE = 5000;
-const EMBED_BATCH = 1000;
+const EMBED_BATCH = 500;
+/** Below this many candidates exhaustive comparison is faster than LSH (and exact). */
+const EXHAUSTIVE_MAX = 2500;
 
 interface CandidateRow extends Record<string, unknown> {
   id: string;
@@ -187,10 +191,12 @@ export function findClusters(ctx: JobContext, candidates: Candidates): DetectRes
         return id;
       });
   const started = Date.now();
-  const { pairs, stats } = lshSimilarPairs(
-    { vectors, dims, n, groups },
-    ctx.options.similarity_threshold,
-  );
+  const set = { vectors, dims, n, groups };
+  const threshold = ctx.options.similarity_threshold;
+  const { pairs, stats } =
+    n <= EXHAUSTIVE_MAX
+      ? { pairs: exhaustiveSimilarPairs(set, threshold), stats: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: (n * (n - 1)) / 2 } }
+      : lshSimilarPairs(set, threshold);
   const clustered = Date.now();
   const clusters = completeLinkageClusters(n, pairs, ctx.options.min_cluster_size);
   return {
@@ -198,6 +204,7 @@ export function findClusters(ctx: JobContext, candidates: Candidates): DetectRes
     clusters,
     lsh: stats,
     similarPairs: pairs.length,
+    method: n <= EXHAUSTIVE_MAX ? "exhaustive" : "lsh",
     lshMs: clustered - started,
     clusterMs: Date.now() - clustered,
   };
