@@ -8,7 +8,8 @@ import {
   consolidationJobs,
 } from "@memcons/models";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
-import { JOB_EVENTS_CHANNEL, JOB_WAKEUP_CHANNEL, jobEvent } from "./events.js";
+import { withJobEvents } from "./events.js";
+import { runJobStatement } from "./queue/statement.js";
 
 /** A validated job to queue. */
 export interface EnqueueRequest {
@@ -36,10 +37,7 @@ const MAX_ATTEMPTS = 10;
 export async function enqueueJob(db: Database, request: EnqueueRequest): Promise<EnqueueResult> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const inserted = await insertJob(db, request);
-    if (inserted) {
-      await announce(db, inserted);
-      return { job: inserted, created: true };
-    }
+    if (inserted) return { job: inserted, created: true };
     const [existing] = await db.orm
       .select()
       .from(consolidationJobs)
@@ -57,38 +55,20 @@ export async function enqueueJob(db: Database, request: EnqueueRequest): Promise
   throw new Error(`Could not enqueue a job for project ${request.projectId}: the active job kept changing`);
 }
 
+/** Inserts the job unless the project has an active one; NOTIFYs `created` and a wake-up in the same statement. */
 async function insertJob(db: Database, request: EnqueueRequest): Promise<ConsolidationJob | undefined> {
+  const insert = sql`insert into consolidation_jobs (project_id, trigger_type, options, scope, triggered_by, max_retries)
+    values (${request.projectId}, ${request.triggerType}, ${JSON.stringify(request.options)}::jsonb,
+            ${JSON.stringify(request.scope)}::jsonb, ${request.triggeredBy},
+            ${request.maxRetries === undefined ? sql`default` : sql`${request.maxRetries}::int`})
+    on conflict (project_id) where status in ('pending', 'running') do nothing
+    returning *`;
   try {
-    const [row] = await db.orm
-      .insert(consolidationJobs)
-      .values({
-        projectId: request.projectId,
-        triggerType: request.triggerType,
-        options: request.options,
-        scope: request.scope,
-        triggeredBy: request.triggeredBy,
-        ...(request.maxRetries === undefined ? {} : { maxRetries: request.maxRetries }),
-      })
-      .onConflictDoNothing({
-        target: consolidationJobs.projectId,
-        where: sql`status in ('pending', 'running')`,
-      })
-      .returning();
-    return row;
+    const [inserted] = await runJobStatement(db, withJobEvents(insert, sql`'created'`, { wake: true }));
+    return inserted?.job;
   } catch (error) {
     if (sqlState(error) === "23503") throw new ProjectNotFoundError(request.projectId);
     throw error;
-  }
-}
-
-async function announce(db: Database, job: ConsolidationJob): Promise<void> {
-  // One statement: the `created` event is delivered before the wake-up that lets a runner start the job.
-  const event = JSON.stringify(jobEvent("created", job));
-  try {
-    await db.rows(sql`select pg_notify(${JOB_EVENTS_CHANNEL}::text, ${event}::text)::text as event,
-                             pg_notify(${JOB_WAKEUP_CHANNEL}::text, ${`new:${job.id}`}::text)::text as wake`);
-  } catch {
-    // runners still find the job by polling
   }
 }
 

@@ -81,15 +81,17 @@ export function parseJobEvent(payload: string): JobEvent | null {
  * Wraps a `update … returning *` statement on consolidation_jobs so that every changed row also
  * NOTIFYs a job event in the same statement; rows come back with an extra `event` column (JSON text).
  * `type` is an SQL expression over the updated row `j` (e.g. a constant or a CASE on j.status).
+ * With `wake`, each row also NOTIFYs `new:<id>` on JOB_WAKEUP_CHANNEL, after its event.
  */
-export function withJobEvents(statement: SQL, type: SQL): SQL {
+export function withJobEvents(statement: SQL, type: SQL, options: { wake?: boolean } = {}): SQL {
+  const wake = options.wake ? sql`, pg_notify(${JOB_WAKEUP_CHANNEL}::text, 'new:' || e.id)::text as woken` : sql``;
   return sql`with j as (${statement}),
     e as (select j.*, json_build_object(
       'type', (${type})::text, 'job_id', j.id, 'project_id', j.project_id, 'status', j.status,
       'progress', j.progress,
       'at', to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
       'error_message', left(j.error_message, ${MAX_EVENT_ERROR_CHARS}::int))::text as event from j)
-    select e.*, pg_notify(${JOB_EVENTS_CHANNEL}::text, e.event)::text as notified from e`;
+    select e.*, pg_notify(${JOB_EVENTS_CHANNEL}::text, e.event)::text as notified${wake} from e`;
 }
 
 function boundEvent(event: JobEvent): JobEvent {
