@@ -33,6 +33,8 @@ export { memoryText, mergeDistinctSentences, normalizeSentence, splitSentences }
 export {
   exhaustiveSimilarPairs,
   lshSimilarPairs,
+  lshSimilarPairsAsync,
+  type LshResult,
   type LshOptions,
   type SimilarPair,
   type VectorSet,

@@ -85,7 +85,7 @@ export async function runConsolidation(
   if (needsClusters || !completed.has("detect")) {
     const candidates = await loadCandidates(ctx, true);
     checkAborted(ctx);
-    detected = findClusters(ctx, candidates);
+    detected = await findClusters(ctx, candidates);
     candidateIds = candidates.ids;
   } else {
     candidateIds = (await loadCandidates(ctx, false)).ids;

@@ -5,6 +5,7 @@ import {
   createHashingEmbedder,
   exhaustiveSimilarPairs,
   lshSimilarPairs,
+  lshSimilarPairsAsync,
   memoryText,
   mergeDistinctSentences,
   normalizeSentence,
@@ -86,6 +87,7 @@ describe("detection", () => {
     // Sub-quadratic: far fewer exact checks than all pairs.
     expect(first.stats.verifiedPairs).toBeLessThan((memories.length * memories.length) / 2 / 20);
     expect(lshSimilarPairs(set, 0.9).pairs).toEqual(first.pairs);
+    expect((await lshSimilarPairsAsync(set, 0.9)).pairs).toEqual(first.pairs);
   });
 
   it("complete linkage never chains: A~B and B~C but A≁C stay apart", () => {

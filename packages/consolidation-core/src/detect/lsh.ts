@@ -39,19 +39,43 @@ export interface LshStats {
   verifiedPairs: number;
 }
 
+/** Result of an LSH pair search. */
+export interface LshResult {
+  pairs: SimilarPair[];
+  stats: LshStats;
+}
+
 /** Pairs with cosine ≥ threshold found via random-hyperplane LSH and exact verification; deterministic. */
-export function lshSimilarPairs(
+export function lshSimilarPairs(set: VectorSet, threshold: number, options: LshOptions = {}): LshResult {
+  const steps = lshSteps(set, threshold, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** Same as lshSimilarPairs, but yields to the event loop between steps so timers (lease heartbeats) keep running. */
+export async function lshSimilarPairsAsync(
   set: VectorSet,
   threshold: number,
   options: LshOptions = {},
-): { pairs: SimilarPair[]; stats: LshStats } {
+): Promise<LshResult> {
+  const steps = lshSteps(set, threshold, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Generator<void, LshResult> {
   const bits = options.signatureBits ?? 256;
   const tables = options.tables ?? 56;
   const k = options.bitsPerTable ?? 16;
   const maxBucket = options.maxBucket ?? 2048;
   const random = seededRandom(options.seed ?? 0x5eed);
   const words = bits >>> 5;
-  const signatures = simhash(set, bits, random);
+  const signatures = yield* simhash(set, bits, random);
   // Hamming filter: keep pairs whose estimated angle is within 4.5 sigma of the threshold's angle.
   const theta = Math.acos(Math.max(-1, Math.min(1, threshold))) / Math.PI;
   const maxHamming = Math.ceil(bits * theta + 4.5 * Math.sqrt(bits * theta * (1 - theta)) + 1);
@@ -62,6 +86,7 @@ export function lshSimilarPairs(
   const keys = new Float64Array(n);
   const tableBits = new Int32Array(k);
   for (let t = 0; t < tables; t++) {
+    yield;
     sampleBits(tableBits, bits, random);
     for (let i = 0; i < n; i++) {
       let key = 0;
@@ -116,7 +141,7 @@ export function exhaustiveSimilarPairs(set: VectorSet, threshold: number): Simil
   return pairs;
 }
 
-function simhash(set: VectorSet, bits: number, random: () => number): Uint32Array {
+function* simhash(set: VectorSet, bits: number, random: () => number): Generator<void, Uint32Array> {
   const { dims, n, vectors } = set;
   const words = bits >>> 5;
   // Sparse random hyperplanes (Achlioptas): each coordinate is +1 or -1 with probability 1/6, else 0.
@@ -135,6 +160,7 @@ function simhash(set: VectorSet, bits: number, random: () => number): Uint32Arra
   }
   const signatures = new Uint32Array(n * words);
   for (let i = 0; i < n; i++) {
+    if (i % 4096 === 4095) yield;
     const base = i * dims;
     for (let b = 0; b < bits; b++) {
       let s = 0;

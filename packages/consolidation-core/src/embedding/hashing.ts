@@ -29,9 +29,14 @@ export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Emb
     model: `hashing-v1-${dimensions}`,
     dimensions,
     async embed(texts, signal) {
+      signal?.throwIfAborted();
       const out: Float32Array[] = [];
       for (let i = 0; i < texts.length; i++) {
-        if (i % 512 === 0) signal?.throwIfAborted();
+        if (i % 512 === 511) {
+          // Let timers (lease heartbeats) run during large batches.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          signal?.throwIfAborted();
+        }
         out.push(hashText(texts[i] ?? "", dimensions));
       }
       return out;

@@ -10,7 +10,7 @@ import {
 } from "../context.js";
 import { BackgroundWriter } from "../background.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
-import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairs } from "../detect/lsh.js";
+import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairsAsync } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import { memoryText } from "../text.js";
 
@@ -177,7 +177,7 @@ async function embedAndStore(
 }
 
 /** Finds tight clusters among the candidates: LSH candidate pairs, exact cosine, complete linkage. */
-export function findClusters(ctx: JobContext, candidates: Candidates): DetectResult {
+export async function findClusters(ctx: JobContext, candidates: Candidates): Promise<DetectResult> {
   const { n, dims, vectors } = candidates;
   const typeIds = new Map<string, number>();
   const groups = ctx.options.allow_cross_type
@@ -196,7 +196,7 @@ export function findClusters(ctx: JobContext, candidates: Candidates): DetectRes
   const { pairs, stats } =
     n <= EXHAUSTIVE_MAX
       ? { pairs: exhaustiveSimilarPairs(set, threshold), stats: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: (n * (n - 1)) / 2 } }
-      : lshSimilarPairs(set, threshold);
+      : await lshSimilarPairsAsync(set, threshold);
   const clustered = Date.now();
   const clusters = completeLinkageClusters(n, pairs, ctx.options.min_cluster_size);
   return {

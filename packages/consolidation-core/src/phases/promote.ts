@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { type JobContext, checkAborted, jsonb, parseVector, rows, timestamp, vectorJson } from "../context.js";
-import { exhaustiveSimilarPairs, lshSimilarPairs, type SimilarPair } from "../detect/lsh.js";
+import { exhaustiveSimilarPairs, lshSimilarPairsAsync, type SimilarPair } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import { addToCounter, entryJson } from "../store.js";
 import { memoryText } from "../text.js";
@@ -78,7 +78,7 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
   checkAborted(ctx);
   const set = { vectors, dims, n, groups: null };
   const threshold = ctx.options.similarity_threshold;
-  const pairs: SimilarPair[] = n <= EXHAUSTIVE_LIMIT ? exhaustiveSimilarPairs(set, threshold) : lshSimilarPairs(set, threshold).pairs;
+  const pairs: SimilarPair[] = n <= EXHAUSTIVE_LIMIT ? exhaustiveSimilarPairs(set, threshold) : (await lshSimilarPairsAsync(set, threshold)).pairs;
   const neighbours = new Map<number, number[]>();
   for (const p of pairs) {
     neighbours.set(p.i, [...(neighbours.get(p.i) ?? []), p.j]);
