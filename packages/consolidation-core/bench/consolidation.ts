@@ -26,13 +26,23 @@ for (const n of sizes) {
     const started = performance.now();
     const result = await runConsolidation(db, jobId);
     const totalMs = Math.round(performance.now() - started);
-    const metrics = result.metrics as { phase_ms?: Record<string, number>; reduction_ratio?: number };
+    const metrics = result.metrics as {
+      phase_ms?: Record<string, number>;
+      reduction_ratio?: number;
+      detect?: Record<string, unknown>;
+    };
     process.stdout.write(
       `${JSON.stringify({
         bench: "consolidation",
         memories: n,
         total_ms: totalMs,
         phase_ms: metrics.phase_ms,
+        detect_ms: {
+          embed: metrics.detect?.embed_ms,
+          embedding_write: metrics.detect?.embedding_write_ms,
+          pair_search: metrics.detect?.lsh_ms,
+          clustering: metrics.detect?.cluster_ms,
+        },
         peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
         clusters: result.clusters,
         memories_merged: result.memories_merged,

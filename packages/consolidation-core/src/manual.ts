@@ -1,6 +1,7 @@
 import { type Database, ValidationError } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { timestamp, uuidArray } from "./context.js";
+import { ROLLBACK_WINDOW_DAYS } from "./rollback.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -47,15 +48,16 @@ export async function unarchiveMemories(
   return { unarchived: Number(found[0]?.n ?? 0) };
 }
 
-/** Deletes audit rows older than the retention period (default 90 days). */
+/** Deletes audit rows older than the retention period (default 90 days, at least the 7-day rollback window). */
 export async function purgeAuditRecords(
   db: Database,
   o: { olderThanDays?: number; now?: Date } = {},
 ): Promise<{ deleted: number }> {
   const days = o.olderThanDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
-  if (!Number.isFinite(days) || days < 1) {
-    throw new ValidationError(`olderThanDays must be at least 1, got ${days}`, [
-      { path: "olderThanDays", message: "must be a number >= 1" },
+  // Rows younger than the rollback window are what a rollback replays; purging them would make it partial.
+  if (!Number.isFinite(days) || days < ROLLBACK_WINDOW_DAYS) {
+    throw new ValidationError(`olderThanDays must be at least ${ROLLBACK_WINDOW_DAYS}, got ${days}`, [
+      { path: "olderThanDays", message: `must be a number >= ${ROLLBACK_WINDOW_DAYS} (the rollback window)` },
     ]);
   }
   const cutoff = new Date((o.now ?? new Date()).getTime() - days * 86_400_000);

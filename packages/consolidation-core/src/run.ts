@@ -120,6 +120,7 @@ export async function runConsolidation(
       phaseMetrics = { ...(await runPhase(ctx, phase, detected)) };
     }
     await commitPhase(db, jobId, phase, Date.now() - t0, phaseMetrics);
+    ctx.logger.info({ jobId, phase, ms: Date.now() - t0, ...phaseMetrics }, "consolidation phase committed");
     completed.add(phase);
     await ctx.progress(phase, 1);
   }

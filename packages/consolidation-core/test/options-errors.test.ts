@@ -141,6 +141,6 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
     expect(await purgeAuditRecords(db)).toEqual({ deleted: old });
     const [{ n: left } = { n: 0 }] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes`);
     expect(left).toBe(total - old);
-    await expect(purgeAuditRecords(db, { olderThanDays: 0 })).rejects.toMatchObject({ code: "validation_error" });
+    await expect(purgeAuditRecords(db, { olderThanDays: 6 })).rejects.toMatchObject({ code: "validation_error" });
   });
 });

@@ -80,11 +80,13 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
   const theta = Math.acos(Math.max(-1, Math.min(1, threshold))) / Math.PI;
   const maxHamming = Math.ceil(bits * theta + 4.5 * Math.sqrt(bits * theta * (1 - theta)) + 1);
   const stats: LshStats = { bucketPairs: 0, hammingPassed: 0, verifiedPairs: 0 };
-  const seen = new Set<number>();
   const pairs: SimilarPair[] = [];
   const { n } = set;
   const keys = new Float64Array(n);
   const tableBits = new Int32Array(k);
+  // Bucket key of every row in every table: a pair is verified only in the first table where it
+  // collides, which dedupes pairs without a (large) set of seen pairs.
+  const bucketOf = new Uint32Array(tables * n);
   for (let t = 0; t < tables; t++) {
     yield;
     sampleBits(tableBits, bits, random);
@@ -95,6 +97,7 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
         key = key * 2 + (((signatures[i * words + (bit >>> 5)] as number) >>> (bit & 31)) & 1);
       }
       const group = set.groups ? (set.groups[i] as number) : 0;
+      bucketOf[t * n + i] = key;
       keys[i] = (group * 2 ** k + key) * n + i;
     }
     keys.sort();
@@ -111,11 +114,9 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
           stats.bucketPairs++;
           if (hamming(signatures, words, i, j) > maxHamming) continue;
           stats.hammingPassed++;
+          if (collidedBefore(bucketOf, n, t, i, j)) continue;
           const lo = Math.min(i, j);
           const hi = Math.max(i, j);
-          const pairKey = lo * n + hi;
-          if (seen.has(pairKey)) continue;
-          seen.add(pairKey);
           stats.verifiedPairs++;
           const similarity = dotRows(set.vectors, set.dims, lo, hi);
           if (similarity >= threshold) pairs.push({ i: lo, j: hi, similarity });
@@ -175,6 +176,11 @@ function* simhash(set: VectorSet, bits: number, random: () => number): Generator
     }
   }
   return signatures;
+}
+
+function collidedBefore(bucketOf: Uint32Array, n: number, table: number, i: number, j: number): boolean {
+  for (let t = 0; t < table; t++) if (bucketOf[t * n + i] === bucketOf[t * n + j]) return true;
+  return false;
 }
 
 function sampleBits(out: Int32Array, bits: number, random: () => number): void {

@@ -64,7 +64,12 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
   const ids: string[] = [];
   const versions: number[] = [];
   const types: string[] = [];
-  const chunks: Float32Array[] = [];
+  // Rows are written straight into one matrix sized by a count (grown if rows arrive meanwhile).
+  let vectors = new Float32Array(0);
+  if (withEmbeddings) {
+    const [counted] = await rows<{ n: number }>(ctx, sql`SELECT count(*)::int AS n FROM task_memories t WHERE ${candidateFilter(ctx)}`);
+    vectors = new Float32Array(Number(counted?.n ?? 0) * dims);
+  }
   let embedded = 0;
   const timing = { embedMs: 0, writeMs: 0 };
   // Embedding write-back runs on another pooled connection while this process keeps embedding.
@@ -97,7 +102,13 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
       types.push(row.memory_type);
     }
     if (withEmbeddings) {
-      const matrix = new Float32Array(page.length * dims);
+      const offset = ids.length - page.length;
+      if (vectors.length < ids.length * dims) {
+        const grown = new Float32Array(Math.ceil(ids.length * 1.25) * dims);
+        grown.set(vectors);
+        vectors = grown;
+      }
+      const matrix = vectors.subarray(offset * dims, ids.length * dims);
       const toEmbed: number[] = [];
       page.forEach((row, i) => {
         if (row.emb != null) parseVector(row.emb, matrix, i * dims);
@@ -108,7 +119,6 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
         const batch = toEmbed.slice(start, start + EMBED_BATCH);
         embedded += await embedAndStore(ctx, page, batch, matrix, timing, writer);
       }
-      chunks.push(matrix);
     }
     if (page.length < PAGE) break;
   }
@@ -116,12 +126,7 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
   await writer.flush();
   timing.writeMs += Date.now() - flushStarted;
   const n = ids.length;
-  const vectors = new Float32Array(withEmbeddings ? n * dims : 0);
-  let offset = 0;
-  for (const chunk of chunks) {
-    vectors.set(chunk, offset);
-    offset += chunk.length;
-  }
+  if (vectors.length > n * dims) vectors = vectors.slice(0, n * dims);
   return { ids, versions: Int32Array.from(versions), types, vectors, dims, n, embedded, ...timing };
 }
 
