@@ -38,28 +38,32 @@ export async function ingestMemories(
   const vectors = missing.length > 0 ? await embedder.embed(missing.map(textOf)) : [];
   let next = 0;
   const ids = inputs.map(() => randomUUID());
-  const records = inputs.map((m, i) => ({
-    id: ids[i],
-    task_id: m.task_id ?? null,
-    memory_type: m.memory_type,
-    execution_summary: m.execution_summary,
-    goal: m.goal ?? null,
-    result: m.result ?? null,
-    feedback: m.feedback ?? null,
-    tags: m.tags ?? [],
-    file_paths: m.file_paths ?? [],
-    context_embedding: m.context_embedding ?? Array.from(vectors[next++] ?? []),
-    success: m.success ?? true,
-    reused_count: m.reused_count ?? 0,
-    learned_at: m.learned_at ?? null,
-  }));
-  // One JSON parameter expanded by PostgreSQL: far cheaper than binding 12 parameters per row.
+  // One JSON parameter expanded by PostgreSQL: far cheaper than binding 12 parameters per row. Vectors are
+  // spliced in as text so that a thousand 256-number arrays are never materialised as JS arrays.
+  const rows = inputs.map((m, i) => {
+    const vector = m.context_embedding ? JSON.stringify(m.context_embedding) : `[${(vectors[next++] ?? []).join(",")}]`;
+    const record = JSON.stringify({
+      id: ids[i],
+      task_id: m.task_id ?? null,
+      memory_type: m.memory_type,
+      execution_summary: m.execution_summary,
+      goal: m.goal ?? null,
+      result: m.result ?? null,
+      feedback: m.feedback ?? null,
+      tags: m.tags ?? [],
+      file_paths: m.file_paths ?? [],
+      success: m.success ?? true,
+      reused_count: m.reused_count ?? 0,
+      learned_at: m.learned_at ?? null,
+    });
+    return `${record.slice(0, -1)},"context_embedding":${vector}}`;
+  });
   await db.rows(sql`
     insert into task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result, feedback,
       tags, file_paths, context_embedding, success, reused_count, learned_at)
     select r.id, ${projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result, r.feedback,
       r.tags, r.file_paths, r.context_embedding, r.success, r.reused_count, coalesce(r.learned_at, now())
-    from json_to_recordset(${JSON.stringify(records)}::json) as r(
+    from json_to_recordset(${`[${rows.join(",")}]`}::json) as r(
       id uuid, task_id text, memory_type text, execution_summary text, goal text, result text, feedback text,
       tags text[], file_paths text[], context_embedding real[], success boolean, reused_count int,
       learned_at timestamptz)`);
