@@ -55,7 +55,7 @@ export async function enqueueJob(db: Database, request: EnqueueRequest): Promise
   throw new Error(`Could not enqueue a job for project ${request.projectId}: the active job kept changing`);
 }
 
-/** Inserts the job unless the project has an active one; NOTIFYs `created` and a wake-up in the same statement. */
+/** Inserts the job unless the project has an active one; then NOTIFYs `created` and a wake-up. */
 async function insertJob(db: Database, request: EnqueueRequest): Promise<ConsolidationJob | undefined> {
   const insert = sql`insert into consolidation_jobs (project_id, trigger_type, options, scope, triggered_by, max_retries)
     values (${request.projectId}, ${request.triggerType}, ${JSON.stringify(request.options)}::jsonb,
@@ -64,7 +64,7 @@ async function insertJob(db: Database, request: EnqueueRequest): Promise<Consoli
     on conflict (project_id) where status in ('pending', 'running') do nothing
     returning *`;
   try {
-    const [inserted] = await runJobStatement(db, withJobEvents(insert, sql`'created'`, { wake: true }));
+    const [inserted] = await runJobStatement(db, withJobEvents(insert, sql`'created'`), { wake: true });
     return inserted?.job;
   } catch (error) {
     if (sqlState(error) === "23503") throw new ProjectNotFoundError(request.projectId);

@@ -78,20 +78,31 @@ export function parseJobEvent(payload: string): JobEvent | null {
 }
 
 /**
- * Wraps a `update … returning *` statement on consolidation_jobs so that every changed row also
- * NOTIFYs a job event in the same statement; rows come back with an extra `event` column (JSON text).
- * `type` is an SQL expression over the updated row `j` (e.g. a constant or a CASE on j.status).
- * With `wake`, each row also NOTIFYs `new:<id>` on JOB_WAKEUP_CHANNEL, after its event.
+ * Wraps an `update|insert … returning *` statement on consolidation_jobs so that every changed row
+ * comes back with an extra `event` column: the JSON text of its JobEvent, built by the database.
+ * `type` is an SQL expression over the changed row `j` (e.g. a constant or a CASE on j.status).
+ * runJobStatement NOTIFYs those events right after the change commits.
  */
-export function withJobEvents(statement: SQL, type: SQL, options: { wake?: boolean } = {}): SQL {
-  const wake = options.wake ? sql`, pg_notify(${JOB_WAKEUP_CHANNEL}::text, 'new:' || e.id)::text as woken` : sql``;
-  return sql`with j as (${statement}),
-    e as (select j.*, json_build_object(
+export function withJobEvents(statement: SQL, type: SQL): SQL {
+  return sql`with j as (${statement})
+    select j.*, json_build_object(
       'type', (${type})::text, 'job_id', j.id, 'project_id', j.project_id, 'status', j.status,
       'progress', j.progress,
       'at', to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-      'error_message', left(j.error_message, ${MAX_EVENT_ERROR_CHARS}::int))::text as event from j)
-    select e.*, pg_notify(${JOB_EVENTS_CHANNEL}::text, e.event)::text as notified${wake} from e`;
+      'error_message', left(j.error_message, ${MAX_EVENT_ERROR_CHARS}::int))::text as event
+    from j`;
+}
+
+/**
+ * Sends several NOTIFYs, in order, in one statement. The transaction writes nothing, so it needs no
+ * WAL flush: NOTIFY commits are serialized by PostgreSQL, and keeping them out of the queue's
+ * writing transactions lets those commit in parallel.
+ */
+export async function notifyAll(db: Database, notes: ReadonlyArray<{ channel: string; payload: string }>): Promise<void> {
+  if (notes.length === 0) return;
+  if (notes.length === 1) return db.notify(notes[0]!.channel, notes[0]!.payload);
+  await db.rows(sql`select pg_notify(n->>'channel', n->>'payload')::text as sent
+                      from json_array_elements(${JSON.stringify(notes)}::json) n`);
 }
 
 function boundEvent(event: JobEvent): JobEvent {

@@ -53,6 +53,7 @@ class Runner implements JobRunner {
   #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   #heartbeating = false;
   #ticking: Promise<void> | undefined;
+  #tickSoon: ReturnType<typeof setImmediate> | undefined;
   #tickAgain = false;
   #lastReclaim = 0;
 
@@ -110,6 +111,8 @@ class Runner implements JobRunner {
     this.#state = "stopping";
     clearTimeout(this.#pollTimer);
     clearTimeout(this.#wakeTimer);
+    clearImmediate(this.#tickSoon);
+    this.#tickSoon = undefined;
     await this.#unlisten?.().catch((error: unknown) => this.#logger.warn({ err: error }, "UNLISTEN failed"));
     await this.#ticking;
     if (!(await this.#waitForJobs(graceMs))) {
@@ -149,15 +152,20 @@ class Runner implements JobRunner {
     this.#requestTick();
   }
 
+  /** Claims soon: on the next turn of the event loop, so that jobs finishing together free their slots for one claim. */
   #requestTick(): void {
     if (this.#state !== "running") return;
     if (this.#ticking) {
       this.#tickAgain = true;
       return;
     }
-    this.#ticking = this.#tick().finally(() => {
-      this.#ticking = undefined;
-      if (this.#tickAgain) this.#requestTick();
+    this.#tickSoon ??= setImmediate(() => {
+      this.#tickSoon = undefined;
+      if (this.#state !== "running" || this.#ticking) return;
+      this.#ticking = this.#tick().finally(() => {
+        this.#ticking = undefined;
+        if (this.#tickAgain) this.#requestTick();
+      });
     });
   }
 

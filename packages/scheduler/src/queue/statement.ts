@@ -1,6 +1,6 @@
 import type { ConsolidationJob, Database } from "@memcons/models";
 import type { SQL } from "drizzle-orm";
-import { type JobEvent, parseJobEvent } from "../events.js";
+import { JOB_EVENTS_CHANNEL, JOB_WAKEUP_CHANNEL, type JobEvent, notifyAll, parseJobEvent } from "../events.js";
 import { type RawJobRow, rowToJob } from "../rows.js";
 
 /** A job row changed by a queue statement, with the event that statement published for it. */
@@ -9,9 +9,21 @@ export interface ChangedJob {
   event: JobEvent | null;
 }
 
-/** Runs a statement built with withJobEvents and returns the changed jobs with their events. */
-export async function runJobStatement(db: Database, statement: SQL): Promise<ChangedJob[]> {
+/**
+ * Runs a statement built with withJobEvents, then NOTIFYs the events of the changed jobs (and, with
+ * `wake`, a `new:<id>` wake-up per job) once it committed. Returns the changed jobs with their events.
+ * NOTIFY is best effort: a failure there does not undo the committed change (runners also poll).
+ */
+export async function runJobStatement(
+  db: Database,
+  statement: SQL,
+  options: { wake?: boolean } = {},
+): Promise<ChangedJob[]> {
   const rows = await db.rows<RawJobRow>(statement);
+  const notes: Array<{ channel: string; payload: string }> = [];
+  for (const row of rows) if (typeof row.event === "string") notes.push({ channel: JOB_EVENTS_CHANNEL, payload: row.event });
+  if (options.wake) for (const row of rows) notes.push({ channel: JOB_WAKEUP_CHANNEL, payload: `new:${String(row.id)}` });
+  await notifyAll(db, notes).catch(() => undefined);
   return rows.map((row) => ({
     job: rowToJob(row),
     event: typeof row.event === "string" ? parseJobEvent(row.event) : null,
