@@ -56,7 +56,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
       await ctx.onProgress({ jobId: job.id, phase: "detect", progress: 0.5 });
       return { ok: true };
     };
-    const runner = await start({ engine: handler });
+    const runner = await start({ engine: handler, pollIntervalMs: 5_000 }); // started only by the wake-up, after "created"
     runner.events.on("event", (e: JobEvent) => seen.push(e));
     const job = await trigger();
     const done = await waitFor(async () => {
