@@ -7,7 +7,7 @@ import {
   consolidationJobs,
 } from "@memcons/models";
 import { eq } from "drizzle-orm";
-import { JobNotCancellableError } from "./errors.js";
+import { JobNotCancellableError, JobStateChangingError } from "./errors.js";
 import { JOB_WAKEUP_CHANNEL } from "./events.js";
 import { cancelPending, requestCancel } from "./queue/cancel.js";
 import { isUuid } from "./triggers.js";
@@ -36,5 +36,5 @@ export async function cancelJob(db: Database, jobId: string): Promise<Consolidat
     }
     // The job changed state in between (claimed, finished): look again.
   }
-  throw new Error(`Could not cancel job ${jobId}: its state kept changing`);
+  throw new JobStateChangingError(`Could not cancel job ${jobId}: its state kept changing`);
 }

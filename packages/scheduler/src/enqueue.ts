@@ -8,6 +8,7 @@ import {
   consolidationJobs,
 } from "@memcons/models";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { JobStateChangingError } from "./errors.js";
 import { withJobEvents } from "./events.js";
 import { runJobStatement } from "./queue/statement.js";
 
@@ -52,7 +53,7 @@ export async function enqueueJob(db: Database, request: EnqueueRequest): Promise
     if (existing) return { job: existing, created: false };
     // The active job finished between our insert and select: try again.
   }
-  throw new Error(`Could not enqueue a job for project ${request.projectId}: the active job kept changing`);
+  throw new JobStateChangingError(`Could not enqueue a job for project ${request.projectId}: the active job kept changing`);
 }
 
 /** Inserts the job unless the project has an active one; then NOTIFYs `created` and a wake-up. */

@@ -59,3 +59,10 @@ export class JobNotCancellableError extends MemconsError {
     this.status = status;
   }
 }
+
+/** A job's state kept changing under a trigger or cancel (extreme contention); retrying can succeed. */
+export class JobStateChangingError extends MemconsError {
+  constructor(message: string) {
+    super("conflict", message, { permanent: false });
+  }
+}

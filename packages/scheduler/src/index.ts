@@ -10,6 +10,7 @@ export {
   InvalidScheduleError,
   JobCancelledError,
   JobNotCancellableError,
+  JobStateChangingError,
   JobTimeoutError,
   LeaseLostError,
   RunnerStoppingError,
