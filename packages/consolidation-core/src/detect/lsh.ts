@@ -30,6 +30,8 @@ export interface LshOptions {
   seed?: number;
   /** Rows compared per row inside one oversized bucket (default 2048). */
   maxBucket?: number;
+  /** Share of non-zero coordinates in each sparse random hyperplane (default 1/8). */
+  projectionDensity?: number;
 }
 
 /** Counters of one LSH run. */
@@ -75,51 +77,65 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
   const maxBucket = options.maxBucket ?? 2048;
   const random = seededRandom(options.seed ?? 0x5eed);
   const words = bits >>> 5;
-  const signatures = yield* simhash(set, bits, random);
+  const signatures = yield* simhash(set, bits, random, options.projectionDensity ?? 1 / 8);
   // Hamming filter: keep pairs whose estimated angle is within 4.5 sigma of the threshold's angle.
   const theta = Math.acos(Math.max(-1, Math.min(1, threshold))) / Math.PI;
   const maxHamming = Math.ceil(bits * theta + 4.5 * Math.sqrt(bits * theta * (1 - theta)) + 1);
   const stats: LshStats = { bucketPairs: 0, hammingPassed: 0, verifiedPairs: 0 };
   const pairs: SimilarPair[] = [];
   const { n } = set;
-  const keys = new Float64Array(n);
   const tableBits = new Int32Array(k);
-  // Bucket key of every row in every table: a pair is verified only in the first table where it
-  // collides, which dedupes pairs without a (large) set of seen pairs.
-  const bucketOf = new Uint32Array(tables * n);
+  let groupCount = 1;
+  if (set.groups) for (let i = 0; i < n; i++) groupCount = Math.max(groupCount, (set.groups[i] as number) + 1);
+  // Counting sort by bucket (group, key): no comparisons, rows of one bucket end up adjacent.
+  const counts = new Int32Array(groupCount * 2 ** k + 1);
+  const bucket = new Int32Array(n);
+  const order = new Int32Array(n);
+  // Key of every row in every table (row-major): a pair is verified only in the first table where it
+  // collides, which dedupes pairs without a large set of seen pairs.
+  const bucketOf = new Uint32Array(n * tables);
   for (let t = 0; t < tables; t++) {
     yield;
     sampleBits(tableBits, bits, random);
     for (let i = 0; i < n; i++) {
       let key = 0;
+      const base = i * words;
       for (let b = 0; b < k; b++) {
         const bit = tableBits[b] as number;
-        key = key * 2 + (((signatures[i * words + (bit >>> 5)] as number) >>> (bit & 31)) & 1);
+        key = (key << 1) | (((signatures[base + (bit >>> 5)] as number) >>> (bit & 31)) & 1);
       }
-      const group = set.groups ? (set.groups[i] as number) : 0;
-      bucketOf[t * n + i] = key;
-      keys[i] = (group * 2 ** k + key) * n + i;
+      bucketOf[i * tables + t] = key;
+      bucket[i] = (set.groups ? (set.groups[i] as number) : 0) * 2 ** k + key;
     }
-    keys.sort();
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const slot = (bucket[i] as number) + 1;
+      counts[slot] = (counts[slot] as number) + 1;
+    }
+    for (let b = 1; b < counts.length; b++) counts[b] = (counts[b] as number) + (counts[b - 1] as number);
+    for (let i = 0; i < n; i++) {
+      const slot = bucket[i] as number;
+      const position = counts[slot] as number;
+      order[position] = i;
+      counts[slot] = position + 1;
+    }
     let start = 0;
     while (start < n) {
-      const bucket = Math.floor((keys[start] as number) / n);
+      const current = bucket[order[start] as number];
       let end = start + 1;
-      while (end < n && Math.floor((keys[end] as number) / n) === bucket) end++;
+      while (end < n && bucket[order[end] as number] === current) end++;
       for (let a = start; a < end; a++) {
-        const i = (keys[a] as number) % n;
+        const i = order[a] as number;
         const last = Math.min(end, a + 1 + maxBucket);
         for (let b = a + 1; b < last; b++) {
-          const j = (keys[b] as number) % n;
+          const j = order[b] as number;
           stats.bucketPairs++;
           if (hamming(signatures, words, i, j) > maxHamming) continue;
           stats.hammingPassed++;
-          if (collidedBefore(bucketOf, n, t, i, j)) continue;
-          const lo = Math.min(i, j);
-          const hi = Math.max(i, j);
+          if (collidedBefore(bucketOf, tables, t, i, j)) continue;
           stats.verifiedPairs++;
-          const similarity = dotRows(set.vectors, set.dims, lo, hi);
-          if (similarity >= threshold) pairs.push({ i: lo, j: hi, similarity });
+          const similarity = dotRows(set.vectors, set.dims, i, j);
+          if (similarity >= threshold) pairs.push({ i: Math.min(i, j), j: Math.max(i, j), similarity });
         }
       }
       start = end;
@@ -142,10 +158,10 @@ export function exhaustiveSimilarPairs(set: VectorSet, threshold: number): Simil
   return pairs;
 }
 
-function* simhash(set: VectorSet, bits: number, random: () => number): Generator<void, Uint32Array> {
+function* simhash(set: VectorSet, bits: number, random: () => number, density: number): Generator<void, Uint32Array> {
   const { dims, n, vectors } = set;
   const words = bits >>> 5;
-  // Sparse random hyperplanes (Achlioptas): each coordinate is +1 or -1 with probability 1/6, else 0.
+  // Sparse random hyperplanes (Achlioptas): each coordinate is +1 or -1 with probability density/2, else 0.
   const plus: Int32Array[] = [];
   const minus: Int32Array[] = [];
   for (let b = 0; b < bits; b++) {
@@ -153,8 +169,8 @@ function* simhash(set: VectorSet, bits: number, random: () => number): Generator
     const m: number[] = [];
     for (let d = 0; d < dims; d++) {
       const r = random();
-      if (r < 1 / 6) p.push(d);
-      else if (r < 1 / 3) m.push(d);
+      if (r < density / 2) p.push(d);
+      else if (r < density) m.push(d);
     }
     plus.push(Int32Array.from(p));
     minus.push(Int32Array.from(m));
@@ -178,8 +194,10 @@ function* simhash(set: VectorSet, bits: number, random: () => number): Generator
   return signatures;
 }
 
-function collidedBefore(bucketOf: Uint32Array, n: number, table: number, i: number, j: number): boolean {
-  for (let t = 0; t < table; t++) if (bucketOf[t * n + i] === bucketOf[t * n + j]) return true;
+function collidedBefore(bucketOf: Uint32Array, tables: number, table: number, i: number, j: number): boolean {
+  const a = i * tables;
+  const b = j * tables;
+  for (let t = 0; t < table; t++) if (bucketOf[a + t] === bucketOf[b + t]) return true;
   return false;
 }
 
