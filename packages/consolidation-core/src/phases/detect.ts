@@ -74,11 +74,9 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
   const timing = { embedMs: 0, writeMs: 0 };
   // Embedding write-back runs on another pooled connection while this process keeps embedding.
   const writer = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
-  let after: string | null = null;
-  for (;;) {
-    checkAborted(ctx);
-    const missing = sql`(t.context_embedding IS NULL OR cardinality(t.context_embedding) <> ${dims})`;
-    const page: CandidateRow[] = await rows<CandidateRow>(
+  const missing = sql`(t.context_embedding IS NULL OR cardinality(t.context_embedding) <> ${dims})`;
+  const fetchPage = (after: string | null): Promise<CandidateRow[]> =>
+    rows<CandidateRow>(
       ctx,
       withEmbeddings
         ? sql`SELECT t.id, t.memory_type, t.version,
@@ -94,33 +92,44 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
             WHERE ${candidateFilter(ctx)} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
             ORDER BY t.id LIMIT ${PAGE}`,
     );
-    if (page.length === 0) break;
-    after = (page[page.length - 1] as CandidateRow).id;
-    for (const row of page) {
-      ids.push(row.id);
-      versions.push(Number(row.version));
-      types.push(row.memory_type);
-    }
-    if (withEmbeddings) {
-      const offset = ids.length - page.length;
-      if (vectors.length < ids.length * dims) {
-        const grown = new Float32Array(Math.ceil(ids.length * 1.25) * dims);
-        grown.set(vectors);
-        vectors = grown;
+  // The next page is fetched (keyset on id) while this one is embedded.
+  let next: Promise<CandidateRow[]> = fetchPage(null);
+  try {
+    for (;;) {
+      checkAborted(ctx);
+      const page = await next;
+      if (page.length === 0) break;
+      next = page.length < PAGE ? Promise.resolve([]) : fetchPage((page[page.length - 1] as CandidateRow).id);
+      next.catch(() => undefined); // surfaced by the await above; avoids an unhandled rejection meanwhile
+      for (const row of page) {
+        ids.push(row.id);
+        versions.push(Number(row.version));
+        types.push(row.memory_type);
       }
-      const matrix = vectors.subarray(offset * dims, ids.length * dims);
-      const toEmbed: number[] = [];
-      page.forEach((row, i) => {
-        if (row.emb != null) parseVector(row.emb, matrix, i * dims);
-        else toEmbed.push(i);
-      });
-      for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
-        checkAborted(ctx);
-        const batch = toEmbed.slice(start, start + EMBED_BATCH);
-        embedded += await embedAndStore(ctx, page, batch, matrix, timing, writer);
+      if (withEmbeddings) {
+        const offset = ids.length - page.length;
+        if (vectors.length < ids.length * dims) {
+          const grown = new Float32Array(Math.ceil(ids.length * 1.25) * dims);
+          grown.set(vectors);
+          vectors = grown;
+        }
+        const matrix = vectors.subarray(offset * dims, ids.length * dims);
+        const toEmbed: number[] = [];
+        page.forEach((row, i) => {
+          if (row.emb != null) parseVector(row.emb, matrix, i * dims);
+          else toEmbed.push(i);
+        });
+        for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
+          checkAborted(ctx);
+          const batch = toEmbed.slice(start, start + EMBED_BATCH);
+          embedded += await embedAndStore(ctx, page, batch, matrix, timing, writer);
+        }
       }
     }
-    if (page.length < PAGE) break;
+  } catch (error) {
+    // Nothing keeps running after the job stops: wait for the prefetch and the in-flight writes.
+    await Promise.allSettled([next, writer.flush()]);
+    throw error;
   }
   const flushStarted = Date.now();
   await writer.flush();
