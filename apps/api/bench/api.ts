@@ -86,6 +86,13 @@ async function benchIngest(url: string, projectId: string, total: number, batch:
     durations.push(performance.now() - t0);
   }
   const totalMs = performance.now() - started;
+  // Throughput per tenth of the run: shows whether ingest slows down as the table grows.
+  const tenth = Math.max(1, Math.floor(durations.length / 10));
+  const deciles: number[] = [];
+  for (let k = 0; k + tenth <= durations.length; k += tenth) {
+    const ms = durations.slice(k, k + tenth).reduce((a, b) => a + b, 0);
+    deciles.push(Math.round((tenth * batch * 1000) / ms));
+  }
   durations.sort((a, b) => a - b);
   return {
     bench: "api",
@@ -96,6 +103,7 @@ async function benchIngest(url: string, projectId: string, total: number, batch:
     memories_per_s: Math.round((total / totalMs) * 1000),
     batch_p50_ms: percentile(durations, 50),
     batch_p95_ms: percentile(durations, 95),
+    memories_per_s_by_tenth: deciles,
     target_memories_per_s: 5000,
   };
 }
