@@ -1,4 +1,4 @@
-// API benchmark: `pnpm bench api [--memories=100000] [--batch=1000] [--connections=100] [--duration=10]`.
+// API benchmark: `pnpm bench api [--memories=100000] [--batch=1000] [--connections=100] [--duration=10] [--pool=10]`.
 // Needs DATABASE_URL (PostgreSQL). The API runs in a child process so the load generator does not
 // share its event loop; both print nothing but one JSON line per result on stdout.
 import { fork } from "node:child_process";
@@ -26,7 +26,7 @@ function percentile(sorted: number[], p: number): number {
 
 /** Child mode: serve the API on the given database until told to stop. */
 async function serve(url: string): Promise<void> {
-  const db = await createDatabase(url, { maxConnections: 20 });
+  const db = await createDatabase(url, { maxConnections: flag("pool", 10) });
   const app = createApiApp({ db, adminTokens: [TOKEN_FROM_ENV()] });
   const server = await startApiServer({ app, port: 0, hostname: "127.0.0.1" });
   process.send?.({ url: server.url });
@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   const duration = flag("duration", 10);
 
   const db = await createTestDatabase({ driver: "postgres", adminUrl });
-  const child = fork(fileURLToPath(import.meta.url), ["--serve", db.url], {
+  const child = fork(fileURLToPath(import.meta.url), ["--serve", db.url, ...process.argv.filter((a) => a.startsWith("--pool="))], {
     execArgv: ["--import", "tsx"],
     env: { ...process.env, MEMCONS_BENCH_TOKEN: TOKEN },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
