@@ -139,6 +139,18 @@ describe("trigger → status → history → rollback", () => {
   });
 });
 
+describe("concurrent triggers", () => {
+  it("give every caller the same job, created exactly once", async () => {
+    const projectId = await createProjectViaApi(app, { name: "racing" });
+    const answers = await Promise.all(Array.from({ length: 8 }, () => trigger(projectId)));
+    expect(answers.map((a) => a.status)).toEqual(Array(8).fill(202));
+    expect(new Set(answers.map((a) => a.body.job_id)).size).toBe(1);
+    expect(answers.filter((a) => a.body.created)).toHaveLength(1);
+    const jobs = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, projectId));
+    expect(jobs).toHaveLength(1);
+  });
+});
+
 describe("POST /api/v1/consolidation/trigger errors", () => {
   it("answers 404 for an unknown project and 400 for a disabled one", async () => {
     const missing = await trigger(randomUUID());
