@@ -10,7 +10,7 @@ import {
   runScheduledConsolidation,
   triggerConsolidation,
 } from "../src/index.js";
-import { createProject, insertMemories } from "./helpers.js";
+import { createProject, getJob, insertMemories, waitFor } from "./helpers.js";
 
 describe.each(testTargets(process.env.DATABASE_URL))("threshold trigger and sweep on $driver", (target) => {
   let db: Database;
@@ -107,5 +107,35 @@ describe.each(testTargets(process.env.DATABASE_URL))("threshold trigger and swee
     expect(manual).toMatchObject({ created: false, job: { id: a!.job!.id } });
     expect((await service.cancel(a!.job!.id)).status).toBe("cancelled");
     await service.stop();
+  });
+
+  it("the trigger service runs triggered jobs on its runner, sweeps on demand and stops cleanly", async () => {
+    const ran: string[] = [];
+    const service = createTriggerService({
+      db,
+      engine: async (job) => {
+        ran.push(job.id);
+      },
+      defaultThreshold: 10,
+      schedule: "0 3 * * *",
+      timezone: "Europe/Paris",
+      runner: { pollIntervalMs: 50 },
+    });
+    await service.start();
+    try {
+      expect(service.cron?.nextRun()).toBeInstanceOf(Date);
+      const projectId = await createProject(db);
+      await insertMemories(db, projectId, 12);
+      const { job } = await service.trigger({ projectId, triggerType: "manual" });
+      await waitFor(async () => (await getJob(db, job.id)).status === "completed");
+      expect(ran).toContain(job.id); // jobs left pending by earlier tests of this file run too
+      const sweep = await service.runScheduled();
+      const mine = sweep.results.find((r) => r.project_id === projectId);
+      expect(mine?.created).toBe(true);
+      await waitFor(async () => (await getJob(db, mine!.job_id)).status === "completed");
+    } finally {
+      await service.stop();
+    }
+    expect(service.runner?.runningJobIds()).toEqual([]);
   });
 });
