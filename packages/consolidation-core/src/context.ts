@@ -49,6 +49,12 @@ export function jsonb(text: string): SQL {
   return sql`${text}::jsonb`;
 }
 
+/** Rounds a vector to 6 decimals in place (the precision embeddings are stored with); returns it. */
+export function roundVector(v: Float32Array): Float32Array {
+  for (let i = 0; i < v.length; i++) v[i] = Math.round((v[i] as number) * 1e6) / 1e6;
+  return v;
+}
+
 /**
  * Rounds a vector to 6 decimals (in place) and renders it as a JSON string holding a PostgreSQL array
  * literal, e.g. "{0.1,-0.02}"; cast with `::real[]` (about twice as fast to parse as a JSON array).

@@ -12,11 +12,12 @@ import {
   projects,
 } from "@memcons/models";
 import { eq, sql } from "drizzle-orm";
-import { type JobContext, checkAborted, jsonb, uuidArray } from "./context.js";
+import { type JobContext, checkAborted, jsonb } from "./context.js";
 import { createHashingEmbedder } from "./embedding/hashing.js";
 import { JobNotRunnableError } from "./errors.js";
 import { runArchive } from "./phases/archive.js";
-import { type DetectResult, findClusters, loadCandidates } from "./phases/detect.js";
+import { type Candidates, type DetectResult, findClusters, loadCandidates } from "./phases/detect.js";
+import { type FinalizeStats, finalizeCandidates } from "./phases/finalize.js";
 import { runMerge } from "./phases/merge.js";
 import { runPromote } from "./phases/promote.js";
 import { runSummarize } from "./phases/summarize.js";
@@ -25,7 +26,6 @@ import type { ConsolidationResult, RunConsolidationDeps } from "./types.js";
 
 /** Share of the overall progress each phase accounts for. */
 const PHASE_WEIGHT: Record<Phase, number> = { detect: 0.35, merge: 0.35, summarize: 0.1, archive: 0.1, promote: 0.1 };
-const MARK_BATCH = 10_000;
 
 /** Runs the phases of a pending or running job; never changes its status or lease, resumes finished phases. */
 export async function runConsolidation(
@@ -80,15 +80,14 @@ export async function runConsolidation(
     (enabled.merge && !completed.has("merge")) ||
     (!enabled.merge && enabled.summarize && !completed.has("summarize"));
   let detected: DetectResult | null = null;
-  let candidateIds: string[];
+  let candidates: Candidates;
   let t0 = Date.now();
   if (needsClusters || !completed.has("detect")) {
-    const candidates = await loadCandidates(ctx, true);
+    candidates = await loadCandidates(ctx, true);
     checkAborted(ctx);
     detected = await findClusters(ctx, candidates);
-    candidateIds = candidates.ids;
   } else {
-    candidateIds = (await loadCandidates(ctx, false)).ids;
+    candidates = await loadCandidates(ctx, false);
   }
   if (!completed.has("detect") && detected) {
     const clustered = detected.clusters.reduce((s, c) => s + c.members.length, 0);
@@ -103,7 +102,6 @@ export async function runConsolidation(
       lsh_verified_pairs: detected.lsh.verifiedPairs,
       embedder: ctx.embedder.model,
       embed_ms: detected.candidates.embedMs,
-      embedding_write_ms: detected.candidates.writeMs,
       lsh_ms: detected.lshMs,
       cluster_ms: detected.clusterMs,
     });
@@ -124,9 +122,9 @@ export async function runConsolidation(
     completed.add(phase);
     await ctx.progress(phase, 1);
   }
-  await markExamined(ctx, candidateIds);
+  const finalized = await finalizeCandidates(ctx, candidates);
   const finalJob = await loadJob(db, jobId);
-  const metrics = await finishMetrics(db, finalJob, candidateIds.length, Date.now() - started, ctx);
+  const metrics = await finishMetrics(db, finalJob, candidates.n, Date.now() - started, ctx, finalized);
   ctx.logger.info({ jobId, phase: currentPhase, ms: Date.now() - started }, "consolidation finished");
   return {
     jobId,
@@ -189,22 +187,13 @@ async function commitPhase(
       WHERE id = ${jobId}::uuid`);
 }
 
-/** Sets is_consolidated on every examined memory (bookkeeping: no version bump, no audit row). */
-async function markExamined(ctx: JobContext, ids: readonly string[]): Promise<void> {
-  for (let start = 0; start < ids.length; start += MARK_BATCH) {
-    await ctx.db.rows(
-      sql`UPDATE task_memories SET is_consolidated = true
-          WHERE id = ANY(${uuidArray(ids.slice(start, start + MARK_BATCH))}) AND is_consolidated = false`,
-    );
-  }
-}
-
 async function finishMetrics(
   db: Database,
   job: ConsolidationJob,
   examined: number,
   totalMs: number,
   ctx: JobContext,
+  finalized: FinalizeStats,
 ): Promise<Record<string, unknown>> {
   const detect = (job.metrics.detect ?? {}) as { candidates?: number };
   const input = Number(detect.candidates ?? examined);
@@ -216,6 +205,7 @@ async function finishMetrics(
     memories_out: output,
     reduction_ratio: input > 0 ? Math.round(((input - output) / input) * 10_000) / 10_000 : 0,
     total_ms: totalMs,
+    finalize: finalized,
     embedder: ctx.embedder.model,
     synthesizer: ctx.synthesizer.model,
   };

@@ -124,11 +124,11 @@ export async function insertCreatedMemories(
   return Number(inserted[0]?.n ?? 0);
 }
 
-/** Marks source memories as duplicates of their consolidated memory (version check), one audit row each. */
+/** Marks source memories as duplicates of their consolidated memory (version check), one audit row each; stores a computed embedding in the same write. */
 export async function markDuplicates(
   tx: Executor,
   ctx: JobContext,
-  sources: ReadonlyArray<{ id: string; dup: string; v: number; reason: string; confidence: number }>,
+  sources: ReadonlyArray<{ id: string; dup: string; v: number; reason: string; confidence: number; e: string | null }>,
   now: Date,
 ): Promise<number> {
   if (sources.length === 0) return 0;
@@ -136,11 +136,12 @@ export async function markDuplicates(
     tx,
     sql`WITH upd AS (
           UPDATE task_memories t SET is_duplicate = true, duplicate_of = s.dup, is_consolidated = true,
-            version = t.version + 1, updated_at = ${timestamp(now)}
+            version = t.version + 1, updated_at = ${timestamp(now)},
+            context_embedding = CASE WHEN s.e IS NULL THEN t.context_embedding ELSE s.e::real[] END
           FROM (
             SELECT r.*, ${memoryJson("o")} AS prev
             FROM jsonb_to_recordset(${jsonb(JSON.stringify(sources))})
-              AS r(id uuid, dup uuid, v int, reason text, confidence real)
+              AS r(id uuid, dup uuid, v int, reason text, confidence real, e text)
             JOIN task_memories o ON o.id = r.id
           ) s
           WHERE t.id = s.id AND t.version = s.v

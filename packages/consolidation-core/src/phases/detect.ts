@@ -1,14 +1,5 @@
 import { sql } from "drizzle-orm";
-import {
-  type JobContext,
-  candidateFilter,
-  checkAborted,
-  jsonb,
-  parseVector,
-  rows,
-  vectorJson,
-} from "../context.js";
-import { BackgroundWriter } from "../background.js";
+import { type JobContext, candidateFilter, checkAborted, parseVector, roundVector, rows } from "../context.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
 import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairsAsync } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
@@ -23,11 +14,12 @@ export interface Candidates {
   vectors: Float32Array;
   dims: number;
   n: number;
-  /** How many embeddings were computed (missing or of another dimension) and written back. */
+  /** 1 for rows whose embedding was computed in this run (missing or of another dimension); stored later. */
+  computed: Uint8Array;
+  /** How many embeddings were computed. */
   embedded: number;
-  /** Milliseconds spent embedding and writing embeddings back. */
+  /** Milliseconds spent embedding. */
   embedMs: number;
-  writeMs: number;
 }
 
 /** Result of the detect phase. */
@@ -58,12 +50,16 @@ interface CandidateRow extends Record<string, unknown> {
   feedback: string | null;
 }
 
-/** Loads candidates page by page; embeds the ones without a usable embedding and writes those back in bulk. */
+/**
+ * Loads candidates page by page and embeds the ones without a usable embedding. The new embeddings are
+ * stored later in the same row writes that merge or finalize make anyway (one tuple write per row).
+ */
 export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): Promise<Candidates> {
   const dims = ctx.embedder.dimensions;
   const ids: string[] = [];
   const versions: number[] = [];
   const types: string[] = [];
+  const computed: number[] = [];
   // Rows are written straight into one matrix sized by a count (grown if rows arrive meanwhile).
   let vectors = new Float32Array(0);
   if (withEmbeddings) {
@@ -71,9 +67,7 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
     vectors = new Float32Array(Number(counted?.n ?? 0) * dims);
   }
   let embedded = 0;
-  const timing = { embedMs: 0, writeMs: 0 };
-  // Embedding write-back runs on another pooled connection while this process keeps embedding.
-  const writer = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
+  const timing = { embedMs: 0 };
   const missing = sql`(t.context_embedding IS NULL OR cardinality(t.context_embedding) <> ${dims})`;
   const fetchPage = (after: string | null): Promise<CandidateRow[]> =>
     rows<CandidateRow>(
@@ -116,36 +110,43 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
         const matrix = vectors.subarray(offset * dims, ids.length * dims);
         const toEmbed: number[] = [];
         page.forEach((row, i) => {
+          computed.push(row.emb == null ? 1 : 0);
           if (row.emb != null) parseVector(row.emb, matrix, i * dims);
           else toEmbed.push(i);
         });
         for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
           checkAborted(ctx);
           const batch = toEmbed.slice(start, start + EMBED_BATCH);
-          embedded += await embedAndStore(ctx, page, batch, matrix, timing, writer);
+          embedded += await embedBatch(ctx, page, batch, matrix, timing);
         }
       }
     }
   } catch (error) {
-    // Nothing keeps running after the job stops: wait for the prefetch and the in-flight writes.
-    await Promise.allSettled([next, writer.flush()]);
+    // Nothing keeps running after the job stops: wait for the prefetch.
+    await Promise.allSettled([next]);
     throw error;
   }
-  const flushStarted = Date.now();
-  await writer.flush();
-  timing.writeMs += Date.now() - flushStarted;
   const n = ids.length;
   if (vectors.length > n * dims) vectors = vectors.slice(0, n * dims);
-  return { ids, versions: Int32Array.from(versions), types, vectors, dims, n, embedded, ...timing };
+  return {
+    ids,
+    versions: Int32Array.from(versions),
+    types,
+    vectors,
+    dims,
+    n,
+    computed: withEmbeddings ? Uint8Array.from(computed) : new Uint8Array(n),
+    embedded,
+    ...timing,
+  };
 }
 
-async function embedAndStore(
+async function embedBatch(
   ctx: JobContext,
   page: CandidateRow[],
   batch: number[],
   matrix: Float32Array,
-  timing: { embedMs: number; writeMs: number },
-  writer: BackgroundWriter,
+  timing: { embedMs: number },
 ): Promise<number> {
   const started = Date.now();
   const dims = ctx.embedder.dimensions;
@@ -159,34 +160,13 @@ async function embedAndStore(
     });
   });
   const vectors = await ctx.embedder.embed(texts, ctx.signal);
-  const parts: string[] = [];
   batch.forEach((i, k) => {
     const v = vectors[k];
     if (!v || v.length !== dims) throw new EmbeddingDimensionError(dims, v?.length ?? 0, ctx.embedder.model);
-    const row = page[i] as CandidateRow;
-    const json = vectorJson(v);
-    matrix.set(v, i * dims);
-    parts.push(`{"id":"${row.id}","v":${Number(row.version)},"e":${json}}`);
+    // Rounded now so the vectors compared here are exactly the ones stored later.
+    matrix.set(roundVector(v), i * dims);
   });
-  const written = Date.now();
-  timing.embedMs += written - started;
-  // A cache fill of derived data: only rows still at the loaded version and still without a usable embedding.
-  const body = `[${parts.join(",")}]`;
-  await writer.run(() =>
-    rows(
-      ctx,
-      // Rows locked by a concurrent writer are skipped (their embedding is computed again next time).
-      sql`UPDATE task_memories t SET context_embedding = s.e
-          FROM (
-            SELECT r.id, r.e::real[] AS e FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e text)
-            JOIN task_memories o ON o.id = r.id AND o.version = r.v
-              AND (o.context_embedding IS NULL OR cardinality(o.context_embedding) <> ${dims})
-            FOR UPDATE OF o SKIP LOCKED
-          ) s
-          WHERE t.id = s.id`,
-    ),
-  );
-  timing.writeMs += Date.now() - written;
+  timing.embedMs += Date.now() - started;
   return batch.length;
 }
 

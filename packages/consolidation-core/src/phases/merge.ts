@@ -46,7 +46,7 @@ export async function runMerge(
       const locked = await loadMemories(tx, memberIds, true);
       stats.lock_ms += Date.now() - t0;
       const created: Array<{ row: NewMemoryJson; text: string }> = [];
-      const sources: Array<{ id: string; dup: string; v: number; reason: string; confidence: number }> = [];
+      const sources: Array<{ id: string; dup: string; v: number; reason: string; confidence: number; e: string | null }> = [];
       const local = emptyStats();
       for (const cluster of batch) {
         const kept = cluster.members.filter((i) => {
@@ -75,6 +75,8 @@ export async function runMerge(
             v: m.row.version,
             reason: `Duplicate merged into consolidated memory ${merged.row.id}`,
             confidence: clamp01(round3(similarity)),
+            // An embedding computed during detection is stored with this write.
+            e: candidates.computed[m.index] === 1 ? vectorLiteral(candidates, m.index) : null,
           });
         }
         local.clusters_merged++;
@@ -108,6 +110,11 @@ export async function runMerge(
     await ctx.progress("merge", Math.min(1, (start + batch.length) / clusters.length));
   }
   return stats;
+}
+
+function vectorLiteral(candidates: Candidates, index: number): string {
+  const { dims, vectors } = candidates;
+  return JSON.parse(vectorJson(vectors.subarray(index * dims, (index + 1) * dims))) as string;
 }
 
 function emptyStats(): MergeStats {
