@@ -164,6 +164,8 @@ describe.each(testTargets(process.env.DATABASE_URL))("runConsolidation on $drive
   it("marks every examined memory as consolidated and reports monotonic progress", async () => {
     const left = await db.rows<Row>(sql`SELECT count(*)::int AS n FROM task_memories WHERE is_consolidated = false`);
     expect(left[0]?.n).toBe(0);
+    const unembedded = await db.rows<Row>(sql`SELECT count(*)::int AS n FROM task_memories WHERE cardinality(context_embedding) IS DISTINCT FROM 256`);
+    expect(unembedded[0]?.n).toBe(0);
     const values = progress.map((p) => p.progress);
     expect(values).toEqual([...values].sort((a, b) => a - b));
     expect(values.at(-1)).toBe(1);

@@ -15,8 +15,8 @@ const BATCH = 1000;
 /**
  * Marks every examined memory `is_consolidated` and stores the embeddings computed for it, in one row
  * write per memory. Bookkeeping, not an audited mutation: no version bump. Rows whose version changed
- * since detection (merged, archived or edited meanwhile) are left alone, so an edited memory is
- * examined again by the next job.
+ * since detection (merged or edited meanwhile) are left alone, so an edited memory is examined again
+ * by the next job; memories this job archived still get their embedding.
  */
 export async function finalizeCandidates(ctx: JobContext, candidates: Candidates): Promise<FinalizeStats> {
   const started = Date.now();
@@ -37,7 +37,13 @@ export async function finalizeCandidates(ctx: JobContext, candidates: Candidates
               UPDATE task_memories t SET is_consolidated = true,
                 context_embedding = CASE WHEN r.e IS NULL THEN t.context_embedding ELSE r.e::real[] END
               FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e text)
-              WHERE t.id = r.id AND t.version = r.v AND (t.is_consolidated = false OR r.e IS NOT NULL)
+              WHERE t.id = r.id AND (
+                t.version = r.v AND (t.is_consolidated = false OR r.e IS NOT NULL)
+                -- archived by this job and untouched since: the text is unchanged, store its embedding
+                OR r.e IS NOT NULL AND t.is_archived AND EXISTS (
+                  SELECT 1 FROM consolidation_changes c
+                  WHERE c.consolidation_job_id = ${ctx.jobId}::uuid AND c.memory_id = t.id
+                    AND c.operation = 'archive' AND (c.new_state->>'version')::int = t.version))
               RETURNING (r.e IS NOT NULL) AS stored
             )
             SELECT count(*)::int AS marked, count(*) FILTER (WHERE stored)::int AS stored FROM upd`,
