@@ -37,7 +37,7 @@ export interface DetectResult {
 const PAGE = 5000;
 const EMBED_BATCH = 500;
 /** Below this many candidates exhaustive comparison is faster than LSH (and exact). */
-const EXHAUSTIVE_MAX = 2500;
+const EXHAUSTIVE_MAX = 1000;
 
 interface CandidateRow extends Record<string, unknown> {
   id: string;

@@ -28,7 +28,7 @@ interface CandidateRow extends Record<string, unknown> {
   category: string | null;
 }
 
-const EXHAUSTIVE_LIMIT = 2000;
+const EXHAUSTIVE_LIMIT = 500;
 const INSERT_BATCH = 1000;
 
 /** Promotes confident consolidated/synthesis memories to playbook entries unless an equivalent entry exists. */
