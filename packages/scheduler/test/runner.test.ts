@@ -314,6 +314,47 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     expect(calls).toEqual([job.id]);
   });
 
+  it("sees a cancel request through its heartbeat when no wake-up arrives", async () => {
+    const running = deferred();
+    const job = await trigger();
+    await start({
+      leaseMs: 600,
+      heartbeatMs: 50,
+      engine: async (_job, ctx) => {
+        running.resolve();
+        await untilAborted(ctx.signal);
+      },
+    });
+    await running.promise;
+    // Set the flag directly, without cancelJob's NOTIFY: only the heartbeat can notice it.
+    await db.orm.update(consolidationJobs).set({ cancelRequestedAt: new Date() }).where(eq(consolidationJobs.id, job.id));
+    const cancelled = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "cancelled" && current;
+    });
+    expect(cancelled.lockedBy).toBeNull();
+  });
+
+  it("stop() cancels instead of releasing a job whose cancel was requested", async () => {
+    const running = deferred();
+    const job = await trigger();
+    const runner = await start({
+      heartbeatMs: 300,
+      engine: async () => {
+        running.resolve();
+        await new Promise(() => {}); // ignores every abort
+      },
+      abortWaitMs: 50,
+    });
+    await running.promise;
+    await db.orm.update(consolidationJobs).set({ cancelRequestedAt: new Date() }).where(eq(consolidationJobs.id, job.id));
+    const events: JobEvent[] = [];
+    runner.events.on("event", (e: JobEvent) => events.push(e));
+    await runner.stop({ graceMs: 10 });
+    expect(await getJob(db, job.id)).toMatchObject({ status: "cancelled", lockedBy: null });
+    expect(events.map((e) => e.type)).toEqual(["cancelled"]);
+  });
+
   it("rejects invalid options", () => {
     expect(() => createJobRunner({ db, concurrency: 0 })).toThrow(/concurrency/);
     expect(() => createJobRunner({ db, leaseMs: -1 })).toThrow(/leaseMs/);
