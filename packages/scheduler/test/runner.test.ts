@@ -2,6 +2,7 @@ import {
   type Database,
   InvalidOptionsError,
   type RetryPolicy,
+  DEFAULT_JOB_RETRY_POLICY,
   backoffDelay,
   consolidationJobs,
 } from "@memcons/models";
@@ -15,8 +16,10 @@ import {
   JobTimeoutError,
   LeaseLostError,
   cancelJob,
+  claimJobs,
   createJobRunner,
   reclaimExpiredJobs,
+  retryDelayMs,
   subscribeJobEvents,
   triggerConsolidation,
 } from "../src/index.js";
@@ -353,6 +356,28 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     await runner.stop({ graceMs: 10 });
     expect(await getJob(db, job.id)).toMatchObject({ status: "cancelled", lockedBy: null });
     expect(events.map((e) => e.type)).toEqual(["cancelled"]);
+  });
+
+  it("claims due jobs oldest run_at first and leaves future ones", async () => {
+    const [late, early, future] = [await trigger(), await trigger(), await trigger()];
+    const at = (id: string, runAt: Date) =>
+      db.orm.update(consolidationJobs).set({ runAt }).where(eq(consolidationJobs.id, id));
+    await at(late.id, new Date("2000-01-02T00:00:00Z")); // older than anything else in this database
+    await at(early.id, new Date("2000-01-01T00:00:00Z"));
+    await at(future.id, new Date(Date.now() + 60_000));
+    const first = await claimJobs(db, { workerId: "order", limit: 1, leaseMs: 1_000 });
+    const rest = await claimJobs(db, { workerId: "order", limit: 1, leaseMs: 1_000 });
+    expect(first.map((c) => c.job.id)).toEqual([early.id]);
+    expect(rest.map((c) => c.job.id)).toEqual([late.id]);
+    expect(first[0]!.job).toMatchObject({ status: "running", lockedBy: "order" });
+    expect(first[0]!.event).toMatchObject({ type: "started", status: "running", job_id: early.id });
+    expect(retryDelayMs({ retryCount: 1 }, { policy: DEFAULT_JOB_RETRY_POLICY, random: () => 0.5 })).toBe(
+      backoffDelay(2, DEFAULT_JOB_RETRY_POLICY, () => 0.5),
+    );
+    for (const id of [late.id, early.id]) {
+      await db.orm.update(consolidationJobs).set({ status: "cancelled" }).where(eq(consolidationJobs.id, id));
+    }
+    await cancelJob(db, future.id);
   });
 
   it("rejects invalid options", () => {
