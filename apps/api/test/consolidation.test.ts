@@ -136,7 +136,7 @@ describe("trigger → status → history → rollback", () => {
     expect(twice.body.error).toBe("conflict");
     const status = await call<Status & { rolled_back_at: string | null }>(app, "GET", `/api/v1/consolidation/status/${first.body.job_id}`);
     expect(status.body.rolled_back_at).not.toBeNull();
-  });
+  }, 90_000);
 });
 
 describe("concurrent triggers", () => {

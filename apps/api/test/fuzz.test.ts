@@ -69,7 +69,7 @@ const property = (arb: fc.Arbitrary<() => Promise<void>>) =>
     { numRuns: RUNS },
   );
 
-describe("malformed input never yields a 5xx or a write", () => {
+describe("malformed input never yields a 5xx or a write", { timeout: 90_000 }, () => {
   it("POST /api/v1/projects", async () => {
     await property(
       fc.oneof(

@@ -91,5 +91,5 @@ describe("/openapi.json", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 });
