@@ -14,7 +14,7 @@ afterAll(async () => {
   await db.close();
 });
 
-describe("health", () => {
+describe("health", { timeout: 60_000 }, () => {
   it("GET /healthz answers ok without a token", async () => {
     const res = await call(app, "GET", "/healthz", { token: null });
     expect(res.status).toBe(200);
