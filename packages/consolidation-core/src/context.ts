@@ -6,6 +6,7 @@ import type {
   Logger,
   Phase,
 } from "@memcons/models";
+import { toDate } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
 import { ConsolidationAbortedError } from "./errors.js";
 import type { Embedder, Synthesizer } from "./types.js";
@@ -87,11 +88,27 @@ export function rows<T extends Record<string, unknown>>(ctx: JobContext, query: 
   return ctx.db.rows<T>(query);
 }
 
+/**
+ * When this job first wrote anything (its earliest audit row), or null for a fresh job. Memories the job
+ * created are the consolidated/synthesis ones created since then (one active job per project).
+ */
+export async function jobEpoch(ctx: JobContext): Promise<Date | null> {
+  const [row] = await ctx.db.rows<{ epoch: unknown }>(
+    sql`SELECT min(changed_at) AS epoch FROM consolidation_changes WHERE consolidation_job_id = ${ctx.jobId}::uuid`,
+  );
+  return toDate(row?.epoch);
+}
+
+/** Excludes (alias `t`) the memories this job created; a plain predicate, so plans stay index-friendly. */
+export function notCreatedByJob(epoch: Date | null): SQL {
+  if (!epoch) return sql``;
+  return sql`AND NOT (t.memory_type IN ('consolidated', 'synthesis') AND t.created_at >= ${timestamp(epoch)})`;
+}
+
 /** Selects the job's candidate memories (alias `t`): active, not duplicates, in scope, not created by this job. */
-export function candidateFilter(ctx: JobContext): SQL {
+export function candidateFilter(ctx: JobContext, epoch: Date | null): SQL {
   return sql`t.project_id = ${ctx.projectId}::uuid
     AND t.is_archived = false AND t.is_duplicate = false
     ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
-    AND NOT EXISTS (SELECT 1 FROM consolidation_changes c
-                    WHERE c.consolidation_job_id = ${ctx.jobId}::uuid AND c.memory_id = t.id)`;
+    ${notCreatedByJob(epoch)}`;
 }

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type JobContext, checkAborted, rows, timestamp } from "../context.js";
+import { type JobContext, checkAborted, jobEpoch, notCreatedByJob, rows, timestamp } from "../context.js";
 import { memoryJson } from "../store.js";
 
 /** Counters of the archive phase. */
@@ -16,6 +16,7 @@ const ARCHIVE_BATCH = 5000;
  */
 export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
   const stats: ArchiveStats = { memories_archived: 0, batches: 0 };
+  const epoch = (await jobEpoch(ctx)) ?? ctx.now();
   const staleBefore = new Date(ctx.now().getTime() - ctx.options.archive_stale_days * 86_400_000);
   for (;;) {
     checkAborted(ctx);
@@ -29,8 +30,7 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
               ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
               AND coalesce(t.last_reused_at, t.learned_at) < ${timestamp(staleBefore)}
               AND t.reused_count < ${ctx.options.archive_min_reuse}
-              AND NOT EXISTS (SELECT 1 FROM consolidation_changes c
-                              WHERE c.consolidation_job_id = ${ctx.jobId}::uuid AND c.memory_id = t.id)
+              ${notCreatedByJob(epoch)}
             ORDER BY t.id
             LIMIT ${ARCHIVE_BATCH}
             FOR UPDATE SKIP LOCKED

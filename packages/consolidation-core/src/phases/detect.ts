@@ -1,5 +1,13 @@
 import { sql } from "drizzle-orm";
-import { type JobContext, candidateFilter, checkAborted, parseVector, roundVector, rows } from "../context.js";
+import {
+  type JobContext,
+  candidateFilter,
+  checkAborted,
+  jobEpoch,
+  parseVector,
+  roundVector,
+  rows,
+} from "../context.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
 import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairsAsync } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
@@ -60,10 +68,11 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
   const versions: number[] = [];
   const types: string[] = [];
   const computed: number[] = [];
+  const filter = candidateFilter(ctx, await jobEpoch(ctx));
   // Rows are written straight into one matrix sized by a count (grown if rows arrive meanwhile).
   let vectors = new Float32Array(0);
   if (withEmbeddings) {
-    const [counted] = await rows<{ n: number }>(ctx, sql`SELECT count(*)::int AS n FROM task_memories t WHERE ${candidateFilter(ctx)}`);
+    const [counted] = await rows<{ n: number }>(ctx, sql`SELECT count(*)::int AS n FROM task_memories t WHERE ${filter}`);
     vectors = new Float32Array(Number(counted?.n ?? 0) * dims);
   }
   let embedded = 0;
@@ -80,10 +89,10 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
               CASE WHEN ${missing} THEN t.result END AS result,
               CASE WHEN ${missing} THEN t.feedback END AS feedback
             FROM task_memories t
-            WHERE ${candidateFilter(ctx)} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
+            WHERE ${filter} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
             ORDER BY t.id LIMIT ${PAGE}`
         : sql`SELECT t.id, t.memory_type, t.version FROM task_memories t
-            WHERE ${candidateFilter(ctx)} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
+            WHERE ${filter} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
             ORDER BY t.id LIMIT ${PAGE}`,
     );
   // The next page is fetched (keyset on id) while this one is embedded.

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { BackgroundWriter } from "../background.js";
-import { type JobContext, jsonb, rows, vectorJson } from "../context.js";
+import { type JobContext, jobEpoch, jsonb, rows, timestamp, vectorJson } from "../context.js";
 import type { Candidates } from "./detect.js";
 
 /** Counters of the final step. */
@@ -23,6 +23,7 @@ export async function finalizeCandidates(ctx: JobContext, candidates: Candidates
   const stats: FinalizeStats = { marked: 0, embeddings_stored: 0, ms: 0 };
   const { dims, vectors, computed } = candidates;
   const writer = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
+  const epoch = (await jobEpoch(ctx)) ?? ctx.now();
   for (let start = 0; start < candidates.n; start += BATCH) {
     const parts: string[] = [];
     for (let i = start; i < Math.min(candidates.n, start + BATCH); i++) {
@@ -39,11 +40,9 @@ export async function finalizeCandidates(ctx: JobContext, candidates: Candidates
               FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e text)
               WHERE t.id = r.id AND (
                 t.version = r.v AND (t.is_consolidated = false OR r.e IS NOT NULL)
-                -- archived by this job and untouched since: the text is unchanged, store its embedding
-                OR r.e IS NOT NULL AND t.is_archived AND EXISTS (
-                  SELECT 1 FROM consolidation_changes c
-                  WHERE c.consolidation_job_id = ${ctx.jobId}::uuid AND c.memory_id = t.id
-                    AND c.operation = 'archive' AND (c.new_state->>'version')::int = t.version))
+                -- archived during this job and changed by nothing else: the text is unchanged
+                OR r.e IS NOT NULL AND t.is_archived AND t.version = r.v + 1 AND t.archived_at >= ${timestamp(epoch)}
+                  AND t.context_embedding IS NULL)
               RETURNING (r.e IS NOT NULL) AS stored
             )
             SELECT count(*)::int AS marked, count(*) FILTER (WHERE stored)::int AS stored FROM upd`,
