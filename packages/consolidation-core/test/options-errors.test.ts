@@ -120,6 +120,21 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
     }
   });
 
+  it("handles an empty project and recomputes embeddings stored with another dimension", async () => {
+    const empty = await createProject(db);
+    const none = await runConsolidation(db, await createJob(db, empty));
+    expect(none).toMatchObject({ memories_merged: 0, memories_archived: 0, memories_promoted: 0, summaries_created: 0, clusters: 0 });
+    expect(none.phases_completed).toEqual(["detect", "merge", "summarize", "archive", "promote"]);
+
+    const projectId = await createProject(db);
+    const ids = await seedFixture(db, projectId);
+    await db.rows(sql`UPDATE task_memories SET context_embedding = '{0.5,0.5,0.5}'::real[] WHERE id = ${ids.s1 as string}::uuid`);
+    const result = await runConsolidation(db, await createJob(db, projectId));
+    expect((result.metrics.detect as { embedded: number }).embedded).toBe(10);
+    const [row] = await db.rows<{ n: number; v: number }>(sql`SELECT cardinality(context_embedding) AS n, version AS v FROM task_memories WHERE id = ${ids.s1 as string}::uuid`);
+    expect(row).toEqual({ n: 256, v: 1 });
+  });
+
   it("archives and unarchives by hand and purges old audit rows", async () => {
     const projectId = await createProject(db);
     const ids = await seedFixture(db, projectId);
