@@ -14,7 +14,7 @@ import {
 import { eq, sql } from "drizzle-orm";
 import { type JobContext, checkAborted, jsonb } from "./context.js";
 import { createHashingEmbedder } from "./embedding/hashing.js";
-import { JobNotRunnableError } from "./errors.js";
+import { ConsolidationAbortedError, JobNotRunnableError } from "./errors.js";
 import { runArchive } from "./phases/archive.js";
 import { type Candidates, type DetectResult, findClusters, loadCandidates } from "./phases/detect.js";
 import { type FinalizeStats, finalizeCandidates } from "./phases/finalize.js";
@@ -33,6 +33,18 @@ export async function runConsolidation(
   jobId: string,
   deps: RunConsolidationDeps = {},
 ): Promise<ConsolidationResult> {
+  try {
+    return await runJob(db, jobId, deps);
+  } catch (error) {
+    // Whatever noticed the abort first (an embedder, a fetch), the caller sees one error type.
+    if (deps.signal?.aborted && !(error instanceof ConsolidationAbortedError)) {
+      throw new ConsolidationAbortedError(jobId, deps.signal.reason);
+    }
+    throw error;
+  }
+}
+
+async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): Promise<ConsolidationResult> {
   const job = await loadJob(db, jobId);
   if (job.status !== "pending" && job.status !== "running") throw new JobNotRunnableError(jobId, job.status);
   const [project] = await db.orm.select().from(projects).where(eq(projects.id, job.projectId));

@@ -1,7 +1,7 @@
 import { createTestDatabase, testTargets } from "@memcons/models/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConsolidationAbortedError, runConsolidation } from "../src/index.js";
+import { ConsolidationAbortedError, type Embedder, runConsolidation } from "../src/index.js";
 import { createJob, createProject, generateMemories, insertMemories } from "../src/testing/index.js";
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
@@ -68,6 +68,24 @@ describe.each(testTargets(process.env.DATABASE_URL))("cancel and resume on $driv
     expect(await expectWholeClusters(db, projectId)).toBe(clusters);
     const done = await jobRow(db, jobId);
     expect(done.memories_merged).toBe(Number(stopped.metrics.detect?.clustered_memories));
+  });
+
+  it("reports an abort noticed inside the embedder as ConsolidationAbortedError", async () => {
+    const { jobId } = await seededJob(db, 13);
+    const controller = new AbortController();
+    const embedder: Embedder = {
+      model: "aborting",
+      dimensions: 256,
+      async embed(_texts, signal) {
+        controller.abort(new Error("job timeout"));
+        signal?.throwIfAborted();
+        return [];
+      },
+    };
+    const error = await runConsolidation(db, jobId, { signal: controller.signal, embedder }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConsolidationAbortedError);
+    expect((error as Error).cause).toEqual(new Error("job timeout"));
+    expect((await jobRow(db, jobId)).phases_completed).toEqual([]);
   });
 
   it("resumes after a crash mid-summarize without redoing finished phases or duplicating syntheses", async () => {
