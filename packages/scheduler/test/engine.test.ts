@@ -43,6 +43,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("default engine on $driver"
       expect(done.memoriesMerged).toBeGreaterThan(0);
       const merged = await db.orm.select().from(taskMemories).where(eq(taskMemories.memoryType, "consolidated"));
       expect(merged.some((m) => m.projectId === projectId)).toBe(true);
+      await waitFor(() => events.some((e) => e.job_id === job.id && e.type === "completed")); // follows the commit
       const types = events.filter((e) => e.job_id === job.id).map((e) => e.type);
       expect(types[0]).toBe("started");
       expect(types.at(-1)).toBe("completed");

@@ -70,7 +70,9 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     expect(done.startedAt).toBeInstanceOf(Date);
     expect(done.completedAt).toBeInstanceOf(Date);
     expect(done.durationSeconds).toBeGreaterThanOrEqual(0);
+    // The row commits first; the NOTIFY and the local event follow.
     await waitFor(() => notified.some((e) => e.job_id === job.id && e.type === "completed"));
+    await waitFor(() => seen.some((e) => e.job_id === job.id && e.type === "completed"));
     const types = (events: JobEvent[]) => events.filter((e) => e.job_id === job.id).map((e) => e.type);
     expect(types(seen)).toEqual(["started", "progress", "completed"]);
     expect(types(notified)).toEqual(["created", "started", "progress", "completed"]);
@@ -133,7 +135,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
       return current.status === "failed" && current;
     });
     expect(exhausted).toMatchObject({ retryCount: 3, maxRetries: 3, errorMessage: "always broken" });
-    expect(runner.runningJobIds()).toEqual([]);
+    await waitFor(() => runner.runningJobIds().length === 0); // the row commits before the slot frees
   });
 
   it("aborts a job at its timeout and counts a failed attempt", async () => {
@@ -281,7 +283,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     });
     expect(retried).toMatchObject({ status: "pending", lockedBy: null });
     expect(retried.errorMessage).toMatch(/timeout/);
-    expect(runner.runningJobIds()).toEqual([]);
+    await waitFor(() => runner.runningJobIds().length === 0); // the row commits before the slot frees
     await db.orm.update(consolidationJobs).set({ runAt: new Date() }).where(eq(consolidationJobs.id, job.id));
     await runner.stop({ graceMs: 1 });
     const other = await trigger();
