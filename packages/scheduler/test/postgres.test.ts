@@ -195,7 +195,7 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     const cancelled = await waitFor(async () => {
       const current = await getJob(db, job.id);
       return current.status === "cancelled" && current;
-    }, 2_000);
+    }, 5_000); // the NOTIFY path; the heartbeat alone would take 10 s
     expect(cancelled.lockedBy).toBeNull();
   });
 
