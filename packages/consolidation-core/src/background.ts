@@ -10,9 +10,19 @@ export class BackgroundWriter {
 
   /** Starts `task`; waits first when `limit` tasks are already running. */
   async run(task: () => Promise<unknown>): Promise<void> {
+    await this.slot();
+    this.start(task);
+  }
+
+  /** Waits until fewer than `limit` tasks are running; throws if one of them failed. */
+  async slot(): Promise<void> {
     this.#throwIfFailed();
     while (this.#inFlight.size >= this.#limit) await Promise.race(this.#inFlight);
     this.#throwIfFailed();
+  }
+
+  /** Starts `task` now (call slot() first to respect the limit). */
+  start(task: () => Promise<unknown>): void {
     const promise: Promise<void> = task().then(
       () => {
         this.#inFlight.delete(promise);

@@ -60,8 +60,10 @@ describe.each(testTargets(process.env.DATABASE_URL))("cancel and resume on $driv
     expect(stopped.phases_completed).toEqual(["detect"]);
     const clusters = Number(stopped.metrics.detect?.clusters);
     expect(clusters).toBeGreaterThan(4);
+    // Batches of 2 clusters; on PostgreSQL two batches may be in flight when the signal fires.
     const partial = await expectWholeClusters(db, projectId);
-    expect(partial).toBe(2);
+    expect([2, 4]).toContain(partial);
+    expect(stopped.memories_merged).toBeLessThan(Number(stopped.metrics.detect?.clustered_memories));
 
     const resumed = await runConsolidation(db, jobId);
     expect(resumed.phases_completed).toEqual(["detect", "merge", "summarize", "archive", "promote"]);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { BackgroundWriter } from "../background.js";
 import { type JobContext, checkAborted, vectorJson } from "../context.js";
 import { dotRows } from "../embedding/cosine.js";
 import type { Cluster } from "../detect/clusters.js";
@@ -36,80 +37,103 @@ export async function runMerge(
   clusters: readonly Cluster[],
 ): Promise<MergeStats> {
   const stats = emptyStats();
-  for (let start = 0; start < clusters.length; start += ctx.batchSize) {
-    checkAborted(ctx);
-    const batch = clusters.slice(start, start + ctx.batchSize);
-    await ctx.db.orm.transaction(async (tx) => {
-      const now = ctx.now();
-      const memberIds = batch.flatMap((c) => c.members.map((i) => candidates.ids[i] as string));
-      const t0 = Date.now();
-      const locked = await loadMemories(tx, memberIds, true);
-      stats.lock_ms += Date.now() - t0;
-      const created: Array<{ row: NewMemoryJson; text: string }> = [];
-      const sources: Array<{ id: string; dup: string; v: number; reason: string; confidence: number; e: string | null }> = [];
-      const local = emptyStats();
-      for (const cluster of batch) {
-        const kept = cluster.members.filter((i) => {
-          const row = locked.get(candidates.ids[i] as string);
-          return (
-            row !== undefined &&
-            row.version === candidates.versions[i] &&
-            !row.isDuplicate &&
-            !row.isArchived &&
-            row.projectId === ctx.projectId
-          );
-        });
-        local.members_skipped += cluster.members.length - kept.length;
-        if (kept.length < Math.max(2, ctx.options.min_cluster_size)) {
-          local.clusters_skipped++;
-          continue;
-        }
-        const members = kept.map((i) => ({ index: i, row: locked.get(candidates.ids[i] as string) as MemoryRow }));
-        const merged = buildConsolidated(candidates, members, now);
-        created.push({ row: merged.row, text: merged.text });
-        for (const m of members) {
-          const similarity = m.index === merged.representative ? 1 : dotRows(candidates.vectors, candidates.dims, m.index, merged.representative);
-          sources.push({
-            id: m.row.id,
-            dup: merged.row.id,
-            v: m.row.version,
-            reason: `Duplicate merged into consolidated memory ${merged.row.id}`,
-            confidence: clamp01(round3(similarity)),
-            // An embedding computed during detection is stored with this write.
-            e: candidates.computed[m.index] === 1 ? vectorLiteral(candidates, m.index) : null,
-          });
-        }
-        local.clusters_merged++;
-        local.memories_merged += members.length;
-        local.consolidated_created++;
-      }
-      const t1 = Date.now();
-      const vectors = await ctx.embedder.embed(created.map((c) => c.text), ctx.signal);
-      const withEmbeddings = created.map((c, k) => {
-        const v = vectors[k];
-        if (!v || v.length !== ctx.embedder.dimensions) {
-          throw new EmbeddingDimensionError(ctx.embedder.dimensions, v?.length ?? 0, ctx.embedder.model);
-        }
-        return { row: c.row, embedding: vectorJson(v) };
+  // Two batches (disjoint rows, separate transactions) run at once when the database allows it.
+  const lanes = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
+  let done = 0;
+  try {
+    for (let start = 0; start < clusters.length; start += ctx.batchSize) {
+      await lanes.slot();
+      checkAborted(ctx);
+      const batch = clusters.slice(start, start + ctx.batchSize);
+      lanes.start(async () => {
+        await mergeBatch(ctx, candidates, batch, stats);
+        done += batch.length;
+        await ctx.progress("merge", Math.min(1, done / clusters.length));
       });
-      const t2 = Date.now();
-      stats.embed_ms += t2 - t1;
-      await insertCreatedMemories(tx, ctx, "merge", withEmbeddings, now);
-      const marked = await markDuplicates(tx, ctx, sources, now);
-      if (marked !== sources.length) {
-        throw new Error(`merge: expected to mark ${sources.length} duplicates, marked ${marked}`);
-      }
-      await addToCounter(tx, ctx.jobId, "memories_merged", marked);
-      stats.write_ms += Date.now() - t2;
-      stats.clusters_merged += local.clusters_merged;
-      stats.memories_merged += local.memories_merged;
-      stats.consolidated_created += local.consolidated_created;
-      stats.members_skipped += local.members_skipped;
-      stats.clusters_skipped += local.clusters_skipped;
-    });
-    await ctx.progress("merge", Math.min(1, (start + batch.length) / clusters.length));
+    }
+  } catch (error) {
+    await lanes.flush().catch(() => undefined);
+    throw error;
   }
+  await lanes.flush();
   return stats;
+}
+
+/** Merges one batch of clusters in one transaction with the member rows locked. */
+async function mergeBatch(
+  ctx: JobContext,
+  candidates: Candidates,
+  batch: readonly Cluster[],
+  stats: MergeStats,
+): Promise<void> {
+  await ctx.db.orm.transaction(async (tx) => {
+    const now = ctx.now();
+    const memberIds = batch.flatMap((c) => c.members.map((i) => candidates.ids[i] as string));
+    const t0 = Date.now();
+    const locked = await loadMemories(tx, memberIds, true);
+    stats.lock_ms += Date.now() - t0;
+    const created: Array<{ row: NewMemoryJson; text: string }> = [];
+    const sources: Array<{ id: string; dup: string; v: number; reason: string; confidence: number; e: string | null }> = [];
+    const local = emptyStats();
+    for (const cluster of batch) {
+      const kept = cluster.members.filter((i) => {
+        const row = locked.get(candidates.ids[i] as string);
+        return (
+          row !== undefined &&
+          row.version === candidates.versions[i] &&
+          !row.isDuplicate &&
+          !row.isArchived &&
+          row.projectId === ctx.projectId
+        );
+      });
+      local.members_skipped += cluster.members.length - kept.length;
+      if (kept.length < Math.max(2, ctx.options.min_cluster_size)) {
+        local.clusters_skipped++;
+        continue;
+      }
+      const members = kept.map((i) => ({ index: i, row: locked.get(candidates.ids[i] as string) as MemoryRow }));
+      const merged = buildConsolidated(candidates, members, now);
+      created.push({ row: merged.row, text: merged.text });
+      for (const m of members) {
+        const similarity = m.index === merged.representative ? 1 : dotRows(candidates.vectors, candidates.dims, m.index, merged.representative);
+        sources.push({
+          id: m.row.id,
+          dup: merged.row.id,
+          v: m.row.version,
+          reason: `Duplicate merged into consolidated memory ${merged.row.id}`,
+          confidence: clamp01(round3(similarity)),
+          // An embedding computed during detection is stored with this write.
+          e: candidates.computed[m.index] === 1 ? vectorLiteral(candidates, m.index) : null,
+        });
+      }
+      local.clusters_merged++;
+      local.memories_merged += members.length;
+      local.consolidated_created++;
+    }
+    const t1 = Date.now();
+    const vectors = await ctx.embedder.embed(created.map((c) => c.text), ctx.signal);
+    const withEmbeddings = created.map((c, k) => {
+      const v = vectors[k];
+      if (!v || v.length !== ctx.embedder.dimensions) {
+        throw new EmbeddingDimensionError(ctx.embedder.dimensions, v?.length ?? 0, ctx.embedder.model);
+      }
+      return { row: c.row, embedding: vectorJson(v) };
+    });
+    const t2 = Date.now();
+    stats.embed_ms += t2 - t1;
+    await insertCreatedMemories(tx, ctx, "merge", withEmbeddings, now);
+    const marked = await markDuplicates(tx, ctx, sources, now);
+    if (marked !== sources.length) {
+      throw new Error(`merge: expected to mark ${sources.length} duplicates, marked ${marked}`);
+    }
+    await addToCounter(tx, ctx.jobId, "memories_merged", marked);
+    stats.write_ms += Date.now() - t2;
+    stats.clusters_merged += local.clusters_merged;
+    stats.memories_merged += local.memories_merged;
+    stats.consolidated_created += local.consolidated_created;
+    stats.members_skipped += local.members_skipped;
+    stats.clusters_skipped += local.clusters_skipped;
+  });
 }
 
 function vectorLiteral(candidates: Candidates, index: number): string {
