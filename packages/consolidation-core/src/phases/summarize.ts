@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { TaskMemory } from "@memcons/models";
 import { sql } from "drizzle-orm";
+import { BackgroundWriter } from "../background.js";
 import { type JobContext, checkAborted, rows, vectorJson } from "../context.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import {
@@ -28,79 +29,102 @@ export async function runSummarize(
   const clusters = (detectedClusters ?? (await mergedClusters(ctx))).filter(
     (members) => members.length >= Math.max(3, ctx.options.min_cluster_size),
   );
-  const done = await summarizedKeys(ctx);
+  const summarized = await summarizedKeys(ctx);
   const stats: SummarizeStats = { summaries_created: 0, needs_review: 0, already_done: 0 };
   const todo = clusters.filter((members) => {
-    const isDone = done.has(clusterKey(members));
+    const isDone = summarized.has(clusterKey(members));
     if (isDone) stats.already_done++;
     return !isDone;
   });
-  for (let start = 0; start < todo.length; start += ctx.batchSize) {
-    const batch = todo.slice(start, start + ctx.batchSize);
-    const loaded = await loadMemories(ctx.db.orm, batch.flat(), false);
-    const created: Array<{ row: NewMemoryJson; text: string }> = [];
-    for (const members of batch) {
+  // Each batch's insert runs in the background while the next batch is synthesized.
+  const writer = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
+  let done = 0;
+  try {
+    for (let start = 0; start < todo.length; start += ctx.batchSize) {
+      const batch = todo.slice(start, start + ctx.batchSize);
+      const created = await synthesizeBatch(ctx, batch);
+      await writer.slot();
       checkAborted(ctx);
-      const rowsOf = members
-        .map((id) => loaded.get(id))
-        .filter((r): r is MemoryRow => r !== undefined);
-      if (rowsOf.length < 3) continue;
-      const memories: TaskMemory[] = rowsOf.map((r) => ({ ...r, contextEmbedding: null }));
-      const synthesis = await ctx.synthesizer.synthesize(memories, ctx.signal);
-      const now = ctx.now();
-      const confidence = Math.max(0, Math.min(1, Math.round(synthesis.confidence * 1000) / 1000));
-      const learned = rowsOf.map((r) => r.learnedAt).sort((a, b) => b.getTime() - a.getTime())[0] as Date;
-      created.push({
-        text: synthesis.content,
-        row: {
-          id: randomUUID(),
-          task_id: null,
-          memory_type: "synthesis",
-          execution_summary: synthesis.content,
-          goal: null,
-          result: null,
-          feedback: null,
-          tags: unionInOrder([synthesis.tags, ...rowsOf.map((r) => r.tags)]),
-          file_paths: unionInOrder(rowsOf.map((r) => r.filePaths)),
-          success: rowsOf.some((r) => r.success),
-          reused_count: 0,
-          last_reused_at: null,
-          learned_at: learned.toISOString(),
-          consolidated_from: [],
-          consolidated_at: null,
-          synthesized_from: members.slice(),
-          synthesized_at: now.toISOString(),
-          synthesis_confidence: confidence,
-          needs_review: confidence < 0.8,
-          reason: `Synthesized from ${rowsOf.length} memories by ${ctx.synthesizer.model}`,
-          detail: {
-            model: ctx.synthesizer.model,
-            category: synthesis.category,
-            patterns: synthesis.patterns,
-            best_practices: synthesis.best_practices,
-            warnings: synthesis.warnings,
-          },
-        },
+      writer.start(async () => {
+        await ctx.db.orm.transaction(async (tx) => {
+          const n = await insertCreatedMemories(tx, ctx, "summarize", created, ctx.now());
+          await addToCounter(tx, ctx.jobId, "summaries_created", n);
+        });
+        stats.summaries_created += created.length;
+        stats.needs_review += created.filter((c) => c.row.needs_review).length;
+        done += batch.length;
+        await ctx.progress("summarize", Math.min(1, done / todo.length));
       });
     }
-    checkAborted(ctx);
-    const vectors = await ctx.embedder.embed(created.map((c) => c.text), ctx.signal);
-    const withEmbeddings = created.map((c, k) => {
-      const v = vectors[k];
-      if (!v || v.length !== ctx.embedder.dimensions) {
-        throw new EmbeddingDimensionError(ctx.embedder.dimensions, v?.length ?? 0, ctx.embedder.model);
-      }
-      return { row: c.row, embedding: vectorJson(v) };
-    });
-    await ctx.db.orm.transaction(async (tx) => {
-      const n = await insertCreatedMemories(tx, ctx, "summarize", withEmbeddings, ctx.now());
-      await addToCounter(tx, ctx.jobId, "summaries_created", n);
-    });
-    stats.summaries_created += created.length;
-    stats.needs_review += created.filter((c) => c.row.needs_review).length;
-    await ctx.progress("summarize", Math.min(1, (start + batch.length) / todo.length));
+  } catch (error) {
+    await writer.flush().catch(() => undefined);
+    throw error;
   }
+  await writer.flush();
   return stats;
+}
+
+/** Synthesizes one batch of clusters and embeds the syntheses. */
+async function synthesizeBatch(
+  ctx: JobContext,
+  batch: ReadonlyArray<readonly string[]>,
+): Promise<Array<{ row: NewMemoryJson; embedding: string }>> {
+  const loaded = await loadMemories(ctx.db.orm, batch.flat(), false);
+  const created: Array<{ row: NewMemoryJson; text: string }> = [];
+  for (const members of batch) {
+    checkAborted(ctx);
+    const rowsOf = members
+      .map((id) => loaded.get(id))
+      .filter((r): r is MemoryRow => r !== undefined);
+    if (rowsOf.length < 3) continue;
+    const memories: TaskMemory[] = rowsOf.map((r) => ({ ...r, contextEmbedding: null }));
+    const synthesis = await ctx.synthesizer.synthesize(memories, ctx.signal);
+    const now = ctx.now();
+    const confidence = Math.max(0, Math.min(1, Math.round(synthesis.confidence * 1000) / 1000));
+    const learned = rowsOf.map((r) => r.learnedAt).sort((a, b) => b.getTime() - a.getTime())[0] as Date;
+    created.push({
+      text: synthesis.content,
+      row: {
+        id: randomUUID(),
+        task_id: null,
+        memory_type: "synthesis",
+        execution_summary: synthesis.content,
+        goal: null,
+        result: null,
+        feedback: null,
+        tags: unionInOrder([synthesis.tags, ...rowsOf.map((r) => r.tags)]),
+        file_paths: unionInOrder(rowsOf.map((r) => r.filePaths)),
+        success: rowsOf.some((r) => r.success),
+        reused_count: 0,
+        last_reused_at: null,
+        learned_at: learned.toISOString(),
+        consolidated_from: [],
+        consolidated_at: null,
+        synthesized_from: members.slice(),
+        synthesized_at: now.toISOString(),
+        synthesis_confidence: confidence,
+        needs_review: confidence < 0.8,
+        reason: `Synthesized from ${rowsOf.length} memories by ${ctx.synthesizer.model}`,
+        detail: {
+          model: ctx.synthesizer.model,
+          category: synthesis.category,
+          patterns: synthesis.patterns,
+          best_practices: synthesis.best_practices,
+          warnings: synthesis.warnings,
+        },
+      },
+    });
+  }
+  checkAborted(ctx);
+  const vectors = await ctx.embedder.embed(created.map((c) => c.text), ctx.signal);
+  const withEmbeddings = created.map((c, k) => {
+    const v = vectors[k];
+    if (!v || v.length !== ctx.embedder.dimensions) {
+      throw new EmbeddingDimensionError(ctx.embedder.dimensions, v?.length ?? 0, ctx.embedder.model);
+    }
+    return { row: c.row, embedding: vectorJson(v) };
+  });
+  return withEmbeddings;
 }
 
 /** Source-id lists of the consolidated memories this job created (the merged clusters). */
