@@ -108,10 +108,11 @@ async function benchIngest(url: string, projectId: string, total: number, batch:
   };
 }
 
-async function benchStatus(url: string, jobId: string, connections: number, duration: number) {
+/** Loads one GET endpoint with autocannon and reports its latency percentiles. */
+async function benchGet(url: string, path: string, endpoint: string, connections: number, duration: number) {
   const latencies: number[] = [];
   const instance = autocannon({
-    url: `${url}/api/v1/consolidation/status/${jobId}`,
+    url: `${url}${path}`,
     connections,
     duration,
     headers: { authorization: `Bearer ${TOKEN}` },
@@ -123,7 +124,7 @@ async function benchStatus(url: string, jobId: string, connections: number, dura
   latencies.sort((a, b) => a - b);
   return {
     bench: "api",
-    endpoint: "GET /api/v1/consolidation/status/{job_id}",
+    endpoint,
     connections,
     duration_s: duration,
     requests: result.requests.total,
@@ -174,8 +175,13 @@ async function main(): Promise<void> {
       newState: { is_archived: true },
     }));
     await db.orm.insert(consolidationChanges).values(changes);
-    await benchStatus(url, job!.id, 10, 2); // warm-up
-    process.stdout.write(`${JSON.stringify(await benchStatus(url, job!.id, connections, duration))}\n`);
+    const statusPath = `/api/v1/consolidation/status/${job!.id}`;
+    const statusName = "GET /api/v1/consolidation/status/{job_id}";
+    await benchGet(url, statusPath, statusName, 10, 2); // warm-up
+    process.stdout.write(`${JSON.stringify(await benchGet(url, statusPath, statusName, connections, duration))}\n`);
+    // Baseline: the same load on a route that does no database work shows this machine's HTTP floor.
+    const baseline = await benchGet(url, "/healthz", "GET /healthz", connections, Math.min(duration, 5));
+    process.stdout.write(`${JSON.stringify({ ...baseline, target_p95_ms: undefined, baseline: true })}\n`);
   } finally {
     child.send("stop");
     await new Promise((resolve) => child.once("exit", resolve));
