@@ -6,6 +6,7 @@ import { bearerAuth } from "./auth.js";
 import { renderDocsPage } from "./docs.js";
 import { describeZodError, errorResponse, targetName, toErrorResponse } from "./errors.js";
 import { type ApiDeps, type ApiEnv, type ApiOptions, DEFAULT_BODY_LIMIT_BYTES } from "./options.js";
+import { registerArchiveRoutes } from "./routes/archive.js";
 import { registerConsolidationRoutes } from "./routes/consolidation.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
@@ -77,6 +78,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   });
   registerHealthRoutes(app, deps);
   registerProjectRoutes(app, deps);
+  registerArchiveRoutes(app, deps);
   registerConsolidationRoutes(app, deps);
   registerHistoryRoutes(app, deps);
   registerEventRoutes(app, deps);

@@ -4,7 +4,7 @@ import type { TestDatabase } from "@memcons/models/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventsQuerySchema, HistoryQuerySchema, RollbackSchema, TriggerSchema } from "../src/schemas/jobs.js";
-import { ListMemoriesQuerySchema } from "../src/schemas/memories.js";
+import { ArchiveRequestSchema, ListMemoriesQuerySchema } from "../src/schemas/memories.js";
 import { ConfigureSchema, CreateProjectSchema, ListProjectsQuerySchema } from "../src/schemas/projects.js";
 import {
   anyText,
@@ -103,6 +103,28 @@ describe("malformed input never yields a 5xx or a write", { timeout: 90_000 }, (
         ),
         fc.tuple(rawBodies, contentTypes).map(([raw, contentType]) => () =>
           expectClientError("POST", `/api/v1/projects/${projectId}/memories`, { raw, contentType }),
+        ),
+      ),
+    );
+  });
+
+  it("POST /api/v1/projects/{id}/memories/archive and /unarchive", async () => {
+    await property(
+      fc.oneof(
+        fc
+          .tuple(
+            fc.oneof(fc.constant(projectId), missingOrMalformedId),
+            fc.constantFrom("archive", "unarchive"),
+            brokenBody(ArchiveRequestSchema, { memory_ids: [randomUUID()], reason: "r" }, ["memory_ids", "reason"]),
+          )
+          .map(([id, action, body]) => () =>
+            expectClientError("POST", `/api/v1/projects/${segment(id)}/memories/${action}`, { body, contentType: "application/json" }),
+          ),
+        fc.tuple(missingOrMalformedId, fc.constantFrom("archive", "unarchive")).map(([id, action]) => () =>
+          expectClientError("POST", `/api/v1/projects/${segment(id)}/memories/${action}`, {
+            body: { memory_ids: [randomUUID()] },
+            contentType: "application/json",
+          }),
         ),
       ),
     );

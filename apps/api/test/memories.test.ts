@@ -247,3 +247,46 @@ async function embeddingDimension(projectId: string): Promise<number> {
   const [row] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, res.body.ids[0]!));
   return row!.contextEmbedding!.length;
 }
+
+describe("POST /api/v1/projects/{id}/memories/archive and /unarchive", () => {
+  it("archives and unarchives the project's memories only", async () => {
+    const projectId = await createProjectViaApi(app, { name: "archiving", consolidation_enabled: false });
+    const otherId = await createProjectViaApi(app, { name: "other", consolidation_enabled: false });
+    const mine = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${projectId}/memories`, { body: { memories: sampleMemories(1, 3) } });
+    const theirs = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${otherId}/memories`, { body: { memories: sampleMemories(1, 1) } });
+    const stranger = randomUUID();
+    const archived = await call(app, "POST", `/api/v1/projects/${projectId}/memories/archive`, {
+      body: { memory_ids: [mine.body.ids[0], mine.body.ids[1], mine.body.ids[1]!.toUpperCase(), theirs.body.ids[0], stranger], reason: "obsolete" },
+    });
+    expect(archived.status).toBe(200);
+    expect(archived.body).toEqual({ archived: 2, not_found: [theirs.body.ids[0], stranger] });
+    const visible = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories`);
+    expect(visible.body.memories.map((m) => m.id)).toEqual([mine.body.ids[2]]);
+    const counts = await call<{ memory_counts: Record<string, number> }>(app, "GET", `/api/v1/projects/${projectId}`);
+    expect(counts.body.memory_counts).toMatchObject({ active: 1, archived: 2 });
+    const [other] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, theirs.body.ids[0]!));
+    expect(other!.isArchived).toBe(false);
+
+    const again = await call(app, "POST", `/api/v1/projects/${projectId}/memories/archive`, { body: { memory_ids: [mine.body.ids[0]] } });
+    expect(again.body).toEqual({ archived: 0, not_found: [] });
+    const restored = await call(app, "POST", `/api/v1/projects/${projectId}/memories/unarchive`, {
+      body: { memory_ids: [mine.body.ids[0], mine.body.ids[1], mine.body.ids[2]] },
+    });
+    expect(restored.status).toBe(200);
+    expect(restored.body).toEqual({ unarchived: 2, not_found: [] });
+    const all = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories`);
+    expect(all.body.memories).toHaveLength(3);
+  });
+
+  it("rejects bad bodies and unknown projects", async () => {
+    const projectId = await createProjectViaApi(app);
+    for (const body of [{}, { memory_ids: [] }, { memory_ids: ["x"] }, { memory_ids: [randomUUID()], extra: 1 }, { memory_ids: randomUUID() }]) {
+      for (const action of ["archive", "unarchive"]) {
+        const res = await call(app, "POST", `/api/v1/projects/${projectId}/memories/${action}`, { body });
+        expect(res.status, `${action} ${JSON.stringify(body)}`).toBe(400);
+      }
+    }
+    const missing = await call(app, "POST", `/api/v1/projects/${randomUUID()}/memories/archive`, { body: { memory_ids: [randomUUID()] } });
+    expect(missing.status).toBe(404);
+  });
+});

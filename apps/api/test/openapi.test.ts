@@ -53,6 +53,8 @@ describe("/openapi.json", () => {
         "GET /api/v1/projects/{id}",
         "POST /api/v1/projects/{id}/memories",
         "GET /api/v1/projects/{id}/memories",
+        "POST /api/v1/projects/{id}/memories/archive",
+        "POST /api/v1/projects/{id}/memories/unarchive",
         "GET /healthz",
         "GET /readyz",
       ]),

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { MemoryType } from "@memcons/models";
-import { CursorSchema, LimitSchema, nonBlankText, QueryFlagSchema, text, TimestampSchema } from "./common.js";
+import { CursorSchema, LimitSchema, nonBlankText, QueryFlagSchema, text, TimestampSchema, UuidSchema } from "./common.js";
 
 /** Memory types an agent may write (consolidated and synthesis are created by jobs only). */
 export const AGENT_MEMORY_TYPES = [
@@ -112,3 +112,28 @@ export const MemorySchema = z
 export const MemoryPageSchema = z
   .object({ memories: z.array(MemorySchema), next_cursor: z.string().nullable() })
   .openapi("MemoryPage");
+
+/** Body of the manual archive and unarchive routes. */
+export const ArchiveRequestSchema = z
+  .object({
+    memory_ids: z.array(UuidSchema).min(1).max(MAX_INGEST_BATCH),
+    reason: text(500).optional().openapi({ description: "Why (kept in the request log only)" }),
+  })
+  .strict()
+  .openapi("ArchiveRequest");
+
+/** Answer of the manual archive route. */
+export const ArchiveResultSchema = z
+  .object({
+    archived: z.number().int().openapi({ description: "Memories archived now (already archived ones are not counted)" }),
+    not_found: z.array(z.string()).openapi({ description: "Ids that are not memories of this project" }),
+  })
+  .openapi("ArchiveResult");
+
+/** Answer of the manual unarchive route. */
+export const UnarchiveResultSchema = z
+  .object({
+    unarchived: z.number().int().openapi({ description: "Memories brought back (ones not archived are not counted)" }),
+    not_found: z.array(z.string()).openapi({ description: "Ids that are not memories of this project" }),
+  })
+  .openapi("UnarchiveResult");

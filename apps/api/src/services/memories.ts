@@ -176,3 +176,18 @@ function parseVector(text: string): number[] {
   }
   return [];
 }
+
+/** Splits ids into those naming memories of the project and those that do not. */
+export async function partitionProjectMemories(
+  db: Database,
+  projectId: string,
+  ids: readonly string[],
+): Promise<{ found: string[]; notFound: string[] }> {
+  const unique = [...new Set(ids.map((id) => id.toLowerCase()))];
+  const rows = await db.orm
+    .select({ id: taskMemories.id })
+    .from(taskMemories)
+    .where(and(eq(taskMemories.projectId, projectId), inArray(taskMemories.id, unique)));
+  const present = new Set(rows.map((row) => row.id));
+  return { found: unique.filter((id) => present.has(id)), notFound: unique.filter((id) => !present.has(id)) };
+}
