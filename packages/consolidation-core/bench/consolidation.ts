@@ -12,16 +12,20 @@ const flag = (name: string) => {
 const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const sizes = flag("memories") ? [Number(flag("memories"))] : [1_000, 10_000, 100_000];
 const seed = Number(flag("seed") ?? 1);
+const CHUNK = 10_000;
 
 for (const n of sizes) {
   const db = await createTestDatabase({ driver: "postgres", adminUrl });
   try {
     const projectId = await createProject(db, { name: `bench ${n}` });
-    const memories = generateMemories({ count: n, seed, now: new Date() });
+    // Generated and inserted in chunks of 10,000 so the data set never sits in this process's memory.
     const insertStarted = Date.now();
-    await insertMemories(db, projectId, memories);
+    const now = new Date();
+    for (let chunk = 0; chunk * CHUNK < n; chunk++) {
+      const count = Math.min(CHUNK, n - chunk * CHUNK);
+      await insertMemories(db, projectId, generateMemories({ count, seed: seed * 1000 + chunk, now }));
+    }
     const insertMs = Date.now() - insertStarted;
-    memories.length = 0;
     const jobId = await createJob(db, projectId);
     const started = performance.now();
     const result = await runConsolidation(db, jobId);

@@ -61,14 +61,15 @@ export function roundVector(v: Float32Array): Float32Array {
  * literal, e.g. "{0.1,-0.02}"; cast with `::real[]` (about twice as fast to parse as a JSON array).
  */
 export function vectorJson(v: Float32Array): string {
-  // Integers with an exponent ("88388e-6") format twice as fast as decimals and parse to the same float.
-  let out = '"{';
+  // Integers with an exponent ("88388e-6") format much faster than decimals, parse to the same float,
+  // and a typed array's native join builds one flat string instead of hundreds of pieces.
+  const micro = new Int32Array(v.length);
   for (let i = 0; i < v.length; i++) {
-    const micro = Math.round((v[i] as number) * 1e6);
-    v[i] = micro / 1e6;
-    out += i === 0 ? `${micro}e-6` : `,${micro}e-6`;
+    const m = Math.round((v[i] as number) * 1e6);
+    micro[i] = m;
+    v[i] = m / 1e6;
   }
-  return `${out}}"`;
+  return v.length === 0 ? '"{}"' : `"{${micro.join("e-6,")}e-6}"`;
 }
 
 /** Parses an embedding rendered by array_to_string(…, ',') into a Float32Array. */

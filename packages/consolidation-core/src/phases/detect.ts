@@ -24,6 +24,8 @@ export interface Candidates {
   n: number;
   /** 1 for rows whose embedding was computed in this run (missing or of another dimension); stored later. */
   computed: Uint8Array;
+  /** 1 for rows the merge already wrote (duplicate flag and embedding); finalize skips them. */
+  settled: Uint8Array;
   /** How many embeddings were computed. */
   embedded: number;
   /** Milliseconds spent embedding. */
@@ -145,6 +147,7 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
     dims,
     n,
     computed: withEmbeddings ? Uint8Array.from(computed) : new Uint8Array(n),
+    settled: new Uint8Array(n),
     embedded,
     ...timing,
   };

@@ -27,9 +27,11 @@ export async function finalizeCandidates(ctx: JobContext, candidates: Candidates
   for (let start = 0; start < candidates.n; start += BATCH) {
     const parts: string[] = [];
     for (let i = start; i < Math.min(candidates.n, start + BATCH); i++) {
+      if (candidates.settled[i] === 1) continue;
       const e = computed[i] === 1 ? vectorJson(vectors.subarray(i * dims, (i + 1) * dims)) : "null";
       parts.push(`{"id":"${candidates.ids[i]}","v":${candidates.versions[i]},"e":${e}}`);
     }
+    if (parts.length === 0) continue;
     const body = `[${parts.join(",")}]`;
     await writer.run(async () => {
       const [row] = await rows<{ marked: number; stored: number }>(

@@ -73,6 +73,7 @@ async function mergeBatch(
     const locked = await loadMemories(tx, memberIds, true);
     stats.lock_ms += Date.now() - t0;
     const created: Array<{ row: NewMemoryJson; text: string }> = [];
+    const settledIndexes: number[] = [];
     const sources: Array<{ id: string; dup: string; v: number; reason: string; confidence: number; e: string | null }> = [];
     const local = emptyStats();
     for (const cluster of batch) {
@@ -96,6 +97,7 @@ async function mergeBatch(
       created.push({ row: merged.row, text: merged.text });
       for (const m of members) {
         const similarity = m.index === merged.representative ? 1 : dotRows(candidates.vectors, candidates.dims, m.index, merged.representative);
+        settledIndexes.push(m.index);
         sources.push({
           id: m.row.id,
           dup: merged.row.id,
@@ -126,6 +128,7 @@ async function mergeBatch(
     if (marked !== sources.length) {
       throw new Error(`merge: expected to mark ${sources.length} duplicates, marked ${marked}`);
     }
+    for (const index of settledIndexes) candidates.settled[index] = 1;
     await addToCounter(tx, ctx.jobId, "memories_merged", marked);
     stats.write_ms += Date.now() - t2;
     stats.clusters_merged += local.clusters_merged;
