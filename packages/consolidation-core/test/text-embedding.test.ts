@@ -11,7 +11,7 @@ import {
   normalizeSentence,
   splitSentences,
 } from "../src/index.js";
-import { generateMemories } from "../src/testing/index.js";
+import { generateMemories, pairwiseScores } from "../src/testing/index.js";
 
 describe("text helpers", () => {
   it("builds the embedded text from summary, goal, result and feedback", () => {
@@ -66,7 +66,7 @@ describe("hashing embedder", () => {
 });
 
 describe("detection", () => {
-  it("LSH finds at least 99% of the pairs exhaustive search finds, deterministically", async () => {
+  it("LSH finds at least 99% of the pairs exhaustive search finds, deterministically, and clusters precisely", async () => {
     const memories = generateMemories({ count: 4000, seed: 21 });
     const embedder = createHashingEmbedder();
     const dims = embedder.dimensions;
@@ -87,6 +87,14 @@ describe("detection", () => {
     // Sub-quadratic: far fewer exact checks than all pairs.
     expect(first.stats.verifiedPairs).toBeLessThan((memories.length * memories.length) / 2 / 20);
     expect(lshSimilarPairs(set, 0.9).pairs).toEqual(first.pairs);
+    // Clustering quality against the generator's labels (the quality benchmark does this through the database).
+    const predicted = memories.map((_, i) => -1 - i);
+    completeLinkageClusters(memories.length, first.pairs, 2).forEach((c, k) => {
+      for (const i of c.members) predicted[i] = k;
+    });
+    const scores = pairwiseScores(memories.map((m) => m.label), predicted);
+    expect(scores.precision).toBeGreaterThanOrEqual(0.98);
+    expect(scores.recall).toBeGreaterThanOrEqual(0.9);
     expect((await lshSimilarPairsAsync(set, 0.9)).pairs).toEqual(first.pairs);
   });
 
