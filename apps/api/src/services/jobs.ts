@@ -1,10 +1,4 @@
-import {
-  type ConsolidationJob,
-  consolidationJobs,
-  type Database,
-  JobNotFoundError,
-  jobToDict,
-} from "@memcons/models";
+import { type ConsolidationJob, consolidationJobs, type Database, JobNotFoundError } from "@memcons/models";
 import { and, desc, eq, sql } from "drizzle-orm";
 
 /** Expected run time of a job when its project has no completed job to learn from. */
@@ -12,6 +6,32 @@ export const DEFAULT_JOB_ESTIMATE_SECONDS = 60;
 
 /** Status of one job as GET /status returns it. */
 export type JobStatusBody = ReturnType<typeof statusBody>;
+
+/** The job columns the status body shows (not options, scope or metrics: jsonb is costly to print). */
+const STATUS_COLUMNS = {
+  id: consolidationJobs.id,
+  projectId: consolidationJobs.projectId,
+  status: consolidationJobs.status,
+  triggerType: consolidationJobs.triggerType,
+  triggeredBy: consolidationJobs.triggeredBy,
+  progress: consolidationJobs.progress,
+  createdAt: consolidationJobs.createdAt,
+  startedAt: consolidationJobs.startedAt,
+  completedAt: consolidationJobs.completedAt,
+  durationSeconds: consolidationJobs.durationSeconds,
+  retryCount: consolidationJobs.retryCount,
+  memoriesMerged: consolidationJobs.memoriesMerged,
+  memoriesArchived: consolidationJobs.memoriesArchived,
+  memoriesPromoted: consolidationJobs.memoriesPromoted,
+  summariesCreated: consolidationJobs.summariesCreated,
+  phasesCompleted: consolidationJobs.phasesCompleted,
+  errorMessage: consolidationJobs.errorMessage,
+  cancelRequestedAt: consolidationJobs.cancelRequestedAt,
+  rolledBackAt: consolidationJobs.rolledBackAt,
+};
+
+/** The fields of a job the status body shows. */
+export type StatusFields = Pick<ConsolidationJob, keyof typeof STATUS_COLUMNS>;
 
 /** Operations whose audit rows with no previous state record a memory the job created. */
 const CREATING_OPERATIONS = sql.raw(`'merge', 'summarize'`);
@@ -23,7 +43,7 @@ function buildStatusQuery(db: Database) {
   // The subquery names the outer table explicitly: Drizzle leaves columns of a single-table select unqualified.
   return db.orm
     .select({
-      job: consolidationJobs,
+      job: STATUS_COLUMNS,
       ids: sql<string | null>`(select coalesce(string_agg(c.id::text, ','), '') || '|' ||
         coalesce(string_agg(c.memory_id::text, ',') filter (where c.operation in (${CREATING_OPERATIONS})
           and c.previous_state is null and c.memory_id is not null), '')
@@ -51,31 +71,32 @@ export async function getJobStatus(db: Database, jobId: string): Promise<JobStat
   return statusBody(row.job, splitIds(changeIds), splitIds(createdIds));
 }
 
+const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
+
 /** Shapes a job and its change/created ids as the status body. */
-export function statusBody(job: ConsolidationJob, changeIds: string[], createdIds: string[]) {
-  const dict = jobToDict(job);
+export function statusBody(job: StatusFields, changeIds: string[], createdIds: string[]) {
   return {
-    job_id: dict.id,
-    project_id: dict.project_id,
-    status: dict.status,
-    trigger_type: dict.trigger_type,
-    triggered_by: dict.triggered_by,
-    progress: dict.progress,
-    created_at: dict.created_at,
-    started_at: dict.started_at,
-    completed_at: dict.completed_at,
-    duration_seconds: dict.duration_seconds,
-    retry_count: dict.retry_count,
-    memories_merged: dict.memories_merged,
-    memories_archived: dict.memories_archived,
-    memories_promoted: dict.memories_promoted,
-    summaries_created: dict.summaries_created,
-    phases_completed: dict.phases_completed,
+    job_id: job.id,
+    project_id: job.projectId,
+    status: job.status,
+    trigger_type: job.triggerType,
+    triggered_by: job.triggeredBy,
+    progress: job.progress,
+    created_at: iso(job.createdAt),
+    started_at: iso(job.startedAt),
+    completed_at: iso(job.completedAt),
+    duration_seconds: job.durationSeconds,
+    retry_count: job.retryCount,
+    memories_merged: job.memoriesMerged,
+    memories_archived: job.memoriesArchived,
+    memories_promoted: job.memoriesPromoted,
+    summaries_created: job.summariesCreated,
+    phases_completed: [...(job.phasesCompleted ?? [])],
     consolidation_changes: changeIds,
     created_memory_ids: createdIds,
-    error_message: dict.error_message,
-    cancel_requested_at: dict.cancel_requested_at,
-    rolled_back_at: dict.rolled_back_at,
+    error_message: job.errorMessage,
+    cancel_requested_at: iso(job.cancelRequestedAt),
+    rolled_back_at: iso(job.rolledBackAt),
   };
 }
 
