@@ -78,13 +78,19 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
   };
   let currentPhase: Phase = "detect";
   let lastProgress = Number(job.progress) || 0;
-  ctx.progress = async (phase, fraction, message) => {
+  // Reports are chained so concurrent batches still write and report progress in increasing order.
+  let reported: Promise<void> = Promise.resolve();
+  ctx.progress = (phase, fraction, message) => {
     currentPhase = phase;
     const before = PHASES.slice(0, PHASES.indexOf(phase)).reduce((s, p) => s + PHASE_WEIGHT[p], 0);
     const overall = Math.min(1, Math.max(lastProgress, Math.round((before + PHASE_WEIGHT[phase] * fraction) * 10_000) / 10_000));
     lastProgress = overall;
-    await db.rows(sql`UPDATE consolidation_jobs SET progress = ${overall} WHERE id = ${jobId}::uuid`);
-    await deps.onProgress?.({ jobId, phase, progress: overall, ...(message ? { message } : {}) });
+    const report = async () => {
+      await db.rows(sql`UPDATE consolidation_jobs SET progress = ${overall} WHERE id = ${jobId}::uuid`);
+      await deps.onProgress?.({ jobId, phase, progress: overall, ...(message ? { message } : {}) });
+    };
+    reported = reported.then(report, report);
+    return reported;
   };
   ctx.logger.info({ jobId, projectId: job.projectId, resumed: completed.size > 0 }, "consolidation started");
 
