@@ -111,6 +111,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("runConsolidation on $drive
       const prev = (typeof changes[0]?.previous_state === "string" ? JSON.parse(changes[0].previous_state) : changes[0]?.previous_state) as Row;
       expect(prev.version).toBe(1);
       expect(prev.is_duplicate).toBe(false);
+      expect(new Date(m.updated_at as string).getTime()).toBeGreaterThan(new Date(prev.updated_at as string).getTime());
     }
   });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   EmbeddingDimensionError,
   type Embedder,
+  type Synthesizer,
   InvalidOptionsError,
   JobNotFoundError,
   JobNotRunnableError,
@@ -133,6 +134,23 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
     expect((result.metrics.detect as { embedded: number }).embedded).toBe(10);
     const [row] = await db.rows<{ n: number; v: number }>(sql`SELECT cardinality(context_embedding) AS n, version AS v FROM task_memories WHERE id = ${ids.s1 as string}::uuid`);
     expect(row).toEqual({ n: 256, v: 1 });
+  });
+
+  it("flags low-confidence syntheses for review and never promotes them", async () => {
+    const projectId = await createProject(db, { options: { promote_confidence_threshold: 0.4 } });
+    await seedFixture(db, projectId);
+    const unsure: Synthesizer = {
+      model: "unsure",
+      synthesize: async (memories) => ({ content: `Unsure about ${memories.length} memories.`, confidence: 0.5, category: "learning", tags: ["x"], patterns: [], best_practices: [], warnings: [] }),
+    };
+    const result = await runConsolidation(db, await createJob(db, projectId), { synthesizer: unsure });
+    expect(result.summaries_created).toBe(1);
+    const [synthesis] = await db.rows<{ id: string; needs_review: boolean; c: number }>(sql`SELECT id, needs_review, synthesis_confidence AS c
+      FROM task_memories WHERE project_id = ${projectId}::uuid AND memory_type = 'synthesis'`);
+    expect(synthesis).toMatchObject({ needs_review: true, c: 0.5 });
+    const entries = await db.rows(sql`SELECT 1 FROM playbook_entries WHERE ${synthesis?.id as string}::uuid = ANY(supporting_memory_ids)`);
+    expect(entries).toHaveLength(0);
+    expect(result.memories_promoted).toBeGreaterThan(0);
   });
 
   it("archives and unarchives by hand and purges old audit rows", async () => {
