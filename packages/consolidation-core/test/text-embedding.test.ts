@@ -1,3 +1,4 @@
+import { ValidationError } from "@memcons/models";
 import { describe, expect, it } from "vitest";
 import {
   completeLinkageClusters,
@@ -55,7 +56,7 @@ describe("hashing embedder", () => {
   it("accepts other dimensions and rejects absurd ones", async () => {
     const small = createHashingEmbedder({ dimensions: 64 });
     expect((await small.embed(["x"]))[0]).toHaveLength(64);
-    expect(() => createHashingEmbedder({ dimensions: 3 })).toThrow(RangeError);
+    expect(() => createHashingEmbedder({ dimensions: 3 })).toThrow(ValidationError);
   });
 
   it("computes cosine similarity of plain arrays", () => {

@@ -1,3 +1,4 @@
+import { ValidationError } from "@memcons/models";
 import type { Embedder } from "../types.js";
 import { normalizeInPlace } from "./cosine.js";
 
@@ -23,7 +24,9 @@ const SEED_TRIGRAM = 0x5bd1e995;
 export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Embedder {
   const dimensions = options.dimensions ?? 256;
   if (!Number.isInteger(dimensions) || dimensions < 16 || dimensions > 4096) {
-    throw new RangeError(`dimensions must be an integer in 16..4096, got ${dimensions}`);
+    throw new ValidationError(`dimensions must be an integer in 16..4096, got ${dimensions}`, [
+      { path: "dimensions", message: "must be an integer in 16..4096" },
+    ]);
   }
   return {
     model: `hashing-v1-${dimensions}`,
