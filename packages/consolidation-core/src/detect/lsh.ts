@@ -28,7 +28,10 @@ export interface LshOptions {
   bitsPerTable?: number;
   /** Seed of the hyperplanes and bit samples (default 0x5eed). */
   seed?: number;
-  /** Rows compared per row inside one oversized bucket (default 2048). */
+  /**
+   * Rows compared per row inside one oversized bucket (default 2048): a pathological bucket (thousands of
+   * near-identical rows) is scanned as a sliding window, which bounds the work at some loss of recall.
+   */
   maxBucket?: number;
   /** Share of non-zero coordinates in each sparse random hyperplane (default 1/8). */
   projectionDensity?: number;
