@@ -2,12 +2,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { TaskMemory } from "@memcons/models";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createTestDatabase } from "@memcons/models/testing";
 import {
   AIProviderError,
   EmbeddingDimensionError,
+  createHashingEmbedder,
   createOpenAIEmbedder,
   createOpenAISynthesizer,
+  runConsolidation,
 } from "../src/index.js";
+import { createJob, createProject } from "../src/testing/index.js";
+import { seedFixture } from "./helpers.js";
 
 type Handler = (body: Record<string, unknown>, req: IncomingMessage, res: ServerResponse) => void;
 
@@ -132,5 +137,36 @@ describe("OpenAI-compatible synthesizer", () => {
     expect((error as AIProviderError).permanent).toBe(true);
     handler = (_body, _req, res) => reply(res, 200, { choices: [{ message: { content: JSON.stringify({ confidence: 0.5 }) } }] });
     await expect(synthesizer.synthesize(memories)).rejects.toBeInstanceOf(AIProviderError);
+  });
+});
+
+describe("engine with the OpenAI-compatible adapters", () => {
+  it("runs a whole job through a local provider", async () => {
+    const hashing = createHashingEmbedder({ dimensions: 64 });
+    handler = (body, req, res) => {
+      if (req.url?.endsWith("/embeddings")) {
+        void hashing.embed(body.input as string[]).then((vectors) =>
+          reply(res, 200, { data: vectors.map((v, index) => ({ index, embedding: Array.from(v) })) }),
+        );
+        return;
+      }
+      const content = JSON.stringify({ content: "Await the session write before returning.", confidence: 0.9, category: "error_fix" });
+      reply(res, 200, { choices: [{ message: { content } }] });
+    };
+    const db = await createTestDatabase({ driver: "pglite" });
+    try {
+      const projectId = await createProject(db);
+      await seedFixture(db, projectId);
+      const result = await runConsolidation(db, await createJob(db, projectId), {
+        embedder: createOpenAIEmbedder({ baseUrl, model: "remote-embed", dimensions: 64 }),
+        synthesizer: createOpenAISynthesizer({ baseUrl, model: "remote-chat" }),
+      });
+      expect(result.memories_merged).toBe(5);
+      expect(result.summaries_created).toBe(1);
+      expect(result.metrics).toMatchObject({ embedder: "remote-embed", synthesizer: "remote-chat" });
+      expect(requests.some((r) => r.path === "/v1/chat/completions")).toBe(true);
+    } finally {
+      await db.close();
+    }
   });
 });
