@@ -208,7 +208,8 @@ export const consolidationChanges = pgTable(
       "consolidation_changes_confidence_range",
       sql`${t.confidence} IS NULL OR ${t.confidence} BETWEEN 0 AND 1`,
     ),
-    index("consolidation_changes_job_idx").on(t.consolidationJobId),
+    // Serves lookups by job alone and the per-memory lookups of a job (rollback, audit joins).
+    index("consolidation_changes_job_memory_idx").on(t.consolidationJobId, t.memoryId),
     index("consolidation_changes_memory_idx").on(t.memoryId),
     index("consolidation_changes_operation_idx").on(t.operation),
     index("consolidation_changes_changed_at_idx").on(t.changedAt.desc()),
