@@ -1,3 +1,4 @@
+import { seededRandom } from "@memcons/consolidation-core";
 import { type Database, type NewTaskMemory, type Project, projects, taskMemories } from "@memcons/models";
 import { and, eq, sql } from "drizzle-orm";
 import { DEMO_THEMES, ONE_OFF_PARTS } from "./demo-data.js";
@@ -22,7 +23,7 @@ export interface DemoOptions {
 /** Generates realistic agent memories: recurring lessons written several times, plus stale one-offs. */
 export function generateDemoMemories(o: DemoOptions = {}): Omit<NewTaskMemory, "projectId">[] {
   const count = o.count ?? 300;
-  const random = mulberry32(o.seed ?? 42);
+  const random = seededRandom(o.seed ?? 42);
   const now = (o.now ?? new Date()).getTime();
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1));
@@ -104,16 +105,4 @@ export async function ensureDemoProject(
     }
     return { project: project!, created: true, memories: memories.length };
   });
-}
-
-/** Small deterministic PRNG, so the demo data is the same on every machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

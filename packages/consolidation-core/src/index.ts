@@ -40,6 +40,7 @@ export {
   type VectorSet,
 } from "./detect/lsh.js";
 export { completeLinkageClusters, type Cluster } from "./detect/clusters.js";
+export { seededRandom } from "./detect/random.js";
 export { runConsolidation } from "./run.js";
 export { rollbackJob, ROLLBACK_WINDOW_DAYS, type RollbackJobResult, type RollbackOptions } from "./rollback.js";
 export {
