@@ -41,6 +41,19 @@ export class BackgroundWriter {
     this.#throwIfFailed();
   }
 
+  /** Runs `produce` (which starts tasks), then flushes; on failure still waits for started tasks, then rethrows. */
+  async drain<T>(produce: () => Promise<T>): Promise<T> {
+    let result: T;
+    try {
+      result = await produce();
+    } catch (error) {
+      await this.flush().catch(() => undefined);
+      throw error;
+    }
+    await this.flush();
+    return result;
+  }
+
   #throwIfFailed(): void {
     if (this.#error) throw this.#error.value;
   }

@@ -40,7 +40,7 @@ export async function runMerge(
   // Two batches (disjoint rows, separate transactions) run at once when the database allows it.
   const lanes = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
   let done = 0;
-  try {
+  await lanes.drain(async () => {
     for (let start = 0; start < clusters.length; start += ctx.batchSize) {
       await lanes.slot();
       checkAborted(ctx);
@@ -51,11 +51,7 @@ export async function runMerge(
         await ctx.progress("merge", Math.min(1, done / clusters.length));
       });
     }
-  } catch (error) {
-    await lanes.flush().catch(() => undefined);
-    throw error;
-  }
-  await lanes.flush();
+  });
   return stats;
 }
 

@@ -39,7 +39,7 @@ export async function runSummarize(
   // Each batch's insert runs in the background while the next batch is synthesized.
   const writer = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
   let done = 0;
-  try {
+  await writer.drain(async () => {
     for (let start = 0; start < todo.length; start += ctx.batchSize) {
       const batch = todo.slice(start, start + ctx.batchSize);
       const created = await synthesizeBatch(ctx, batch);
@@ -56,11 +56,7 @@ export async function runSummarize(
         await ctx.progress("summarize", Math.min(1, done / todo.length));
       });
     }
-  } catch (error) {
-    await writer.flush().catch(() => undefined);
-    throw error;
-  }
-  await writer.flush();
+  });
   return stats;
 }
 
