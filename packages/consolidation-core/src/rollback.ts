@@ -6,7 +6,7 @@ import {
   JobNotFoundError,
   queryRows,
 } from "@memcons/models";
-import { eq, sql } from "drizzle-orm";
+import { eq, type SQL, sql } from "drizzle-orm";
 import { jsonb, timestamp } from "./context.js";
 import {
   AlreadyRolledBackError,
@@ -81,7 +81,8 @@ export async function rollbackJob(
           : `Memory ${m.memory_id} no longer exists and could not be restored`,
       );
     }
-    const restored = await restoreMemories(tx, jobId, now, actor, reason);
+    const by: RollbackActor = { jobId, now, actor, reason };
+    const restored = await restoreMemories(tx, by);
     const orphaned = await queryRows<{ n: number }>(
       tx,
       sql`SELECT count(*)::int AS n FROM task_memories t
@@ -91,8 +92,8 @@ export async function rollbackJob(
     if (orphans > 0) {
       warnings.push(`${orphans} memories outside this job pointed at memories it created; their duplicate_of was cleared`);
     }
-    const deleted = await deleteCreatedMemories(tx, jobId, now, actor, reason);
-    const entries = await deletePlaybookEntries(tx, jobId, now, actor, reason);
+    const deleted = await deleteCreatedMemories(tx, by);
+    const entries = await deletePlaybookEntries(tx, by);
     if (entries.missing > 0) warnings.push(`${entries.missing} playbook entries created by the job were already deleted`);
     const summary = {
       id: rollbackId,
@@ -117,6 +118,24 @@ export async function rollbackJob(
       warnings,
     };
   });
+}
+
+/** Who rolls back which job, when and why: the fixed columns of every rollback audit row. */
+interface RollbackActor {
+  jobId: string;
+  now: Date;
+  actor: string;
+  reason: string;
+}
+
+/** INSERT of one `rollback` audit row per row of `source` (a CTE name), for use as a CTE body. */
+function rollbackAudit(by: RollbackActor, source: SQL, memoryId: SQL, previousState: SQL, newState: SQL): SQL {
+  return sql`INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+            new_state, reason, confidence, changed_at, changed_by)
+          SELECT ${by.jobId}::uuid, 'rollback', ${memoryId}, ${previousState}, ${newState},
+            ${by.reason}, NULL, ${timestamp(by.now)}, ${by.actor}
+          FROM ${source}
+          RETURNING 1`;
 }
 
 function createdMemories(jobId: string) {
@@ -151,7 +170,8 @@ async function findConflicts(tx: Executor, jobId: string): Promise<string[]> {
   return found.map((r) => r.id);
 }
 
-async function restoreMemories(tx: Executor, jobId: string, now: Date, actor: string, reason: string): Promise<number> {
+async function restoreMemories(tx: Executor, audit: RollbackActor): Promise<number> {
+  const { jobId } = audit;
   const assignments = sql.join(
     RESTORED_COLUMNS.map((name) => sql`${sql.identifier(name)} = r.${sql.identifier(name)}`),
     sql`, `,
@@ -171,51 +191,27 @@ async function restoreMemories(tx: Executor, jobId: string, now: Date, actor: st
           ) s, LATERAL jsonb_populate_record(NULL::task_memories, s.previous_state) r
           WHERE t.id = s.memory_id
           RETURNING t.*, s.cur AS _cur
-        ), audit AS (
-          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
-            new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${jobId}::uuid, 'rollback', upd.id, upd._cur, ${memoryJson("upd")},
-            ${reason}, NULL, ${timestamp(now)}, ${actor}
-          FROM upd
-          RETURNING 1
-        )
+        ), audit AS (${rollbackAudit(audit, sql`upd`, sql`upd.id`, sql`upd._cur`, memoryJson("upd"))})
         SELECT count(*)::int AS n FROM audit`,
   );
   return Number(result[0]?.n ?? 0);
 }
 
-async function deleteCreatedMemories(
-  tx: Executor,
-  jobId: string,
-  now: Date,
-  actor: string,
-  reason: string,
-): Promise<number> {
+async function deleteCreatedMemories(tx: Executor, audit: RollbackActor): Promise<number> {
+  const { jobId } = audit;
   const result = await queryRows<{ n: number }>(
     tx,
     sql`WITH del AS (
           DELETE FROM task_memories t WHERE t.id IN (SELECT memory_id FROM ${createdMemories(jobId)})
           RETURNING t.*
-        ), audit AS (
-          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
-            new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${jobId}::uuid, 'rollback', del.id, ${memoryJson("del")}, NULL,
-            ${reason}, NULL, ${timestamp(now)}, ${actor}
-          FROM del
-          RETURNING 1
-        )
+        ), audit AS (${rollbackAudit(audit, sql`del`, sql`del.id`, memoryJson("del"), sql`NULL`)})
         SELECT count(*)::int AS n FROM audit`,
   );
   return Number(result[0]?.n ?? 0);
 }
 
-async function deletePlaybookEntries(
-  tx: Executor,
-  jobId: string,
-  now: Date,
-  actor: string,
-  reason: string,
-): Promise<{ deleted: number; missing: number }> {
+async function deletePlaybookEntries(tx: Executor, audit: RollbackActor): Promise<{ deleted: number; missing: number }> {
+  const { jobId } = audit;
   const result = await queryRows<{ n: number; expected: number }>(
     tx,
     sql`WITH promoted AS (
@@ -224,15 +220,13 @@ async function deletePlaybookEntries(
         ), del AS (
           DELETE FROM playbook_entries p USING promoted WHERE p.id = promoted.entry_id
           RETURNING p.*, promoted.memory_id AS _memory_id
-        ), audit AS (
-          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
-            new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${jobId}::uuid, 'rollback', del._memory_id,
-            jsonb_build_object('playbook_entry', ${entryJson("del")}), NULL,
-            ${reason}, NULL, ${timestamp(now)}, ${actor}
-          FROM del
-          RETURNING 1
-        )
+        ), audit AS (${rollbackAudit(
+          audit,
+          sql`del`,
+          sql`del._memory_id`,
+          sql`jsonb_build_object('playbook_entry', ${entryJson("del")})`,
+          sql`NULL`,
+        )})
         SELECT (SELECT count(*) FROM audit)::int AS n, (SELECT count(*) FROM promoted)::int AS expected`,
   );
   const deleted = Number(result[0]?.n ?? 0);
