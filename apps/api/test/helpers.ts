@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import { afterAll, beforeAll } from "vitest";
 import { type Database, projects, taskMemories } from "@memcons/models";
 import { createTestDatabase, preferredTarget, type TestDatabase } from "@memcons/models/testing";
 import { sql } from "drizzle-orm";
@@ -131,4 +132,23 @@ export async function archiveDirectly(db: Database, ids: string[]): Promise<void
 /** Disables consolidation of a project directly in the database. */
 export async function disableDirectly(db: Database, projectId: string): Promise<void> {
   await db.orm.update(projects).set({ consolidationEnabled: false }).where(sql`${projects.id} = ${projectId}::uuid`);
+}
+
+/** The database and app a test file shares; filled in by the hooks useTestApp registers. */
+export interface TestApp {
+  db: TestDatabase;
+  app: OpenAPIHono<ApiEnv>;
+}
+
+/** Registers hooks that open a fresh database and app before the file's tests and drop the database after. */
+export function useTestApp(): TestApp {
+  const fixture = {} as TestApp;
+  beforeAll(async () => {
+    fixture.db = await openTestDatabase();
+    fixture.app = makeApp(fixture.db);
+  });
+  afterAll(async () => {
+    await fixture.db.close();
+  });
+  return fixture;
 }

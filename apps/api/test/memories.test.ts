@@ -1,31 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { consolidationJobs, taskMemories } from "@memcons/models";
-import type { TestDatabase } from "@memcons/models/testing";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { archiveDirectly, call, createProjectViaApi, eventually, makeApp, openTestDatabase, sampleMemories } from "./helpers.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { archiveDirectly, call, createProjectViaApi, eventually, sampleMemories, useTestApp } from "./helpers.js";
 
 interface Page {
   memories: Array<Record<string, unknown> & { id: string }>;
   next_cursor: string | null;
 }
 
-let db: TestDatabase;
-let app: ReturnType<typeof makeApp>;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  app = makeApp(db);
-});
-afterAll(async () => {
-  await db.close();
-});
+const fixture = useTestApp();
 
 describe("POST /api/v1/projects/{id}/memories", () => {
   it("inserts memories, embeds them, and keeps tricky text intact", async () => {
-    const id = await createProjectViaApi(app);
+    const id = await createProjectViaApi(fixture.app);
     const tricky = ['a "quoted" tag', "back\\slash", "comma,brace{}", "NULL", "ünïcødé ✓", ""];
-    const res = await call<{ ids: string[]; count: number }>(app, "POST", `/api/v1/projects/${id}/memories`, {
+    const res = await call<{ ids: string[]; count: number }>(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
       body: {
         memories: [
           {
@@ -48,7 +38,7 @@ describe("POST /api/v1/projects/{id}/memories", () => {
     expect(res.status).toBe(201);
     expect(res.body.count).toBe(2);
     expect(res.body.ids).toHaveLength(2);
-    const [first] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, res.body.ids[0]!));
+    const [first] = await fixture.db.orm.select().from(taskMemories).where(eq(taskMemories.id, res.body.ids[0]!));
     expect(first).toMatchObject({
       projectId: id,
       taskId: "TSK-1",
@@ -60,27 +50,27 @@ describe("POST /api/v1/projects/{id}/memories", () => {
     });
     expect(first!.learnedAt.toISOString()).toBe("2025-03-04T05:06:07.000Z");
     expect(first!.contextEmbedding?.length).toBeGreaterThan(0);
-    const [second] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, res.body.ids[1]!));
+    const [second] = await fixture.db.orm.select().from(taskMemories).where(eq(taskMemories.id, res.body.ids[1]!));
     expect(second!.contextEmbedding?.length).toBe(first!.contextEmbedding?.length);
   });
 
   it("keeps a supplied embedding of the embedder's dimension and rejects other dimensions", async () => {
-    const id = await createProjectViaApi(app);
+    const id = await createProjectViaApi(fixture.app);
     const dims = await embeddingDimension(id);
     const vector = Array.from({ length: dims }, (_, i) => (i % 7) / 7);
-    const ok = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${id}/memories`, {
+    const ok = await call<{ ids: string[] }>(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
       body: { memories: [{ memory_type: "learning", execution_summary: "x", context_embedding: vector }] },
     });
     expect(ok.status).toBe(201);
-    const [row] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, ok.body.ids[0]!));
+    const [row] = await fixture.db.orm.select().from(taskMemories).where(eq(taskMemories.id, ok.body.ids[0]!));
     expect(row!.contextEmbedding!.map((v) => Math.round(v * 1e5) / 1e5)).toEqual(vector.map((v) => Math.round(v * 1e5) / 1e5));
-    const tiny = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${id}/memories`, {
+    const tiny = await call<{ ids: string[] }>(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
       body: { memories: [{ memory_type: "learning", execution_summary: "tiny", context_embedding: vector.map((v, i) => (i === 0 ? 1e-300 : v)) }] },
     });
     expect(tiny.status).toBe(201);
-    const [flushed] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, tiny.body.ids[0]!));
+    const [flushed] = await fixture.db.orm.select().from(taskMemories).where(eq(taskMemories.id, tiny.body.ids[0]!));
     expect(flushed!.contextEmbedding![0]).toBe(0);
-    const bad = await call(app, "POST", `/api/v1/projects/${id}/memories`, {
+    const bad = await call(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
       body: { memories: [{ memory_type: "learning", execution_summary: "x", context_embedding: [1, 2, 3] }] },
     });
     expect(bad.status).toBe(400);
@@ -88,20 +78,20 @@ describe("POST /api/v1/projects/{id}/memories", () => {
   });
 
   it("accepts 1,000 memories in one call and rejects 1,001", async () => {
-    const id = await createProjectViaApi(app, { name: "bulk", consolidation_enabled: false });
-    const ok = await call<{ count: number }>(app, "POST", `/api/v1/projects/${id}/memories`, {
+    const id = await createProjectViaApi(fixture.app, { name: "bulk", consolidation_enabled: false });
+    const ok = await call<{ count: number }>(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
       body: { memories: sampleMemories(100, 10) },
     });
     expect(ok.status).toBe(201);
     expect(ok.body.count).toBe(1000);
-    const tooMany = await call(app, "POST", `/api/v1/projects/${id}/memories`, {
+    const tooMany = await call(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
       body: { memories: sampleMemories(1, 1001) },
     });
     expect(tooMany.status).toBe(400);
   });
 
   it("validates every field", async () => {
-    const id = await createProjectViaApi(app);
+    const id = await createProjectViaApi(fixture.app);
     const base = { memory_type: "error_fix", execution_summary: "ok" };
     for (const memory of [
       { ...base, memory_type: "consolidated" },
@@ -125,18 +115,18 @@ describe("POST /api/v1/projects/{id}/memories", () => {
       { ...base, unknown: 1 },
       { memory_type: "error_fix" },
     ]) {
-      const res = await call(app, "POST", `/api/v1/projects/${id}/memories`, { body: { memories: [memory] } });
+      const res = await call(fixture.app, "POST", `/api/v1/projects/${id}/memories`, { body: { memories: [memory] } });
       expect(res.status, JSON.stringify(memory)).toBe(400);
       expect(res.body.error).toBe("validation_error");
     }
     for (const body of [{ memories: [] }, {}, { memories: {} }, []]) {
-      const res = await call(app, "POST", `/api/v1/projects/${id}/memories`, { body });
+      const res = await call(fixture.app, "POST", `/api/v1/projects/${id}/memories`, { body });
       expect(res.status, JSON.stringify(body)).toBe(400);
     }
   });
 
   it("answers 404 for an unknown project", async () => {
-    const res = await call(app, "POST", `/api/v1/projects/${randomUUID()}/memories`, {
+    const res = await call(fixture.app, "POST", `/api/v1/projects/${randomUUID()}/memories`, {
       body: { memories: [{ memory_type: "error_fix", execution_summary: "x" }] },
     });
     expect(res.status).toBe(404);
@@ -144,11 +134,11 @@ describe("POST /api/v1/projects/{id}/memories", () => {
   });
 
   it("runs the threshold check after answering and enqueues a threshold job", async () => {
-    const id = await createProjectViaApi(app, { name: "threshold", consolidation_threshold: 10 });
-    const res = await call(app, "POST", `/api/v1/projects/${id}/memories`, { body: { memories: sampleMemories(4, 3) } });
+    const id = await createProjectViaApi(fixture.app, { name: "threshold", consolidation_threshold: 10 });
+    const res = await call(fixture.app, "POST", `/api/v1/projects/${id}/memories`, { body: { memories: sampleMemories(4, 3) } });
     expect(res.status).toBe(201);
     const job = await eventually(async () => {
-      const [row] = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, id));
+      const [row] = await fixture.db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, id));
       return row;
     });
     expect(job.triggerType).toBe("threshold");
@@ -156,10 +146,10 @@ describe("POST /api/v1/projects/{id}/memories", () => {
   });
 
   it("does not enqueue below the threshold", async () => {
-    const id = await createProjectViaApi(app, { name: "below", consolidation_threshold: 50 });
-    await call(app, "POST", `/api/v1/projects/${id}/memories`, { body: { memories: sampleMemories(2, 2) } });
+    const id = await createProjectViaApi(fixture.app, { name: "below", consolidation_threshold: 50 });
+    await call(fixture.app, "POST", `/api/v1/projects/${id}/memories`, { body: { memories: sampleMemories(2, 2) } });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const rows = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, id));
+    const rows = await fixture.db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, id));
     expect(rows).toHaveLength(0);
   });
 });
@@ -169,30 +159,30 @@ describe("GET /api/v1/projects/{id}/memories", () => {
   let ids: string[];
 
   beforeAll(async () => {
-    projectId = await createProjectViaApi(app, { name: "listing", consolidation_enabled: false });
+    projectId = await createProjectViaApi(fixture.app, { name: "listing", consolidation_enabled: false });
     const memories = [
       ...sampleMemories(3, 3),
       { memory_type: "decision", execution_summary: "Use PostgreSQL advisory locks to serialize the migrations." },
       { memory_type: "warning", execution_summary: "The payment webhook retries for three days; make handlers idempotent." },
     ];
-    const res = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${projectId}/memories`, { body: { memories } });
+    const res = await call<{ ids: string[] }>(fixture.app, "POST", `/api/v1/projects/${projectId}/memories`, { body: { memories } });
     ids = res.body.ids;
-    await archiveDirectly(db, [ids[0]!, ids[1]!]);
+    await archiveDirectly(fixture.db, [ids[0]!, ids[1]!]);
   });
 
   it("excludes archived memories unless include_archived=true", async () => {
-    const visible = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?limit=100`);
+    const visible = await call<Page>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories?limit=100`);
     expect(visible.status).toBe(200);
     expect(visible.body.memories).toHaveLength(9);
     expect(visible.body.memories.map((m) => m.id)).not.toContain(ids[0]);
     expect(visible.body.memories[0]).not.toHaveProperty("context_embedding");
-    const all = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?limit=100&include_archived=true`);
+    const all = await call<Page>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories?limit=100&include_archived=true`);
     expect(all.body.memories).toHaveLength(11);
     expect(all.body.memories.find((m) => m.id === ids[0])).toMatchObject({ is_archived: true, archive_reason: "manual" });
   });
 
   it("filters by memory_type", async () => {
-    const res = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?memory_type=warning`);
+    const res = await call<Page>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories?memory_type=warning`);
     expect(res.body.memories.map((m) => m.memory_type)).toEqual(["warning"]);
   });
 
@@ -201,7 +191,7 @@ describe("GET /api/v1/projects/{id}/memories", () => {
     let cursor: string | null = null;
     do {
       const suffix: string = cursor ? `&cursor=${cursor}` : "";
-      const res = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?limit=4&include_archived=true${suffix}`);
+      const res = await call<Page>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories?limit=4&include_archived=true${suffix}`);
       expect(res.status).toBe(200);
       seen.push(...res.body.memories.map((m) => m.id));
       cursor = res.body.next_cursor;
@@ -211,14 +201,14 @@ describe("GET /api/v1/projects/{id}/memories", () => {
   });
 
   it("ranks by similarity with q and pages the ranking", async () => {
-    const res = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?q=${encodeURIComponent("payment webhook retries idempotent handlers")}&limit=3`);
+    const res = await call<Page>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories?q=${encodeURIComponent("payment webhook retries idempotent handlers")}&limit=3`);
     expect(res.status).toBe(200);
     expect(res.body.memories).toHaveLength(3);
     expect(res.body.memories[0]!.memory_type).toBe("warning");
     const sims = res.body.memories.map((m) => m.similarity as number);
     expect([...sims].sort((a, b) => b - a)).toEqual(sims);
     expect(res.body.next_cursor).not.toBeNull();
-    const next = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories?q=payment&limit=3&cursor=${res.body.next_cursor}`);
+    const next = await call<Page>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories?q=payment&limit=3&cursor=${res.body.next_cursor}`);
     expect(next.status).toBe(200);
     expect(next.body.memories.map((m) => m.id)).not.toContain(res.body.memories[0]!.id);
   });
@@ -232,61 +222,61 @@ describe("GET /api/v1/projects/{id}/memories", () => {
       "?cursor=bm9wZQ",
       "?q=a&cursor=eyJ0IjoiMjAyNC0wMS0wMVQwMDowMDowMC4wMDAwMDBaIiwiaSI6IngifQ",
     ]) {
-      const res = await call(app, "GET", `/api/v1/projects/${projectId}/memories${query}`);
+      const res = await call(fixture.app, "GET", `/api/v1/projects/${projectId}/memories${query}`);
       expect(res.status, query).toBe(400);
     }
-    const missing = await call(app, "GET", `/api/v1/projects/${randomUUID()}/memories`);
+    const missing = await call(fixture.app, "GET", `/api/v1/projects/${randomUUID()}/memories`);
     expect(missing.status).toBe(404);
   });
 });
 
 async function embeddingDimension(projectId: string): Promise<number> {
-  const res = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${projectId}/memories`, {
+  const res = await call<{ ids: string[] }>(fixture.app, "POST", `/api/v1/projects/${projectId}/memories`, {
     body: { memories: [{ memory_type: "learning", execution_summary: "probe" }] },
   });
-  const [row] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, res.body.ids[0]!));
+  const [row] = await fixture.db.orm.select().from(taskMemories).where(eq(taskMemories.id, res.body.ids[0]!));
   return row!.contextEmbedding!.length;
 }
 
 describe("POST /api/v1/projects/{id}/memories/archive and /unarchive", () => {
   it("archives and unarchives the project's memories only", async () => {
-    const projectId = await createProjectViaApi(app, { name: "archiving", consolidation_enabled: false });
-    const otherId = await createProjectViaApi(app, { name: "other", consolidation_enabled: false });
-    const mine = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${projectId}/memories`, { body: { memories: sampleMemories(1, 3) } });
-    const theirs = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${otherId}/memories`, { body: { memories: sampleMemories(1, 1) } });
+    const projectId = await createProjectViaApi(fixture.app, { name: "archiving", consolidation_enabled: false });
+    const otherId = await createProjectViaApi(fixture.app, { name: "other", consolidation_enabled: false });
+    const mine = await call<{ ids: string[] }>(fixture.app, "POST", `/api/v1/projects/${projectId}/memories`, { body: { memories: sampleMemories(1, 3) } });
+    const theirs = await call<{ ids: string[] }>(fixture.app, "POST", `/api/v1/projects/${otherId}/memories`, { body: { memories: sampleMemories(1, 1) } });
     const stranger = randomUUID();
-    const archived = await call(app, "POST", `/api/v1/projects/${projectId}/memories/archive`, {
+    const archived = await call(fixture.app, "POST", `/api/v1/projects/${projectId}/memories/archive`, {
       body: { memory_ids: [mine.body.ids[0], mine.body.ids[1], mine.body.ids[1]!.toUpperCase(), theirs.body.ids[0], stranger], reason: "obsolete" },
     });
     expect(archived.status).toBe(200);
     expect(archived.body).toEqual({ archived: 2, not_found: [theirs.body.ids[0], stranger] });
-    const visible = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories`);
+    const visible = await call<Page>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories`);
     expect(visible.body.memories.map((m) => m.id)).toEqual([mine.body.ids[2]]);
-    const counts = await call<{ memory_counts: Record<string, number> }>(app, "GET", `/api/v1/projects/${projectId}`);
+    const counts = await call<{ memory_counts: Record<string, number> }>(fixture.app, "GET", `/api/v1/projects/${projectId}`);
     expect(counts.body.memory_counts).toMatchObject({ active: 1, archived: 2 });
-    const [other] = await db.orm.select().from(taskMemories).where(eq(taskMemories.id, theirs.body.ids[0]!));
+    const [other] = await fixture.db.orm.select().from(taskMemories).where(eq(taskMemories.id, theirs.body.ids[0]!));
     expect(other!.isArchived).toBe(false);
 
-    const again = await call(app, "POST", `/api/v1/projects/${projectId}/memories/archive`, { body: { memory_ids: [mine.body.ids[0]] } });
+    const again = await call(fixture.app, "POST", `/api/v1/projects/${projectId}/memories/archive`, { body: { memory_ids: [mine.body.ids[0]] } });
     expect(again.body).toEqual({ archived: 0, not_found: [] });
-    const restored = await call(app, "POST", `/api/v1/projects/${projectId}/memories/unarchive`, {
+    const restored = await call(fixture.app, "POST", `/api/v1/projects/${projectId}/memories/unarchive`, {
       body: { memory_ids: [mine.body.ids[0], mine.body.ids[1], mine.body.ids[2]] },
     });
     expect(restored.status).toBe(200);
     expect(restored.body).toEqual({ unarchived: 2, not_found: [] });
-    const all = await call<Page>(app, "GET", `/api/v1/projects/${projectId}/memories`);
+    const all = await call<Page>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories`);
     expect(all.body.memories).toHaveLength(3);
   });
 
   it("rejects bad bodies and unknown projects", async () => {
-    const projectId = await createProjectViaApi(app);
+    const projectId = await createProjectViaApi(fixture.app);
     for (const body of [{}, { memory_ids: [] }, { memory_ids: ["x"] }, { memory_ids: [randomUUID()], extra: 1 }, { memory_ids: randomUUID() }]) {
       for (const action of ["archive", "unarchive"]) {
-        const res = await call(app, "POST", `/api/v1/projects/${projectId}/memories/${action}`, { body });
+        const res = await call(fixture.app, "POST", `/api/v1/projects/${projectId}/memories/${action}`, { body });
         expect(res.status, `${action} ${JSON.stringify(body)}`).toBe(400);
       }
     }
-    const missing = await call(app, "POST", `/api/v1/projects/${randomUUID()}/memories/archive`, { body: { memory_ids: [randomUUID()] } });
+    const missing = await call(fixture.app, "POST", `/api/v1/projects/${randomUUID()}/memories/archive`, { body: { memory_ids: [randomUUID()] } });
     expect(missing.status).toBe(404);
   });
 });

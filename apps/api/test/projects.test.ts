@@ -1,22 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { TestDatabase } from "@memcons/models/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createProjectViaApi, makeApp, openTestDatabase } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { call, createProjectViaApi, useTestApp } from "./helpers.js";
 
-let db: TestDatabase;
-let app: ReturnType<typeof makeApp>;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  app = makeApp(db);
-});
-afterAll(async () => {
-  await db.close();
-});
+const fixture = useTestApp();
 
 describe("POST /api/v1/projects", () => {
   it("creates a project with defaults", async () => {
-    const res = await call(app, "POST", "/api/v1/projects", { body: { name: "payments" } });
+    const res = await call(fixture.app, "POST", "/api/v1/projects", { body: { name: "payments" } });
     expect(res.status).toBe(201);
     expect(res.headers.get("location")).toBe(`/api/v1/projects/${res.body.id}`);
     expect(res.body).toMatchObject({
@@ -30,7 +20,7 @@ describe("POST /api/v1/projects", () => {
   });
 
   it("accepts consolidation settings", async () => {
-    const res = await call(app, "POST", "/api/v1/projects", {
+    const res = await call(fixture.app, "POST", "/api/v1/projects", {
       body: { name: "search", consolidation_enabled: false, consolidation_threshold: 250 },
     });
     expect(res.status).toBe(201);
@@ -52,7 +42,7 @@ describe("POST /api/v1/projects", () => {
       "name",
       null,
     ]) {
-      const res = await call(app, "POST", "/api/v1/projects", { body });
+      const res = await call(fixture.app, "POST", "/api/v1/projects", { body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error).toBe("validation_error");
     }
@@ -62,13 +52,13 @@ describe("POST /api/v1/projects", () => {
 describe("GET /api/v1/projects", () => {
   it("pages through every project exactly once, newest first", async () => {
     const created: string[] = [];
-    for (let i = 0; i < 7; i++) created.push(await createProjectViaApi(app, { name: `paged ${i}` }));
+    for (let i = 0; i < 7; i++) created.push(await createProjectViaApi(fixture.app, { name: `paged ${i}` }));
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
       const query: string = cursor ? `?limit=3&cursor=${cursor}` : "?limit=3";
       const res = await call<{ projects: Array<{ id: string }>; next_cursor: string | null }>(
-        app,
+        fixture.app,
         "GET",
         `/api/v1/projects${query}`,
       );
@@ -84,7 +74,7 @@ describe("GET /api/v1/projects", () => {
 
   it("rejects bad limits and cursors", async () => {
     for (const query of ["?limit=0", "?limit=101", "?limit=abc", "?cursor=%%%", "?cursor=eyJ0IjoxfQ"]) {
-      const res = await call(app, "GET", `/api/v1/projects${query}`);
+      const res = await call(fixture.app, "GET", `/api/v1/projects${query}`);
       expect(res.status, query).toBe(400);
       expect(res.body.error).toBe("validation_error");
     }
@@ -93,11 +83,11 @@ describe("GET /api/v1/projects", () => {
 
 describe("GET /api/v1/projects/{id}", () => {
   it("returns the project with memory counts", async () => {
-    const id = await createProjectViaApi(app, { name: "counted" });
-    const empty = await call(app, "GET", `/api/v1/projects/${id}`);
+    const id = await createProjectViaApi(fixture.app, { name: "counted" });
+    const empty = await call(fixture.app, "GET", `/api/v1/projects/${id}`);
     expect(empty.status).toBe(200);
     expect(empty.body.memory_counts).toEqual({ active: 0, archived: 0, duplicate: 0, total: 0 });
-    const ingest = await call(app, "POST", `/api/v1/projects/${id}/memories`, {
+    const ingest = await call(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
       body: {
         memories: [
           { memory_type: "discovery", execution_summary: "The cache is keyed by tenant." },
@@ -106,12 +96,12 @@ describe("GET /api/v1/projects/{id}", () => {
       },
     });
     expect(ingest.status).toBe(201);
-    const res = await call(app, "GET", `/api/v1/projects/${id}`);
+    const res = await call(fixture.app, "GET", `/api/v1/projects/${id}`);
     expect(res.body).toMatchObject({ id, name: "counted", memory_counts: { active: 2, archived: 0, duplicate: 0, total: 2 } });
   });
 
   it("answers 404 for an unknown project", async () => {
-    const res = await call(app, "GET", `/api/v1/projects/${randomUUID()}`);
+    const res = await call(fixture.app, "GET", `/api/v1/projects/${randomUUID()}`);
     expect(res.status).toBe(404);
     expect(res.body.error).toBe("not_found");
   });
@@ -119,8 +109,8 @@ describe("GET /api/v1/projects/{id}", () => {
 
 describe("POST /api/v1/consolidation/configure/{project_id}", () => {
   it("updates enabled, threshold and merges options", async () => {
-    const id = await createProjectViaApi(app, { name: "configured" });
-    const first = await call(app, "POST", `/api/v1/consolidation/configure/${id}`, {
+    const id = await createProjectViaApi(fixture.app, { name: "configured" });
+    const first = await call(fixture.app, "POST", `/api/v1/consolidation/configure/${id}`, {
       body: { enabled: false, threshold: 500, options: { similarity_threshold: 0.8 } },
     });
     expect(first.status).toBe(200);
@@ -130,7 +120,7 @@ describe("POST /api/v1/consolidation/configure/{project_id}", () => {
       consolidation_threshold: 500,
       consolidation_options: { similarity_threshold: 0.8 },
     });
-    const second = await call(app, "POST", `/api/v1/consolidation/configure/${id}`, {
+    const second = await call(fixture.app, "POST", `/api/v1/consolidation/configure/${id}`, {
       body: { threshold: null, options: { archive_enabled: false } },
     });
     expect(second.status).toBe(200);
@@ -143,7 +133,7 @@ describe("POST /api/v1/consolidation/configure/{project_id}", () => {
   });
 
   it("rejects values outside the design's ranges", async () => {
-    const id = await createProjectViaApi(app);
+    const id = await createProjectViaApi(fixture.app);
     for (const body of [
       { threshold: 5 },
       { threshold: 2000 },
@@ -154,14 +144,14 @@ describe("POST /api/v1/consolidation/configure/{project_id}", () => {
       { options: "fast" },
       { extra: 1 },
     ]) {
-      const res = await call(app, "POST", `/api/v1/consolidation/configure/${id}`, { body });
+      const res = await call(fixture.app, "POST", `/api/v1/consolidation/configure/${id}`, { body });
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.error).toBe("validation_error");
     }
   });
 
   it("answers 404 for an unknown project", async () => {
-    const res = await call(app, "POST", `/api/v1/consolidation/configure/${randomUUID()}`, { body: { enabled: true } });
+    const res = await call(fixture.app, "POST", `/api/v1/consolidation/configure/${randomUUID()}`, { body: { enabled: true } });
     expect(res.status).toBe(404);
   });
 });

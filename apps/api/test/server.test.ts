@@ -1,22 +1,12 @@
-import type { TestDatabase } from "@memcons/models/testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { startApiServer } from "../src/index.js";
-import { makeApp, openTestDatabase, TOKEN } from "./helpers.js";
+import { TOKEN, useTestApp } from "./helpers.js";
 
-let db: TestDatabase;
-let app: ReturnType<typeof makeApp>;
-
-beforeAll(async () => {
-  db = await openTestDatabase();
-  app = makeApp(db);
-});
-afterAll(async () => {
-  await db.close();
-});
+const fixture = useTestApp();
 
 describe("startApiServer", () => {
-  it("serves the app over HTTP on an ephemeral port and closes", async () => {
-    const server = await startApiServer({ app, port: 0, hostname: "127.0.0.1" });
+  it("serves the fixture.app over HTTP on an ephemeral port and closes", async () => {
+    const server = await startApiServer({ app: fixture.app, port: 0, hostname: "127.0.0.1" });
     try {
       expect(server.port).toBeGreaterThan(0);
       expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
@@ -41,7 +31,7 @@ describe("startApiServer", () => {
   });
 
   it("closes even while an event stream is open", async () => {
-    const server = await startApiServer({ app, port: 0 });
+    const server = await startApiServer({ app: fixture.app, port: 0 });
     const response = await fetch(`${server.url}/api/v1/consolidation/events`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
@@ -56,9 +46,9 @@ describe("startApiServer", () => {
   });
 
   it("rejects when the port is taken", async () => {
-    const server = await startApiServer({ app, port: 0, hostname: "127.0.0.1" });
+    const server = await startApiServer({ app: fixture.app, port: 0, hostname: "127.0.0.1" });
     try {
-      await expect(startApiServer({ app, port: server.port, hostname: "127.0.0.1" })).rejects.toThrow(/EADDRINUSE/);
+      await expect(startApiServer({ app: fixture.app, port: server.port, hostname: "127.0.0.1" })).rejects.toThrow(/EADDRINUSE/);
     } finally {
       await server.close();
     }
