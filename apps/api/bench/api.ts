@@ -1,19 +1,27 @@
-// API benchmark: `pnpm bench api [--memories=100000] [--batch=1000] [--connections=100] [--duration=10] [--pool=10]`.
+// API benchmark: `pnpm bench api [--memories 100000] [--batch 1000] [--connections 100] [--duration 10] [--pool 10] [--jobs 100]`.
 // Needs DATABASE_URL (PostgreSQL). The API runs in a child process so the load generator does not
 // share its event loop; both print nothing but one JSON line per result on stdout.
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import { createApiApp, startApiServer } from "@memcons/api";
 import { consolidationChanges, consolidationJobs, createDatabase, type NewConsolidationChange } from "@memcons/models";
-import { createTestDatabase } from "@memcons/models/testing";
+import { createTestDatabase, type TestDatabase } from "@memcons/models/testing";
 import autocannon from "autocannon";
 
 const TOKEN = randomBytes(16).toString("hex");
 
-function flag(name: string, fallback: number): number {
-  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
-  const value = arg ? Number(arg.split("=")[1]) : fallback;
+const NUMERIC_FLAGS = ["memories", "batch", "connections", "duration", "pool", "jobs"] as const;
+const { values: flags } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== "--serve" && !a.startsWith("postgres")),
+  options: Object.fromEntries(NUMERIC_FLAGS.map((name) => [name, { type: "string" }])),
+});
+
+/** A numeric flag given as `--name N` or `--name=N`. */
+function flag(name: (typeof NUMERIC_FLAGS)[number], fallback: number): number {
+  const given = flags[name];
+  const value = typeof given === "string" ? Number(given) : fallback;
   if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number`);
   return value;
 }
@@ -108,14 +116,17 @@ async function benchIngest(url: string, projectId: string, total: number, batch:
   };
 }
 
-/** Loads one GET endpoint with autocannon and reports its latency percentiles. */
-async function benchGet(url: string, path: string, endpoint: string, connections: number, duration: number) {
+/** Loads one GET endpoint with autocannon (each request to a path drawn at random from `paths`) and reports its latency percentiles. */
+async function benchGet(url: string, paths: readonly string[], endpoint: string, connections: number, duration: number) {
   const latencies: number[] = [];
   const instance = autocannon({
-    url: `${url}${path}`,
+    url: `${url}${paths[0]}`,
     connections,
     duration,
     headers: { authorization: `Bearer ${TOKEN}` },
+    ...(paths.length > 1
+      ? { requests: [{ setupRequest: (request) => ({ ...request, path: paths[Math.floor(Math.random() * paths.length)]! }) }] }
+      : {}),
   });
   instance.on("response", (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
     latencies.push(responseTime);
@@ -126,6 +137,7 @@ async function benchGet(url: string, path: string, endpoint: string, connections
     bench: "api",
     endpoint,
     connections,
+    jobs: paths.length,
     duration_s: duration,
     requests: result.requests.total,
     rps: Math.round(result.requests.average),
@@ -139,6 +151,34 @@ async function benchGet(url: string, path: string, endpoint: string, connections
   };
 }
 
+/** Inserts `count` completed jobs with 120 audit rows each; returns their status paths. */
+async function insertFinishedJobs(db: TestDatabase, projectId: string, count: number): Promise<string[]> {
+  const jobs = await db.orm
+    .insert(consolidationJobs)
+    .values(
+      Array.from({ length: count }, () => ({
+        projectId,
+        status: "completed" as const,
+        triggerType: "manual" as const,
+        progress: 1,
+        completedAt: new Date(),
+        phasesCompleted: ["detect", "merge"],
+      })),
+    )
+    .returning({ id: consolidationJobs.id });
+  for (const job of jobs) {
+    const changes: NewConsolidationChange[] = Array.from({ length: 120 }, (_, k) => ({
+      consolidationJobId: job.id,
+      operation: k % 10 === 0 ? "merge" : "archive",
+      memoryId: crypto.randomUUID(),
+      previousState: k % 10 === 0 ? null : { is_archived: false },
+      newState: { is_archived: true },
+    }));
+    await db.orm.insert(consolidationChanges).values(changes);
+  }
+  return jobs.map((job) => `/api/v1/consolidation/status/${job.id}`);
+}
+
 async function main(): Promise<void> {
   const adminUrl = process.env.DATABASE_URL;
   if (!adminUrl?.startsWith("postgres")) throw new Error("pnpm bench api needs DATABASE_URL=postgres://…");
@@ -148,7 +188,7 @@ async function main(): Promise<void> {
   const duration = flag("duration", 10);
 
   const db = await createTestDatabase({ driver: "postgres", adminUrl });
-  const child = fork(fileURLToPath(import.meta.url), ["--serve", db.url, ...process.argv.filter((a) => a.startsWith("--pool="))], {
+  const child = fork(fileURLToPath(import.meta.url), ["--serve", db.url, `--pool=${flag("pool", 10)}`], {
     execArgv: ["--import", "tsx"],
     env: { ...process.env, MEMCONS_BENCH_TOKEN: TOKEN },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
@@ -162,25 +202,15 @@ async function main(): Promise<void> {
     const projectId = String(project.id);
     process.stdout.write(`${JSON.stringify(await benchIngest(url, projectId, total, batch))}\n`);
 
-    // A finished job with a realistic audit trail (120 change rows) for the status endpoint.
-    const [job] = await db.orm
-      .insert(consolidationJobs)
-      .values({ projectId, status: "completed", triggerType: "manual", progress: 1, completedAt: new Date(), phasesCompleted: ["detect", "merge"] })
-      .returning();
-    const changes: NewConsolidationChange[] = Array.from({ length: 120 }, (_, k) => ({
-      consolidationJobId: job!.id,
-      operation: k % 10 === 0 ? "merge" : "archive",
-      memoryId: crypto.randomUUID(),
-      previousState: k % 10 === 0 ? null : { is_archived: false },
-      newState: { is_archived: true },
-    }));
-    await db.orm.insert(consolidationChanges).values(changes);
-    const statusPath = `/api/v1/consolidation/status/${job!.id}`;
+    // Finished jobs with a realistic audit trail (120 change rows each) for the status endpoint: one job
+    // polled by every connection (the dashboard case), then a different job per request (no sharing).
+    const statusPaths = await insertFinishedJobs(db, projectId, flag("jobs", 100));
     const statusName = "GET /api/v1/consolidation/status/{job_id}";
-    await benchGet(url, statusPath, statusName, 10, 2); // warm-up
-    process.stdout.write(`${JSON.stringify(await benchGet(url, statusPath, statusName, connections, duration))}\n`);
+    await benchGet(url, statusPaths, statusName, 10, 2); // warm-up
+    process.stdout.write(`${JSON.stringify(await benchGet(url, statusPaths.slice(0, 1), statusName, connections, duration))}\n`);
+    process.stdout.write(`${JSON.stringify(await benchGet(url, statusPaths, statusName, connections, duration))}\n`);
     // Baseline: the same load on a route that does no database work shows this machine's HTTP floor.
-    const baseline = await benchGet(url, "/healthz", "GET /healthz", connections, Math.min(duration, 5));
+    const baseline = await benchGet(url, ["/healthz"], "GET /healthz", connections, Math.min(duration, 5));
     process.stdout.write(`${JSON.stringify({ ...baseline, target_p95_ms: undefined, baseline: true })}\n`);
   } finally {
     child.send("stop");

@@ -7,6 +7,8 @@ declare module "autocannon" {
     connections?: number;
     duration?: number;
     headers?: Record<string, string>;
+    /** Each connection cycles through these; setupRequest may rewrite one before it is sent. */
+    requests?: Array<{ setupRequest?: (request: { path: string }) => { path: string } }>;
   }
   interface Result {
     requests: { total: number; average: number };

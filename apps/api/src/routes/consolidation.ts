@@ -2,6 +2,7 @@ import { createRoute, type OpenAPIHono, type z } from "@hono/zod-openapi";
 import { rollbackJob } from "@memcons/consolidation-core";
 import { projectToDict } from "@memcons/models";
 import { cancelJob, triggerConsolidation } from "@memcons/scheduler";
+import type { TypedResponse } from "hono";
 import type { ApiDeps, ApiEnv } from "../options.js";
 import { errorResponses, uuidParam } from "../schemas/common.js";
 import {
@@ -12,8 +13,9 @@ import {
   TriggerSchema,
 } from "../schemas/jobs.js";
 import { ConfigureSchema, ProjectSchema } from "../schemas/projects.js";
-import { estimateCompletion, getJobStatus } from "../services/jobs.js";
+import { estimateCompletion } from "../services/jobs.js";
 import { configureProject } from "../services/projects.js";
+import { StatusReader } from "../services/status-reader.js";
 
 const security = [{ bearerAuth: [] }];
 const json = <S extends z.ZodType>(schema: S, description: string) => ({
@@ -88,8 +90,20 @@ const configureRoute = createRoute({
   responses: { 200: json(ProjectSchema, "The updated project"), ...errorResponses(400, 401, 404, 413) },
 });
 
+const JSON_HEADERS = { "content-type": "application/json" } as const;
+
+/** A 200 answer carrying status JSON that was serialized once for every request sharing it. */
+function statusResponse(json: string): TypedResponse<z.output<typeof JobStatusSchema>, 200, "json"> {
+  return new Response(json, { status: 200, headers: JSON_HEADERS }) as unknown as TypedResponse<
+    z.output<typeof JobStatusSchema>,
+    200,
+    "json"
+  >;
+}
+
 /** Registers trigger, status, cancel, rollback and configure. */
 export function registerConsolidationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): void {
+  const statuses = new StatusReader(deps.db);
   app.openapi(triggerRoute, async (c) => {
     const body = c.req.valid("json");
     const { job, created } = await triggerConsolidation(deps.db, {
@@ -108,13 +122,14 @@ export function registerConsolidationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiD
 
   app.openapi(statusRoute, async (c) => {
     const { job_id } = c.req.valid("param");
-    return c.json(await getJobStatus(deps.db, job_id), 200);
+    return statusResponse(await statuses.read(job_id));
   });
 
   app.openapi(cancelRoute, async (c) => {
     const { job_id } = c.req.valid("param");
     await cancelJob(deps.db, job_id);
-    return c.json(await getJobStatus(deps.db, job_id), 200);
+    statuses.invalidate(job_id);
+    return statusResponse(await statuses.read(job_id));
   });
 
   app.openapi(rollbackRoute, async (c) => {
@@ -123,6 +138,7 @@ export function registerConsolidationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiD
       actor: c.get("actor") ?? "admin",
       ...(body.reason === undefined ? {} : { reason: body.reason }),
     });
+    statuses.invalidate(body.consolidation_id);
     return c.json({ success: true, ...result }, 200);
   });
 

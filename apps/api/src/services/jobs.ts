@@ -4,52 +4,54 @@ import { and, desc, eq, sql } from "drizzle-orm";
 /** Expected run time of a job when its project has no completed job to learn from. */
 export const DEFAULT_JOB_ESTIMATE_SECONDS = 60;
 
-/** Status of one job as GET /status returns it. */
-export type JobStatusBody = ReturnType<typeof statusBody>;
+/** A timestamp column as the ISO 8601 text JavaScript's toISOString gives (UTC, milliseconds). */
+const iso = (column: string) =>
+  `to_char(consolidation_jobs.${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
-/** The job columns the status body shows (not options, scope or metrics: jsonb is costly to print). */
-const STATUS_COLUMNS = {
-  id: consolidationJobs.id,
-  projectId: consolidationJobs.projectId,
-  status: consolidationJobs.status,
-  triggerType: consolidationJobs.triggerType,
-  triggeredBy: consolidationJobs.triggeredBy,
-  progress: consolidationJobs.progress,
-  createdAt: consolidationJobs.createdAt,
-  startedAt: consolidationJobs.startedAt,
-  completedAt: consolidationJobs.completedAt,
-  durationSeconds: consolidationJobs.durationSeconds,
-  retryCount: consolidationJobs.retryCount,
-  memoriesMerged: consolidationJobs.memoriesMerged,
-  memoriesArchived: consolidationJobs.memoriesArchived,
-  memoriesPromoted: consolidationJobs.memoriesPromoted,
-  summariesCreated: consolidationJobs.summariesCreated,
-  phasesCompleted: consolidationJobs.phasesCompleted,
-  errorMessage: consolidationJobs.errorMessage,
-  cancelRequestedAt: consolidationJobs.cancelRequestedAt,
-  rolledBackAt: consolidationJobs.rolledBackAt,
-};
+/**
+ * The status body of a job, built by the database as JSON text (the keys of JobStatusSchema, in order).
+ * One scan of the job's audit rows yields both id lists, each sorted by id; both are distinct already:
+ * change ids are keys, and a job creates each memory once. The columns name their table explicitly:
+ * the subquery's own `id` would otherwise shadow the job's.
+ */
+const STATUS_JSON = sql.raw(`json_build_object(
+  'job_id', consolidation_jobs.id,
+  'project_id', consolidation_jobs.project_id,
+  'status', consolidation_jobs.status,
+  'trigger_type', consolidation_jobs.trigger_type,
+  'triggered_by', consolidation_jobs.triggered_by,
+  'progress', consolidation_jobs.progress,
+  'created_at', ${iso("created_at")},
+  'started_at', ${iso("started_at")},
+  'completed_at', ${iso("completed_at")},
+  'duration_seconds', consolidation_jobs.duration_seconds,
+  'retry_count', consolidation_jobs.retry_count,
+  'memories_merged', consolidation_jobs.memories_merged,
+  'memories_archived', consolidation_jobs.memories_archived,
+  'memories_promoted', consolidation_jobs.memories_promoted,
+  'summaries_created', consolidation_jobs.summaries_created,
+  'phases_completed', consolidation_jobs.phases_completed,
+  'consolidation_changes', coalesce(audit.change_ids, '[]'::json),
+  'created_memory_ids', coalesce(audit.created_ids, '[]'::json),
+  'error_message', consolidation_jobs.error_message,
+  'cancel_requested_at', ${iso("cancel_requested_at")},
+  'rolled_back_at', ${iso("rolled_back_at")}
+)::text`);
 
-/** The fields of a job the status body shows. */
-export type StatusFields = Pick<ConsolidationJob, keyof typeof STATUS_COLUMNS>;
-
-/** Operations whose audit rows with no previous state record a memory the job created. */
-const CREATING_OPERATIONS = sql.raw(`'merge', 'summarize'`);
+/** Audit rows with no previous state under these operations record a memory the job created. */
+const AUDIT_IDS = sql.raw(`lateral (
+  select json_agg(c.id order by c.id) as change_ids,
+    json_agg(c.memory_id order by c.memory_id) filter (
+      where c.operation in ('merge', 'summarize') and c.previous_state is null and c.memory_id is not null
+    ) as created_ids
+  from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id
+) audit`);
 
 function buildStatusQuery(db: Database) {
-  // One scan of the job's audit rows yields both id lists, as "<change ids>|<created memory ids>".
-  // No DISTINCT or ORDER BY inside the aggregates (each sort costs more than the rest of the query, and the
-  // database is what saturates first under polling): splitIds dedupes and sorts in the API process instead.
-  // The subquery names the outer table explicitly: Drizzle leaves columns of a single-table select unqualified.
   return db.orm
-    .select({
-      job: STATUS_COLUMNS,
-      ids: sql<string | null>`(select coalesce(string_agg(c.id::text, ','), '') || '|' ||
-        coalesce(string_agg(c.memory_id::text, ',') filter (where c.operation in (${CREATING_OPERATIONS})
-          and c.previous_state is null and c.memory_id is not null), '')
-        from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id)`,
-    })
+    .select({ body: sql<string>`${STATUS_JSON}` })
     .from(consolidationJobs)
+    .leftJoin(sql`${AUDIT_IDS}`, sql`true`)
     .where(eq(consolidationJobs.id, sql.placeholder("jobId")))
     .limit(1)
     .prepare("memcons_api_job_status");
@@ -58,8 +60,8 @@ function buildStatusQuery(db: Database) {
 /** The status query is built and prepared once per database: it is the API's hottest read. */
 const statusQueries = new WeakMap<Database, ReturnType<typeof buildStatusQuery>>();
 
-/** Loads a job with the ids of its change rows and of the memories it created, in one query. */
-export async function getJobStatus(db: Database, jobId: string): Promise<JobStatusBody> {
+/** The status body of a job (GET /status) as JSON text, with the ids of its change rows and created memories. */
+export async function readJobStatusJson(db: Database, jobId: string): Promise<string> {
   let query = statusQueries.get(db);
   if (!query) {
     query = buildStatusQuery(db);
@@ -67,37 +69,7 @@ export async function getJobStatus(db: Database, jobId: string): Promise<JobStat
   }
   const [row] = await query.execute({ jobId });
   if (!row) throw new JobNotFoundError(jobId);
-  const [changeIds = "", createdIds = ""] = (row.ids ?? "|").split("|");
-  return statusBody(row.job, splitIds(changeIds), splitIds(createdIds));
-}
-
-const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
-
-/** Shapes a job and its change/created ids as the status body. */
-export function statusBody(job: StatusFields, changeIds: string[], createdIds: string[]) {
-  return {
-    job_id: job.id,
-    project_id: job.projectId,
-    status: job.status,
-    trigger_type: job.triggerType,
-    triggered_by: job.triggeredBy,
-    progress: job.progress,
-    created_at: iso(job.createdAt),
-    started_at: iso(job.startedAt),
-    completed_at: iso(job.completedAt),
-    duration_seconds: job.durationSeconds,
-    retry_count: job.retryCount,
-    memories_merged: job.memoriesMerged,
-    memories_archived: job.memoriesArchived,
-    memories_promoted: job.memoriesPromoted,
-    summaries_created: job.summariesCreated,
-    phases_completed: [...(job.phasesCompleted ?? [])],
-    consolidation_changes: changeIds,
-    created_memory_ids: createdIds,
-    error_message: job.errorMessage,
-    cancel_requested_at: iso(job.cancelRequestedAt),
-    rolled_back_at: iso(job.rolledBackAt),
-  };
+  return row.body;
 }
 
 /** Estimates when a job finishes from the mean duration of its project's last completed jobs. */
@@ -121,9 +93,4 @@ export async function estimateCompletion(db: Database, job: ConsolidationJob, no
   if (job.completedAt) return job.completedAt;
   const start = job.startedAt ?? new Date(Math.max(now.getTime(), job.runAt.getTime()));
   return new Date(Math.max(start.getTime() + seconds * 1000, now.getTime() + 1000));
-}
-
-/** Splits a comma-joined id list (cheaper to transfer and parse than a uuid[]) into sorted, distinct ids. */
-function splitIds(value: string): string[] {
-  return value ? [...new Set(value.split(","))].sort() : [];
 }
