@@ -1,76 +1,8 @@
-import { type ConsolidationJob, consolidationJobs, type Database, JobNotFoundError } from "@memcons/models";
+import { type ConsolidationJob, consolidationJobs, type Database } from "@memcons/models";
 import { and, desc, eq, sql } from "drizzle-orm";
 
 /** Expected run time of a job when its project has no completed job to learn from. */
 export const DEFAULT_JOB_ESTIMATE_SECONDS = 60;
-
-/** A timestamp column as the ISO 8601 text JavaScript's toISOString gives (UTC, milliseconds). */
-const iso = (column: string) =>
-  `to_char(consolidation_jobs.${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-
-/**
- * The status body of a job, built by the database as JSON text (the keys of JobStatusSchema, in order).
- * One scan of the job's audit rows yields both id lists, each sorted by id; both are distinct already:
- * change ids are keys, and a job creates each memory once. The columns name their table explicitly:
- * the subquery's own `id` would otherwise shadow the job's.
- */
-const STATUS_JSON = sql.raw(`json_build_object(
-  'job_id', consolidation_jobs.id,
-  'project_id', consolidation_jobs.project_id,
-  'status', consolidation_jobs.status,
-  'trigger_type', consolidation_jobs.trigger_type,
-  'triggered_by', consolidation_jobs.triggered_by,
-  'progress', consolidation_jobs.progress,
-  'created_at', ${iso("created_at")},
-  'started_at', ${iso("started_at")},
-  'completed_at', ${iso("completed_at")},
-  'duration_seconds', consolidation_jobs.duration_seconds,
-  'retry_count', consolidation_jobs.retry_count,
-  'memories_merged', consolidation_jobs.memories_merged,
-  'memories_archived', consolidation_jobs.memories_archived,
-  'memories_promoted', consolidation_jobs.memories_promoted,
-  'summaries_created', consolidation_jobs.summaries_created,
-  'phases_completed', consolidation_jobs.phases_completed,
-  'consolidation_changes', coalesce(audit.change_ids, '[]'::json),
-  'created_memory_ids', coalesce(audit.created_ids, '[]'::json),
-  'error_message', consolidation_jobs.error_message,
-  'cancel_requested_at', ${iso("cancel_requested_at")},
-  'rolled_back_at', ${iso("rolled_back_at")}
-)::text`);
-
-/** Audit rows with no previous state under these operations record a memory the job created. */
-const AUDIT_IDS = sql.raw(`lateral (
-  select json_agg(c.id order by c.id) as change_ids,
-    json_agg(c.memory_id order by c.memory_id) filter (
-      where c.operation in ('merge', 'summarize') and c.previous_state is null and c.memory_id is not null
-    ) as created_ids
-  from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id
-) audit`);
-
-function buildStatusQuery(db: Database) {
-  return db.orm
-    .select({ body: sql<string>`${STATUS_JSON}` })
-    .from(consolidationJobs)
-    .leftJoin(sql`${AUDIT_IDS}`, sql`true`)
-    .where(eq(consolidationJobs.id, sql.placeholder("jobId")))
-    .limit(1)
-    .prepare("memcons_api_job_status");
-}
-
-/** The status query is built and prepared once per database: it is the API's hottest read. */
-const statusQueries = new WeakMap<Database, ReturnType<typeof buildStatusQuery>>();
-
-/** The status body of a job (GET /status) as JSON text, with the ids of its change rows and created memories. */
-export async function readJobStatusJson(db: Database, jobId: string): Promise<string> {
-  let query = statusQueries.get(db);
-  if (!query) {
-    query = buildStatusQuery(db);
-    statusQueries.set(db, query);
-  }
-  const [row] = await query.execute({ jobId });
-  if (!row) throw new JobNotFoundError(jobId);
-  return row.body;
-}
 
 /** Estimates when a job finishes from the mean duration of its project's last completed jobs. */
 export async function estimateCompletion(db: Database, job: ConsolidationJob, now = new Date()): Promise<Date> {

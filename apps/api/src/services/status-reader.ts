@@ -1,33 +1,38 @@
 import type { Database } from "@memcons/models";
-import { readJobStatusJson } from "./jobs.js";
+import DataLoader from "dataloader";
+import { readJobStatusesJson } from "./job-status.js";
+
+/** Most job ids one status query asks for. */
+const MAX_BATCH = 256;
 
 /**
- * Reads job statuses as JSON text, sharing one query and one serialization among the concurrent
- * requests for the same job. Dashboards and CLIs poll one job from many places at once; a request
- * that arrives while that job's read is in flight gets the same answer, which is what it would have
- * read a moment earlier. Nothing is kept once the read settles: there is no cache to go stale.
+ * Reads job statuses as JSON text for concurrent requests with as few queries as possible: the
+ * requests that arrive in one turn of the event loop are answered by one query, and a request for a
+ * job whose read is already in flight joins that read. A joined request gets what it would have read
+ * a moment earlier; nothing is kept once a read settles, so there is no cache to go stale.
  */
 export class StatusReader {
-  readonly #db: Database;
-  readonly #inFlight = new Map<string, Promise<string>>();
+  readonly #loader: DataLoader<string, string>;
 
   constructor(db: Database) {
-    this.#db = db;
+    this.#loader = new DataLoader<string, string>((jobIds) => readJobStatusesJson(db, jobIds), {
+      batchScheduleFn: (run) => setImmediate(run),
+      maxBatchSize: MAX_BATCH,
+    });
   }
 
   /** The status body of a job as JSON text; JobNotFoundError when there is no such job. */
   read(jobId: string): Promise<string> {
-    const pending = this.#inFlight.get(jobId);
-    if (pending) return pending;
-    const read = readJobStatusJson(this.#db, jobId).finally(() => {
-      if (this.#inFlight.get(jobId) === read) this.#inFlight.delete(jobId);
-    });
-    this.#inFlight.set(jobId, read);
+    const read = this.#loader.load(jobId);
+    const forget = () => {
+      this.#loader.clear(jobId);
+    };
+    read.then(forget, forget);
     return read;
   }
 
   /** Makes the next read of a job start afresh: called after this process changed the job. */
   invalidate(jobId: string): void {
-    this.#inFlight.delete(jobId);
+    this.#loader.clear(jobId);
   }
 }
