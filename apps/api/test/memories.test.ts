@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { consolidationJobs, taskMemories } from "@memcons/models";
-import { eq } from "drizzle-orm";
+import { consolidationChanges, consolidationJobs, taskMemories } from "@memcons/models";
+import { and, eq, isNull } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { archiveDirectly, call, createProjectViaApi, eventually, sampleMemories, useTestApp } from "./helpers.js";
+import { tokenFingerprint } from "../src/index.js";
+import { archiveDirectly, call, createProjectViaApi, eventually, sampleMemories, TOKEN, useTestApp } from "./helpers.js";
 
 interface Page {
   memories: Array<Record<string, unknown> & { id: string }>;
@@ -266,6 +267,18 @@ describe("POST /api/v1/projects/{id}/memories/archive and /unarchive", () => {
     expect(restored.body).toEqual({ unarchived: 2, not_found: [] });
     const all = await call<Page>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories`);
     expect(all.body.memories).toHaveLength(3);
+
+    // Every change by hand is audited, outside any job, with who did it and why.
+    const audit = await fixture.db.orm
+      .select()
+      .from(consolidationChanges)
+      .where(and(isNull(consolidationChanges.consolidationJobId), eq(consolidationChanges.memoryId, mine.body.ids[1]!)))
+      .orderBy(consolidationChanges.changedAt, consolidationChanges.operation);
+    expect(audit.map((row) => [row.operation, row.reason, row.changedBy])).toEqual([
+      ["archive", "obsolete", `admin:${tokenFingerprint(TOKEN)}`],
+      ["unarchive", null, `admin:${tokenFingerprint(TOKEN)}`],
+    ]);
+    expect(audit[0]!.previousState).toMatchObject({ id: mine.body.ids[1], is_archived: false });
   });
 
   it("rejects bad bodies and unknown projects", async () => {

@@ -46,6 +46,7 @@ export { rollbackJob, ROLLBACK_WINDOW_DAYS, type RollbackJobResult, type Rollbac
 export {
   archiveMemories,
   DEFAULT_AUDIT_RETENTION_DAYS,
+  type ManualChangeOptions,
   purgeAuditRecords,
   unarchiveMemories,
 } from "./manual.js";

@@ -1,6 +1,7 @@
 import { type Database, ValidationError } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { timestamp, uuidArray } from "./context.js";
+import { memoryJson } from "./store.js";
 import { ROLLBACK_WINDOW_DAYS } from "./rollback.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -8,44 +9,74 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Default retention of audit rows, in days. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
 
-/** Archives memories by hand (reason `manual`); already archived ones are left alone. */
+/** Who changes memories by hand, and why: recorded on each audit row. */
+export interface ManualChangeOptions {
+  /** Recorded as `changed_by` (default `admin`). */
+  actor?: string;
+  /** Recorded as the audit rows' reason. */
+  reason?: string;
+  now?: Date;
+}
+
+/** Archives memories by hand (reason `manual`), one audit row each; already archived ones are left alone. */
 export async function archiveMemories(
   db: Database,
   memoryIds: string[],
-  o: { actor?: string; reason?: string; now?: Date } = {},
+  o: ManualChangeOptions = {},
 ): Promise<{ archived: number }> {
-  const ids = validIds(memoryIds);
-  if (ids.length === 0) return { archived: 0 };
-  const now = o.now ?? new Date();
-  const found = await db.rows<{ n: number }>(
-    sql`WITH upd AS (
-          UPDATE task_memories SET is_archived = true, archived_at = ${timestamp(now)}, archive_reason = 'manual',
-            version = version + 1, updated_at = ${timestamp(now)}
-          WHERE id = ANY(${uuidArray(ids)}) AND is_archived = false
-          RETURNING 1
-        ) SELECT count(*)::int AS n FROM upd`,
-  );
-  return { archived: Number(found[0]?.n ?? 0) };
+  const archived = await changeArchivedByHand(db, memoryIds, "archive", o);
+  return { archived };
 }
 
-/** Brings archived memories back into default search results. */
+/** Brings archived memories back into default search results, one audit row each. */
 export async function unarchiveMemories(
   db: Database,
   memoryIds: string[],
-  o: { actor?: string; now?: Date } = {},
+  o: ManualChangeOptions = {},
 ): Promise<{ unarchived: number }> {
+  const unarchived = await changeArchivedByHand(db, memoryIds, "unarchive", o);
+  return { unarchived };
+}
+
+/**
+ * Sets or clears the archived flag of the given memories that are not in that state yet, bumping their
+ * version, and writes one audit row per memory changed (no job: consolidation_job_id is NULL).
+ */
+async function changeArchivedByHand(
+  db: Database,
+  memoryIds: string[],
+  operation: "archive" | "unarchive",
+  o: ManualChangeOptions,
+): Promise<number> {
   const ids = validIds(memoryIds);
-  if (ids.length === 0) return { unarchived: 0 };
-  const now = o.now ?? new Date();
+  if (ids.length === 0) return 0;
+  const now = timestamp(o.now ?? new Date());
+  const archive = operation === "archive";
   const found = await db.rows<{ n: number }>(
-    sql`WITH upd AS (
-          UPDATE task_memories SET is_archived = false, archived_at = NULL, archive_reason = NULL,
-            version = version + 1, updated_at = ${timestamp(now)}
-          WHERE id = ANY(${uuidArray(ids)}) AND is_archived = true
+    sql`WITH old AS (
+          SELECT t.id, ${memoryJson("t")} AS prev FROM task_memories t
+          WHERE t.id = ANY(${uuidArray(ids)}) AND t.is_archived = ${!archive}
+          ORDER BY t.id
+          FOR UPDATE
+        ), upd AS (
+          UPDATE task_memories t SET is_archived = ${archive},
+            archived_at = ${archive ? now : null}, archive_reason = ${archive ? "manual" : null},
+            version = t.version + 1, updated_at = ${now}
+          FROM old WHERE t.id = old.id
+          RETURNING t.id, t.is_archived, t.archived_at, t.archive_reason, t.version, t.updated_at, old.prev AS _prev
+        ), audit AS (
+          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+            new_state, reason, confidence, changed_at, changed_by)
+          SELECT NULL, ${operation}, upd.id, upd._prev,
+            jsonb_build_object('is_archived', upd.is_archived, 'archived_at', upd.archived_at,
+              'archive_reason', upd.archive_reason, 'version', upd.version, 'updated_at', upd.updated_at),
+            ${o.reason ?? null}, NULL, ${now}, ${o.actor ?? "admin"}
+          FROM upd
           RETURNING 1
-        ) SELECT count(*)::int AS n FROM upd`,
+        )
+        SELECT count(*)::int AS n FROM audit`,
   );
-  return { unarchived: Number(found[0]?.n ?? 0) };
+  return Number(found[0]?.n ?? 0);
 }
 
 /** Deletes audit rows older than the retention period (default 90 days, at least the 7-day rollback window). */

@@ -18,13 +18,14 @@ export const TriggerType = {
 export type TriggerType = (typeof TriggerType)[keyof typeof TriggerType];
 export const TRIGGER_TYPES = Object.values(TriggerType) as [TriggerType, ...TriggerType[]];
 
-/** Kinds of audited change a job makes. */
+/** Kinds of audited change: those a job makes, and `unarchive`, which only an admin does by hand. */
 export const ChangeOperation = {
   Merge: "merge",
   Archive: "archive",
   Promote: "promote",
   Summarize: "summarize",
   Rollback: "rollback",
+  Unarchive: "unarchive",
 } as const;
 export type ChangeOperation = (typeof ChangeOperation)[keyof typeof ChangeOperation];
 export const CHANGE_OPERATIONS = Object.values(ChangeOperation) as [

@@ -8,5 +8,9 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0001_sweet_the_stranger",
     "sql": "DROP INDEX \"consolidation_changes_job_idx\";--> statement-breakpoint\nCREATE INDEX \"consolidation_changes_job_memory_idx\" ON \"consolidation_changes\" USING btree (\"consolidation_job_id\",\"memory_id\");"
+  },
+  {
+    "tag": "0002_manual_changes_audit",
+    "sql": "ALTER TABLE \"consolidation_changes\" DROP CONSTRAINT \"consolidation_changes_operation_valid\";--> statement-breakpoint\nALTER TABLE \"consolidation_changes\" ALTER COLUMN \"consolidation_job_id\" DROP NOT NULL;--> statement-breakpoint\nALTER TABLE \"consolidation_changes\" ADD CONSTRAINT \"consolidation_changes_operation_valid\" CHECK (\"consolidation_changes\".\"operation\" IN ('merge', 'archive', 'promote', 'summarize', 'rollback', 'unarchive'));"
   }
 ];

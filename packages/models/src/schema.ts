@@ -181,14 +181,13 @@ export const consolidationJobs = pgTable(
   ],
 );
 
-/** The audit trail: one row per memory or playbook entry a job (or its rollback) changed. */
+/** The audit trail: one row per memory or playbook entry a job (or its rollback) or an admin changed. */
 export const consolidationChanges = pgTable(
   "consolidation_changes",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    consolidationJobId: uuid("consolidation_job_id")
-      .notNull()
-      .references(() => consolidationJobs.id, { onDelete: "cascade" }),
+    // NULL for a change made by hand (archive or unarchive through the API), outside any job.
+    consolidationJobId: uuid("consolidation_job_id").references(() => consolidationJobs.id, { onDelete: "cascade" }),
     operation: text("operation", { enum: CHANGE_OPERATIONS }).notNull(),
     // Deliberately no foreign key: audit rows outlive the memories they describe.
     memoryId: uuid("memory_id"),

@@ -54,11 +54,14 @@ export function registerArchiveRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
 
   app.openapi(unarchiveRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const { memory_ids: memoryIds } = c.req.valid("json");
+    const { memory_ids: memoryIds, reason } = c.req.valid("json");
     await assertProjectExists(deps.db, id);
     const { found, notFound } = await partitionProjectMemories(deps.db, id, memoryIds);
-    const { unarchived } = await unarchiveMemories(deps.db, found, { actor: c.get("actor") ?? "admin" });
-    deps.logger.info({ project_id: id, unarchived, actor: c.get("actor") }, "memories unarchived by hand");
+    const { unarchived } = await unarchiveMemories(deps.db, found, {
+      actor: c.get("actor") ?? "admin",
+      ...(reason === undefined ? {} : { reason }),
+    });
+    deps.logger.info({ project_id: id, unarchived, actor: c.get("actor"), reason }, "memories unarchived by hand");
     return c.json({ unarchived, not_found: notFound }, 200);
   });
 }

@@ -78,7 +78,7 @@ export const HistoryQuerySchema = z.object({
 export const ChangeSchema = z
   .object({
     id: z.string(),
-    consolidation_job_id: z.string(),
+    consolidation_job_id: z.string().nullable(),
     operation: z.string(),
     memory_id: z.string().nullable(),
     previous_state: z.record(z.string(), z.unknown()),

@@ -117,7 +117,7 @@ export const MemoryPageSchema = z
 export const ArchiveRequestSchema = z
   .object({
     memory_ids: z.array(UuidSchema).min(1).max(MAX_INGEST_BATCH),
-    reason: text(500).optional().openapi({ description: "Why (kept in the request log only)" }),
+    reason: text(500).optional().openapi({ description: "Why: recorded as the reason of each audit row" }),
   })
   .strict()
   .openapi("ArchiveRequest");

@@ -99,12 +99,15 @@ async function loadChanges(db: Database, jobIds: string[], operation: ChangeOper
       .where(inJobs)
       .groupBy(consolidationChanges.consolidationJobId),
   ]);
+  // Every row belongs to one of jobIds: changes made by hand (no job) never match the filter.
   for (const { rank: _rank, ...change } of rows) {
+    if (change.consolidationJobId === null) continue;
     const list = changes.get(change.consolidationJobId) ?? [];
     list.push(change);
     changes.set(change.consolidationJobId, list);
   }
   for (const row of counts) {
+    if (row.jobId === null) continue;
     totals.set(row.jobId, Number(row.total));
     effects.set(row.jobId, { created: Number(row.created), removed: Number(row.removed) });
   }

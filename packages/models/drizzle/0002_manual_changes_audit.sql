@@ -1,0 +1,3 @@
+ALTER TABLE "consolidation_changes" DROP CONSTRAINT "consolidation_changes_operation_valid";--> statement-breakpoint
+ALTER TABLE "consolidation_changes" ALTER COLUMN "consolidation_job_id" DROP NOT NULL;--> statement-breakpoint
+ALTER TABLE "consolidation_changes" ADD CONSTRAINT "consolidation_changes_operation_valid" CHECK ("consolidation_changes"."operation" IN ('merge', 'archive', 'promote', 'summarize', 'rollback', 'unarchive'));
