@@ -11,6 +11,7 @@ import { registerConsolidationRoutes } from "./routes/consolidation.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerHistoryRoutes } from "./routes/history.js";
+import { registerMemoryChangesRoutes } from "./routes/memory-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 
 const DEFAULT_VERSION = "0.1.0";
@@ -79,6 +80,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   registerHealthRoutes(app, deps);
   registerProjectRoutes(app, deps);
   registerArchiveRoutes(app, deps);
+  registerMemoryChangesRoutes(app, deps);
   registerConsolidationRoutes(app, deps);
   registerHistoryRoutes(app, deps);
   registerEventRoutes(app, deps);

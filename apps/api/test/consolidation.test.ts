@@ -130,6 +130,17 @@ describe("trigger → status → history → rollback", () => {
     expect(rollback.body.memories_deleted).toBe(done.created_memory_ids.length);
     expect(rollback.body.memories_restored).toBeGreaterThanOrEqual(30);
     expect(await counts(projectId)).toEqual(before);
+    // A memory the rollback deleted keeps its audit trail: created by the job, then rolled back.
+    const trail = await call<{ changes: Array<{ operation: string; consolidation_job_id: string }> }>(
+      app,
+      "GET",
+      `/api/v1/projects/${projectId}/memories/${done.created_memory_ids[0]}/changes`,
+    );
+    expect(trail.status).toBe(200);
+    const operations = trail.body.changes.map((c) => c.operation);
+    expect(operations[0]).toBe("rollback");
+    expect(operations.at(-1)).toMatch(/^(merge|summarize)$/);
+    expect(new Set(trail.body.changes.map((c) => c.consolidation_job_id))).toEqual(new Set([first.body.job_id]));
 
     const twice = await call(app, "POST", "/api/v1/consolidation/rollback", { body: { consolidation_id: first.body.job_id } });
     expect(twice.status).toBe(409);

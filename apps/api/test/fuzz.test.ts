@@ -4,7 +4,7 @@ import type { TestDatabase } from "@memcons/models/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventsQuerySchema, HistoryQuerySchema, RollbackSchema, TriggerSchema } from "../src/schemas/jobs.js";
-import { ArchiveRequestSchema, ListMemoriesQuerySchema } from "../src/schemas/memories.js";
+import { ArchiveRequestSchema, ListMemoriesQuerySchema, MemoryChangesQuerySchema } from "../src/schemas/memories.js";
 import { ConfigureSchema, CreateProjectSchema, ListProjectsQuerySchema } from "../src/schemas/projects.js";
 import {
   anyText,
@@ -25,6 +25,7 @@ let db: TestDatabase;
 let app: ReturnType<typeof makeApp>;
 let projectId: string;
 let jobId: string;
+let memoryId: string;
 let snapshot: Record<string, string>;
 let requests = 0;
 
@@ -32,7 +33,10 @@ beforeAll(async () => {
   db = await openTestDatabase();
   app = makeApp(db);
   projectId = await createProjectViaApi(app, { name: "fuzzed", consolidation_threshold: 1000 });
-  await call(app, "POST", `/api/v1/projects/${projectId}/memories`, { body: { memories: sampleMemories(3, 3) } });
+  const ingested = await call<{ ids: string[] }>(app, "POST", `/api/v1/projects/${projectId}/memories`, {
+    body: { memories: sampleMemories(3, 3) },
+  });
+  memoryId = ingested.body.ids[0]!;
   const [job] = await db.orm
     .insert(consolidationJobs)
     .values({ projectId, status: "completed", triggerType: "manual", completedAt: new Date(), progress: 1 })
@@ -140,6 +144,19 @@ describe("malformed input never yields a 5xx or a write", { timeout: 90_000 }, (
         fc.tuple(missingOrMalformedId, queryString(ListMemoriesQuerySchema, keys, false)).map(([id, q]) => () =>
           expectClientError("GET", `/api/v1/projects/${segment(id)}/memories${q}`),
         ),
+      ),
+    );
+  });
+
+  it("GET /api/v1/projects/{id}/memories/{memory_id}/changes", async () => {
+    await property(
+      fc.oneof(
+        queryString(MemoryChangesQuerySchema, ["limit"], true).map((q) => () =>
+          expectClientError("GET", `/api/v1/projects/${projectId}/memories/${memoryId}/changes${q}`),
+        ),
+        fc
+          .tuple(fc.oneof(fc.constant(projectId), missingOrMalformedId), missingOrMalformedId)
+          .map(([id, memory]) => () => expectClientError("GET", `/api/v1/projects/${segment(id)}/memories/${segment(memory)}/changes`)),
       ),
     );
   });

@@ -279,6 +279,26 @@ describe("POST /api/v1/projects/{id}/memories/archive and /unarchive", () => {
       ["unarchive", null, `admin:${tokenFingerprint(TOKEN)}`],
     ]);
     expect(audit[0]!.previousState).toMatchObject({ id: mine.body.ids[1], is_archived: false });
+
+    // The same trail through the API, newest first.
+    type Trail = { memory_id: string; changes: Array<{ operation: string; reason: string | null; consolidation_job_id: string | null }> };
+    const trail = await call<Trail>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories/${mine.body.ids[1]}/changes`);
+    expect(trail.status).toBe(200);
+    expect(trail.body.memory_id).toBe(mine.body.ids[1]);
+    expect(trail.body.changes.map((c) => [c.operation, c.reason, c.consolidation_job_id])).toEqual([
+      ["unarchive", null, null],
+      ["archive", "obsolete", null],
+    ]);
+    const newest = await call<Trail>(fixture.app, "GET", `/api/v1/projects/${projectId}/memories/${mine.body.ids[1]}/changes?limit=1`);
+    expect(newest.body.changes.map((c) => c.operation)).toEqual(["unarchive"]);
+    const untouched = await call<Trail>(fixture.app, "GET", `/api/v1/projects/${otherId}/memories/${theirs.body.ids[0]}/changes`);
+    expect(untouched.status).toBe(200);
+    expect(untouched.body.changes).toEqual([]);
+    for (const [project, memory] of [[otherId, mine.body.ids[1]], [projectId, stranger], [randomUUID(), mine.body.ids[1]]]) {
+      const missing = await call(fixture.app, "GET", `/api/v1/projects/${project}/memories/${memory}/changes`);
+      expect(missing.status, `${project} ${memory}`).toBe(404);
+      expect(missing.body.error).toBe("not_found");
+    }
   });
 
   it("rejects bad bodies and unknown projects", async () => {

@@ -55,6 +55,7 @@ describe("/openapi.json", () => {
         "GET /api/v1/projects/{id}/memories",
         "POST /api/v1/projects/{id}/memories/archive",
         "POST /api/v1/projects/{id}/memories/unarchive",
+        "GET /api/v1/projects/{id}/memories/{memory_id}/changes",
         "GET /healthz",
         "GET /readyz",
       ]),

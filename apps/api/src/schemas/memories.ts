@@ -137,3 +137,6 @@ export const UnarchiveResultSchema = z
     not_found: z.array(z.string()).openapi({ description: "Ids that are not memories of this project" }),
   })
   .openapi("UnarchiveResult");
+
+/** Query of the memory audit trail route. */
+export const MemoryChangesQuerySchema = z.object({ limit: LimitSchema });
