@@ -95,6 +95,9 @@ export async function rollbackJob(
     const deleted = await deleteCreatedMemories(tx, by);
     const entries = await deletePlaybookEntries(tx, by);
     if (entries.missing > 0) warnings.push(`${entries.missing} playbook entries created by the job were already deleted`);
+    if (restored + deleted + entries.deleted === 0 && warnings.length === 0) {
+      warnings.push("The job made no changes: there was nothing to roll back");
+    }
     const summary = {
       id: rollbackId,
       at: now.toISOString(),

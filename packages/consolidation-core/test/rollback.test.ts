@@ -125,4 +125,17 @@ describe.each(testTargets(process.env.DATABASE_URL))("rollbackJob on $driver", (
     await expect(rollbackJob(db, "00000000-0000-4000-8000-000000000000")).rejects.toBeInstanceOf(JobNotFoundError);
     await expect(rollbackJob(db, "not-a-uuid")).rejects.toBeInstanceOf(JobNotFoundError);
   });
+
+  it("rolls back a job that changed nothing with a warning saying so", async () => {
+    const projectId = await createProject(db);
+    const ids = await seedFixture(db, projectId);
+    const before = await snapshot(db, Object.values(ids));
+    const jobId = await createJob(db, projectId);
+    await db.rows(sql`UPDATE consolidation_jobs SET status = 'cancelled', completed_at = now() WHERE id = ${jobId}::uuid`);
+    const result = await rollbackJob(db, jobId);
+    expect(result).toMatchObject({ memories_restored: 0, memories_deleted: 0, playbook_entries_deleted: 0 });
+    expect(result.warnings).toEqual(["The job made no changes: there was nothing to roll back"]);
+    expect(await snapshot(db, Object.values(ids))).toEqual(before);
+    await expect(rollbackJob(db, jobId)).rejects.toBeInstanceOf(AlreadyRolledBackError);
+  });
 });
