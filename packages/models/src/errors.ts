@@ -48,6 +48,20 @@ export class InvalidDatabaseUrlError extends MemconsError {
   }
 }
 
+/** An applied migration's SQL differs from the one this version ships: the schema cannot be trusted. */
+export class MigrationMismatchError extends MemconsError {
+  readonly tag: string;
+
+  constructor(tag: string) {
+    super(
+      "migration_mismatch",
+      `Migration ${tag} was applied with different SQL than this version of memcons ships; ` +
+        "restore the original migration or the database instead of editing applied migrations",
+    );
+    this.tag = tag;
+  }
+}
+
 /** Returns true for errors that retrying cannot fix. */
 export function isPermanentError(error: unknown): boolean {
   return error instanceof MemconsError && error.permanent;

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import type { Database } from "./database.js";
 import { queryRows } from "./database.js";
+import { MigrationMismatchError } from "./errors.js";
 import { MIGRATIONS } from "./migrations.generated.js";
 
 const MIGRATION_LOCK_KEY = 7_314_159_265;
@@ -20,7 +21,10 @@ export interface MigrationStatus {
   current: boolean;
 }
 
-/** Applies every pending migration in one transaction; idempotent and safe when run concurrently. */
+/**
+ * Applies every pending migration in one transaction; idempotent and safe when run concurrently.
+ * Throws MigrationMismatchError, applying nothing, when an applied migration was since edited.
+ */
 export async function migrate(database: Database): Promise<MigrationResult> {
   return database.orm.transaction(async (tx) => {
     // Serializes concurrent migrators; released automatically at commit or rollback.
@@ -31,14 +35,18 @@ export async function migrate(database: Database): Promise<MigrationResult> {
         hash text not null,
         applied_at timestamptz not null default now()
       )`);
-    const done = new Set(
-      (await queryRows<{ tag: string }>(tx, sql`select tag from memcons_migrations`)).map(
-        (row) => row.tag,
+    const done = new Map(
+      (await queryRows<{ tag: string; hash: string }>(tx, sql`select tag, hash from memcons_migrations`)).map(
+        (row) => [row.tag, row.hash],
       ),
     );
     const applied: string[] = [];
     for (const migration of MIGRATIONS) {
-      if (done.has(migration.tag)) continue;
+      const appliedHash = done.get(migration.tag);
+      if (appliedHash !== undefined) {
+        if (appliedHash !== hashOf(migration.sql)) throw new MigrationMismatchError(migration.tag);
+        continue;
+      }
       for (const statement of migration.sql.split(BREAKPOINT)) {
         if (statement.trim()) await tx.execute(sql.raw(statement));
       }

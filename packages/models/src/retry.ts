@@ -24,7 +24,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = Object.freeze({
   jitter: true,
 });
 
-/** Policy for persisted job retries (`run_at = now + backoffDelay(retry_count)`). */
+/** Policy for persisted job retries (`run_at = now + backoffDelay(retry_count + 1)`, the number of the retry). */
 export const DEFAULT_JOB_RETRY_POLICY: RetryPolicy = Object.freeze({
   retries: 3,
   factor: 2,

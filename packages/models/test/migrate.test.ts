@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createDatabase, migrate, migrationStatus } from "../src/index.js";
+import { createDatabase, MigrationMismatchError, migrate, migrationStatus } from "../src/index.js";
 import { MIGRATIONS } from "../src/migrations.generated.js";
 import { createTestDatabase, preferredTarget, testTargets } from "../src/testing/index.js";
 import { readFileSync } from "node:fs";
@@ -27,6 +27,22 @@ describe.each(testTargets(process.env.DATABASE_URL))("migrate on $driver", (targ
         "schedule_runs",
         "task_memories",
       ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("refuses, applying nothing, when an applied migration was edited since", async () => {
+    const db = await createTestDatabase({ ...target, migrate: false });
+    try {
+      await migrate(db);
+      const [first] = MIGRATIONS;
+      await db.rows(sql`update memcons_migrations set hash = 'edited' where tag = ${first!.tag}`);
+      await db.rows(sql`delete from memcons_migrations where tag = ${MIGRATIONS.at(-1)!.tag}`);
+      const error = await migrate(db).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationMismatchError);
+      expect(error).toMatchObject({ code: "migration_mismatch", tag: first!.tag, permanent: true });
+      expect((await migrationStatus(db)).pending).toEqual([MIGRATIONS.at(-1)!.tag]);
     } finally {
       await db.close();
     }

@@ -5,10 +5,11 @@ import { sql } from "drizzle-orm";
 import type { Database, Driver } from "../database.js";
 import { createDatabase } from "../database.js";
 import { migrate } from "../migrate.js";
+import { ValidationError } from "../errors.js";
 
 /** A migrated, isolated database for one test file; close() also drops it. */
 export interface TestDatabase extends Database {
-  /** URL other connections (or processes) can use to reach the same database. */
+  /** URL other connections (or processes) can use to reach the same PostgreSQL database; `pglite://memory` (a new, empty database if opened again) on PGlite. */
   readonly url: string;
 }
 
@@ -31,7 +32,11 @@ export async function createTestDatabase(options: TestDatabaseOptions): Promise<
     if (options.migrate !== false) await migrate(database);
     return { ...database, url: "pglite://memory" };
   }
-  if (!options.adminUrl) throw new Error("createTestDatabase: the postgres driver needs adminUrl");
+  if (!options.adminUrl) {
+    throw new ValidationError("createTestDatabase: the postgres driver needs adminUrl", [
+      { path: "adminUrl", message: "required when driver is postgres" },
+    ]);
+  }
   const name = `memcons_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
   await withAdmin(options.adminUrl, (admin) => admin.rows(sqlRaw(`create database "${name}"`)));
   const url = replaceDatabaseName(options.adminUrl, name);

@@ -26,7 +26,7 @@ export const MAX_ERROR_MESSAGE_CHARS = 4000;
 
 /**
  * Records a failed attempt of a job this worker holds: with retries left (and not permanent) it goes
- * back to pending with retry_count+1 and run_at = now + backoffDelay(retry_count); otherwise it fails.
+ * back to pending with retry_count+1 and run_at = now + backoffDelay(retry_count + 1); otherwise it fails.
  * Publishes `retrying` or `failed`. Null when the lease was lost.
  */
 export async function failJob(db: Database, job: ConsolidationJob, options: FailOptions): Promise<ChangedJob | null> {
