@@ -131,7 +131,7 @@ describe("trigger → status → history → rollback", () => {
     expect(rollback.body.memories_restored).toBeGreaterThanOrEqual(30);
     expect(await counts(projectId)).toEqual(before);
     // A memory the rollback deleted keeps its audit trail: created by the job, then rolled back.
-    const trail = await call<{ changes: Array<{ operation: string; consolidation_job_id: string }> }>(
+    const trail = await call<{ changes: Array<{ operation: string; consolidation_job_id: string; previous_state: unknown }> }>(
       app,
       "GET",
       `/api/v1/projects/${projectId}/memories/${done.created_memory_ids[0]}/changes`,
@@ -140,6 +140,7 @@ describe("trigger → status → history → rollback", () => {
     const operations = trail.body.changes.map((c) => c.operation);
     expect(operations[0]).toBe("rollback");
     expect(operations.at(-1)).toMatch(/^(merge|summarize)$/);
+    expect(trail.body.changes.at(-1)!.previous_state).toBeNull();
     expect(new Set(trail.body.changes.map((c) => c.consolidation_job_id))).toEqual(new Set([first.body.job_id]));
 
     const twice = await call(app, "POST", "/api/v1/consolidation/rollback", { body: { consolidation_id: first.body.job_id } });

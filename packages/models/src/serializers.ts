@@ -106,8 +106,9 @@ export function changeToDict(change: ConsolidationChange) {
     consolidation_job_id: change.consolidationJobId,
     operation: change.operation,
     memory_id: change.memoryId,
-    previous_state: object(change.previousState),
-    new_state: object(change.newState),
+    // null, not {}: a change without a previous state is the creation of what it describes.
+    previous_state: change.previousState ?? null,
+    new_state: change.newState ?? null,
     reason: change.reason,
     confidence: change.confidence,
     changed_at: iso(change.changedAt),

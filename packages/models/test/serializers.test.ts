@@ -37,6 +37,6 @@ describe("serializers", () => {
     ).toMatchObject({ consolidation_threshold: null, created_at: at.toISOString() });
     expect(
       changeToDict({ id: "c", consolidationJobId: "j", operation: "merge", memoryId: null, previousState: null, newState: { a: 1 }, reason: null, confidence: null, changedAt: at, changedBy: "system" }),
-    ).toMatchObject({ previous_state: {}, new_state: { a: 1 }, changed_at: at.toISOString() });
+    ).toMatchObject({ previous_state: null, new_state: { a: 1 }, changed_at: at.toISOString() });
   });
 });

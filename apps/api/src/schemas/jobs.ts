@@ -81,8 +81,11 @@ export const ChangeSchema = z
     consolidation_job_id: z.string().nullable(),
     operation: z.string(),
     memory_id: z.string().nullable(),
-    previous_state: z.record(z.string(), z.unknown()),
-    new_state: z.record(z.string(), z.unknown()),
+    previous_state: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .openapi({ description: "State before the change; null when the change created the memory or entry" }),
+    new_state: z.record(z.string(), z.unknown()).nullable(),
     reason: z.string().nullable(),
     confidence: z.number().nullable(),
     changed_at: z.string().nullable(),
