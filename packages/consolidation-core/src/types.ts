@@ -6,6 +6,11 @@ export interface Embedder {
   readonly model: string;
   /** Length of every vector this embedder returns. */
   readonly dimensions: number;
+  /**
+   * Save each embedding as soon as it is computed (one extra row write each), so a job that fails or is
+   * cancelled never pays for it twice. Default false: embeddings are saved with the job's own row writes.
+   */
+  readonly storeImmediately?: boolean;
   /** Embeds each text; the result has one vector per input, in order. */
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
 }

@@ -63,6 +63,9 @@ describe("OpenAI-compatible embedder", () => {
     expect(requests.map((r) => r.path)).toEqual(["/v1/embeddings", "/v1/embeddings"]);
     expect(requests[0]?.auth).toBe("Bearer sk-test");
     expect(requests[0]?.body).toMatchObject({ model: "text-embedding-3-small", input: ["a", "b"], dimensions: 4 });
+    // A paid provider's answers are saved at once unless the caller opts out.
+    expect(embedder.storeImmediately).toBe(true);
+    expect(createOpenAIEmbedder({ baseUrl, model: "m", dimensions: 4, storeImmediately: false }).storeImmediately).toBe(false);
   });
 
   it("retries 429 and 5xx with the shared retry policy, then succeeds", async () => {

@@ -1,7 +1,7 @@
 import { createTestDatabase, testTargets } from "@memcons/models/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConsolidationAbortedError, type Embedder, runConsolidation } from "../src/index.js";
+import { ConsolidationAbortedError, createHashingEmbedder, type Embedder, runConsolidation } from "../src/index.js";
 import { createJob, createProject, generateMemories, insertMemories } from "../src/testing/index.js";
 
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
@@ -121,5 +121,37 @@ describe.each(testTargets(process.env.DATABASE_URL))("cancel and resume on $driv
       WHERE consolidation_job_id = ${jobId}::uuid AND operation = 'merge' AND previous_state IS NOT NULL`);
     expect(merges[0]?.n).toBe(mergedBefore);
     await expectWholeClusters(db, projectId);
+  });
+
+  it.each([
+    { storeImmediately: true, embeddedOnResume: 200, seed: 21 },
+    { storeImmediately: false, embeddedOnResume: 700, seed: 22 },
+  ])("with storeImmediately $storeImmediately, a resumed job embeds only what the failed run did not store", async ({ storeImmediately, embeddedOnResume, seed }) => {
+    const projectId = await createProject(db);
+    await insertMemories(db, projectId, generateMemories({ count: 700, seed, now: new Date() }));
+    const jobId = await createJob(db, projectId);
+    const hashing = createHashingEmbedder();
+    let calls = 0;
+    // Candidates are embedded 500 at a time: the provider fails on the second request.
+    const flaky: Embedder = {
+      model: hashing.model,
+      dimensions: hashing.dimensions,
+      storeImmediately,
+      embed(texts, signal) {
+        if (++calls === 2) throw new Error("provider unavailable");
+        return hashing.embed(texts, signal);
+      },
+    };
+    const error = await runConsolidation(db, jobId, { embedder: flaky }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe("provider unavailable");
+    const [stored] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM task_memories
+      WHERE project_id = ${projectId}::uuid AND context_embedding IS NOT NULL`);
+    expect(stored?.n).toBe(700 - embeddedOnResume);
+    const [versions] = await db.rows<{ max: number }>(sql`SELECT max(version)::int AS max FROM task_memories
+      WHERE project_id = ${projectId}::uuid`);
+    expect(versions?.max).toBe(1);
+
+    await runConsolidation(db, jobId, { embedder: flaky });
+    expect((await jobRow(db, jobId)).metrics.detect?.embedded).toBe(embeddedOnResume);
   });
 });

@@ -15,6 +15,8 @@ export interface OpenAIEmbedderOptions {
   dimensions: number;
   /** Texts per request (default 128). */
   batchSize?: number;
+  /** Save embeddings as soon as they arrive, so a failed job never pays for them twice (default true). */
+  storeImmediately?: boolean;
 }
 
 const EmbeddingsResponse = z.object({
@@ -27,6 +29,7 @@ export function createOpenAIEmbedder(options: OpenAIEmbedderOptions): Embedder {
   return {
     model: options.model,
     dimensions: options.dimensions,
+    storeImmediately: options.storeImmediately ?? true,
     async embed(texts, signal) {
       const out: Float32Array[] = [];
       for (let start = 0; start < texts.length; start += batchSize) {

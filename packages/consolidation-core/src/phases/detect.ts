@@ -4,9 +4,11 @@ import {
   candidateFilter,
   checkAborted,
   jobEpoch,
+  jsonb,
   parseVector,
   roundVector,
   rows,
+  vectorJson,
 } from "../context.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
 import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairsAsync } from "../detect/lsh.js";
@@ -62,7 +64,8 @@ interface CandidateRow extends Record<string, unknown> {
 
 /**
  * Loads candidates page by page and embeds the ones without a usable embedding. The new embeddings are
- * stored later in the same row writes that merge or finalize make anyway (one tuple write per row).
+ * stored later in the same row writes that merge or finalize make anyway (one tuple write per row), or
+ * at once when the embedder asks for it (`storeImmediately`).
  */
 export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): Promise<Candidates> {
   const dims = ctx.embedder.dimensions;
@@ -129,6 +132,10 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
           checkAborted(ctx);
           const batch = toEmbed.slice(start, start + EMBED_BATCH);
           embedded += await embedBatch(ctx, page, batch, matrix, timing);
+          if (ctx.embedder.storeImmediately) {
+            await storeEmbeddings(ctx, page, batch, matrix);
+            for (const i of batch) computed[offset + i] = 0;
+          }
         }
       }
     }
@@ -180,6 +187,21 @@ async function embedBatch(
   });
   timing.embedMs += Date.now() - started;
   return batch.length;
+}
+
+/** Saves freshly computed embeddings of unchanged rows; bookkeeping, so no version bump. */
+async function storeEmbeddings(ctx: JobContext, page: CandidateRow[], batch: number[], matrix: Float32Array): Promise<void> {
+  const dims = ctx.embedder.dimensions;
+  const parts = batch.map((i) => {
+    const row = page[i] as CandidateRow;
+    return `{"id":"${row.id}","v":${Number(row.version)},"e":${vectorJson(matrix.subarray(i * dims, (i + 1) * dims))}}`;
+  });
+  await rows(
+    ctx,
+    sql`UPDATE task_memories t SET context_embedding = r.e::real[]
+        FROM jsonb_to_recordset(${jsonb(`[${parts.join(",")}]`)}) AS r(id uuid, v int, e text)
+        WHERE t.id = r.id AND t.version = r.v`,
+  );
 }
 
 /** Finds tight clusters among the candidates: LSH candidate pairs, exact cosine, complete linkage. */
