@@ -62,6 +62,10 @@ const EnvSchema = z.object({
   CONSOLIDATION_THRESHOLD: int(10, 1000).default(100),
   CONSOLIDATION_TIMEOUT: int(60, 3600).default(600),
   CONSOLIDATION_CATCH_UP_MS: int(0, 30 * 86_400_000).default(86_400_000),
+  AUDIT_RETENTION_DAYS: int(0, 36_500)
+    .refine((v) => v === 0 || v >= 7, { error: "must be 0 (keep audit rows forever) or at least 7 (the rollback window)" })
+    .default(90),
+  AUDIT_PURGE_SCHEDULE: z.string().trim().min(1).default("30 3 * * *"),
   WORKER_CONCURRENCY: int(1, 64).default(2),
   WORKER_ID: z.string().trim().min(1).max(200).optional(),
   WORKER_LEASE_MS: int(1_000, 3_600_000).default(30_000),
@@ -101,6 +105,10 @@ export interface Config {
   threshold: number;
   jobTimeoutMs: number;
   catchUpWindowMs: number;
+  /** Days audit rows are kept; 0 keeps them forever. */
+  auditRetentionDays: number;
+  /** Cron expression (in `timezone`) of the audit purge. */
+  auditPurgeSchedule: string;
   concurrency: number;
   workerId: string;
   leaseMs: number;
@@ -152,6 +160,8 @@ export function loadConfig(env: Env): Config {
     threshold: e.CONSOLIDATION_THRESHOLD,
     jobTimeoutMs: e.CONSOLIDATION_TIMEOUT * 1000,
     catchUpWindowMs: e.CONSOLIDATION_CATCH_UP_MS,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    auditPurgeSchedule: e.AUDIT_PURGE_SCHEDULE,
     concurrency: e.WORKER_CONCURRENCY,
     workerId: e.WORKER_ID ?? `${hostname()}-${process.pid}`,
     leaseMs: e.WORKER_LEASE_MS,

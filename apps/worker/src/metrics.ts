@@ -14,6 +14,8 @@ export interface WorkerMetrics {
   readonly registry: Registry;
   /** Counts jobs whose expired lease this process reclaimed. */
   readonly leaseReclaims: Counter;
+  /** Counts audit rows this process deleted as older than the retention period. */
+  readonly auditRowsPurged: Counter;
   /** Records a finished job: duration histogram and memory counters. */
   recordFinishedJob(jobId: string): Promise<void>;
   /** Follows a runner's "event" emitter; returns a function that stops following. */
@@ -93,6 +95,11 @@ export function createWorkerMetrics(o: {
     help: "Running jobs whose lease had expired (their worker died) that this process put back in the queue",
     registers: [registry],
   });
+  const auditRowsPurged = new Counter({
+    name: "memcons_audit_rows_purged_total",
+    help: "Audit rows (consolidation_changes) this process deleted as older than the retention period",
+    registers: [registry],
+  });
 
   // Every database-derived gauge awaits the same refresh, so one scrape runs the queries once.
   let inflight: Promise<void> | null = null;
@@ -141,6 +148,7 @@ export function createWorkerMetrics(o: {
   return {
     registry,
     leaseReclaims,
+    auditRowsPurged,
     recordFinishedJob,
     follow(events) {
       const onEvent = (event: JobEventLike) => {

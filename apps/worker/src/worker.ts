@@ -10,6 +10,7 @@ import {
   type JobHandler,
   type JobRunner,
 } from "@memcons/scheduler";
+import { createAuditPurgeCron } from "./audit-purge.js";
 import { type Config, ConfigError } from "./config.js";
 import { createHealthApp } from "./health.js";
 import { type HttpServer, listenHttp } from "./http.js";
@@ -21,6 +22,8 @@ export interface WorkerProcess {
   readonly workerId: string;
   readonly runner: JobRunner;
   readonly cron: CronScheduler;
+  /** The daily purge of old audit rows, or null when AUDIT_RETENTION_DAYS is 0. */
+  readonly auditPurge: CronScheduler | null;
   readonly metrics: WorkerMetrics;
   /** The health server, or null when `health: false` was asked for. */
   readonly health: HttpServer | null;
@@ -76,6 +79,13 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
     throw error;
   }
 
+  // Called only once started, when `metrics` below exists.
+  const auditPurge = createAuditPurgeCron(config, {
+    db,
+    logger: logger.child({ component: "audit-purge" }),
+    onPurged: (deleted) => metrics.auditRowsPurged.inc(deleted),
+  });
+
   const runner = createJobRunner({
     db,
     workerId: config.workerId,
@@ -121,7 +131,9 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
   try {
     await runner.start();
     await cron.start();
+    await auditPurge?.start();
   } catch (error) {
+    await cron.stop();
     await runner.stop({ graceMs: 0 }).catch(() => {});
     await health?.close();
     throw error;
@@ -133,6 +145,7 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
       schedule: config.schedule,
       timezone: config.timezone,
       next_run: next ? next.toISOString() : null,
+      audit_retention_days: config.auditRetentionDays,
       health_url: health?.url ?? null,
     },
     "worker started",
@@ -143,6 +156,7 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
     workerId: config.workerId,
     runner,
     cron,
+    auditPurge,
     metrics,
     health,
     stop() {
@@ -151,6 +165,7 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
         const running = runner.runningJobIds();
         log.info({ running_jobs: running, grace_ms: config.shutdownGraceMs }, "worker stopping");
         await cron.stop();
+        await auditPurge?.stop();
         await runner.stop({ graceMs: config.shutdownGraceMs });
         await health?.close();
         log.info({}, "worker stopped");

@@ -131,6 +131,24 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
     expect(zone.stderr).toContain("CONSOLIDATION_TIMEZONE");
   });
 
+  it("purge-audit deletes audit rows older than the retention and refuses when retention is off", async () => {
+    // The rollback earlier in this file wrote audit rows today: none is old enough.
+    const kept = await cli(["purge-audit"], env);
+    expect(kept.code, kept.stderr).toBe(0);
+    expect(JSON.parse(kept.stdout)).toEqual({ deleted: 0, older_than_days: 90 });
+    const custom = await cli(["purge-audit", "--older-than-days", "7"], env);
+    expect(JSON.parse(custom.stdout)).toEqual({ deleted: 0, older_than_days: 7 });
+    const off = await cli(["purge-audit"], { ...env, AUDIT_RETENTION_DAYS: "0" });
+    expect(off.code).toBe(1);
+    expect(off.stderr).toContain("AUDIT_RETENTION_DAYS");
+  });
+
+  it("refuses to start a worker on an invalid audit purge schedule, naming the variable", async () => {
+    const schedule = await cli(["worker"], { ...env, PORT: "0", AUDIT_PURGE_SCHEDULE: "weekly" });
+    expect(schedule.code).toBe(1);
+    expect(schedule.stderr).toContain("AUDIT_PURGE_SCHEDULE");
+  });
+
   it("prints usage and exits 2 on usage errors, 0 on help", async () => {
     const bad = await cli(["jobs", "--nope"], env);
     expect(bad.code).toBe(2);

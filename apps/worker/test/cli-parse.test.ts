@@ -17,6 +17,8 @@ describe("parseCli", () => {
     expect(parseCli(["status", ID])).toEqual({ name: "status", jobId: ID });
     expect(parseCli(["rollback", ID, "--reason", "bad merge"])).toEqual({ name: "rollback", jobId: ID, reason: "bad merge" });
     expect(parseCli(["rollback", ID])).toEqual({ name: "rollback", jobId: ID });
+    expect(parseCli(["purge-audit"])).toEqual({ name: "purge-audit" });
+    expect(parseCli(["purge-audit", "--older-than-days", "30"])).toEqual({ name: "purge-audit", olderThanDays: 30 });
   });
 
   it("parses trigger with --wait and repeated --option", () => {
@@ -57,6 +59,8 @@ describe("parseCli", () => {
     [["trigger", ID, "--wait=yes"], "does not take an argument"],
     [["rollback", ID, "--reason"], "argument missing"],
     [["migrate", "now"], "Unexpected argument"],
+    [["purge-audit", "--older-than-days", "6"], "--older-than-days"],
+    [["purge-audit", "--older-than-days", "1.5"], "--older-than-days"],
   ])("rejects %j", (argv, message) => {
     expect(() => parseCli(argv)).toThrow(UsageError);
     expect(() => parseCli(argv)).toThrow(message);

@@ -23,6 +23,8 @@ describe("loadConfig", () => {
       timezone: "UTC",
       threshold: 100,
       jobTimeoutMs: 600_000,
+      auditRetentionDays: 90,
+      auditPurgeSchedule: "30 3 * * *",
       concurrency: 2,
       leaseMs: 30_000,
       heartbeatMs: 10_000,
@@ -49,6 +51,8 @@ describe("loadConfig", () => {
       CONSOLIDATION_THRESHOLD: "250",
       CONSOLIDATION_TIMEOUT: "120",
       CONSOLIDATION_CATCH_UP_MS: "3600000",
+      AUDIT_RETENTION_DAYS: "30",
+      AUDIT_PURGE_SCHEDULE: "0 4 * * 0",
       WORKER_CONCURRENCY: "4",
       WORKER_ID: "worker-a",
       WORKER_LEASE_MS: "5000",
@@ -79,6 +83,8 @@ describe("loadConfig", () => {
       threshold: 250,
       jobTimeoutMs: 120_000,
       catchUpWindowMs: 3_600_000,
+      auditRetentionDays: 30,
+      auditPurgeSchedule: "0 4 * * 0",
       concurrency: 4,
       workerId: "worker-a",
       leaseMs: 5000,
@@ -104,6 +110,10 @@ describe("loadConfig", () => {
     });
   });
 
+  it("accepts AUDIT_RETENTION_DAYS=0 to keep audit rows forever", () => {
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: "0" }).auditRetentionDays).toBe(0);
+  });
+
   it("treats empty values as unset", () => {
     expect(loadConfig({ CONSOLIDATION_THRESHOLD: "", PORT: "  " })).toMatchObject({ threshold: 100, healthPort: 9090 });
   });
@@ -126,6 +136,8 @@ describe("loadConfig", () => {
     ["LOG_LEVEL", "verbose"],
     ["OPENAI_BASE_URL", "ftp://example.com"],
     ["API_ADMIN_TOKENS", "short"],
+    ["AUDIT_RETENTION_DAYS", "6"],
+    ["AUDIT_RETENTION_DAYS", "-1"],
   ])("rejects %s=%s naming the variable", (variable, value) => {
     const error = configError({ [variable]: value });
     expect(error.variable).toBe(variable);

@@ -79,6 +79,9 @@ async function changeArchivedByHand(
   return Number(found[0]?.n ?? 0);
 }
 
+/** How many audit rows one purge statement deletes; each batch commits on its own. */
+const PURGE_BATCH = 10_000;
+
 /** Deletes audit rows older than the retention period (default 90 days, at least the 7-day rollback window). */
 export async function purgeAuditRecords(
   db: Database,
@@ -92,11 +95,20 @@ export async function purgeAuditRecords(
     ]);
   }
   const cutoff = new Date((o.now ?? new Date()).getTime() - days * 86_400_000);
-  const found = await db.rows<{ n: number }>(
-    sql`WITH del AS (DELETE FROM consolidation_changes WHERE changed_at < ${timestamp(cutoff)} RETURNING 1)
-        SELECT count(*)::int AS n FROM del`,
-  );
-  return { deleted: Number(found[0]?.n ?? 0) };
+  // In batches, so a first purge of a large table holds no long transaction or huge lock set.
+  let deleted = 0;
+  for (;;) {
+    const [row] = await db.rows<{ n: number }>(
+      sql`WITH del AS (
+            DELETE FROM consolidation_changes WHERE id IN (
+              SELECT id FROM consolidation_changes WHERE changed_at < ${timestamp(cutoff)} LIMIT ${PURGE_BATCH})
+            RETURNING 1)
+          SELECT count(*)::int AS n FROM del`,
+    );
+    const n = Number(row?.n ?? 0);
+    deleted += n;
+    if (n < PURGE_BATCH) return { deleted };
+  }
 }
 
 function validIds(ids: readonly string[]): string[] {

@@ -176,4 +176,17 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
     expect(left).toBe(total - old);
     await expect(purgeAuditRecords(db, { olderThanDays: 6 })).rejects.toMatchObject({ code: "validation_error" });
   });
+
+  it("purges a backlog larger than one delete batch completely, keeping the young rows", async () => {
+    await db.rows(sql`DELETE FROM consolidation_changes`);
+    await db.rows(sql`INSERT INTO consolidation_changes (operation, reason, changed_at, changed_by)
+      SELECT 'archive', 'backlog ' || i, now() - interval '200 days' + i * interval '1 second', 'admin'
+      FROM generate_series(1, 25003) AS i`);
+    await db.rows(sql`INSERT INTO consolidation_changes (operation, reason, changed_by)
+      SELECT 'unarchive', 'recent ' || i, 'admin' FROM generate_series(1, 7) AS i`);
+    expect(await purgeAuditRecords(db)).toEqual({ deleted: 25003 });
+    const left = await db.rows<{ operation: string; n: number }>(sql`SELECT operation, count(*)::int AS n
+      FROM consolidation_changes GROUP BY operation`);
+    expect(left).toEqual([{ operation: "unarchive", n: 7 }]);
+  });
 });

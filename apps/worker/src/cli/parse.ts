@@ -18,7 +18,8 @@ export type Command =
   | { name: "trigger"; projectId: string; wait: boolean; options: Record<string, unknown> }
   | { name: "jobs"; projectId?: string; status?: JobStatus; limit: number; json: boolean }
   | { name: "status"; jobId: string }
-  | { name: "rollback"; jobId: string; reason?: string };
+  | { name: "rollback"; jobId: string; reason?: string }
+  | { name: "purge-audit"; olderThanDays?: number };
 
 /** Usage text printed by `memcons help` and on usage errors. */
 export const USAGE = `memcons — consolidates the memories of AI coding agents
@@ -38,6 +39,8 @@ Commands:
   status <jobId>                 print a job as JSON
   rollback <jobId>               undo every change a job made (within 7 days)
       --reason <text>
+  purge-audit                    delete audit rows older than AUDIT_RETENTION_DAYS (default 90) and print the count
+      --older-than-days <7..36500>  a different retention for this run
   help                           this text
 
 Configuration comes from environment variables (DATABASE_URL, API_ADMIN_TOKENS, ...): see README.md.
@@ -63,6 +66,7 @@ const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
   },
   status: { flags: {}, positionals: ["jobId"] },
   rollback: { flags: { reason: { type: "string" } }, positionals: ["jobId"] },
+  "purge-audit": { flags: { "older-than-days": { type: "string" } }, positionals: [] },
 };
 
 /** Parses argv (without node and the script) into a Command; throws UsageError on anything unknown. */
@@ -118,6 +122,10 @@ export function parseCli(argv: readonly string[]): Command {
     }
     case "status":
       return { name, jobId: uuid(positionals[0]!, "jobId") };
+    case "purge-audit": {
+      const days = str("older-than-days");
+      return { name, ...(days !== undefined ? { olderThanDays: parseRetentionDays(days) } : {}) };
+    }
     default: {
       const reason = str("reason");
       return { name: "rollback", jobId: uuid(positionals[0]!, "jobId"), ...(reason !== undefined ? { reason } : {}) };
@@ -147,6 +155,14 @@ export function parseOptionPairs(pairs: readonly string[]): Record<string, unkno
 function uuid(value: string, what: string): string {
   if (!UUID.test(value)) throw new UsageError(`${what} must be a UUID, got '${value}'`);
   return value.toLowerCase();
+}
+
+function parseRetentionDays(raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 7 || n > 36_500) {
+    throw new UsageError(`--older-than-days must be a whole number from 7 (the rollback window) to 36500, got '${raw}'`);
+  }
+  return n;
 }
 
 function parseLimit(raw: string | undefined): number {

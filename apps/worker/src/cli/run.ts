@@ -2,6 +2,7 @@ import { MemconsError } from "@memcons/models";
 import { ConfigError } from "../config.js";
 import { jobsCommand } from "../commands/jobs.js";
 import { migrateCommand } from "../commands/migrate.js";
+import { purgeAuditCommand } from "../commands/purge-audit.js";
 import { rollbackCommand } from "../commands/rollback.js";
 import { apiCommand, startCommand, workerCommand } from "../commands/serve.js";
 import { statusCommand } from "../commands/status.js";
@@ -42,6 +43,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await statusCommand(command, io);
       case "rollback":
         return await rollbackCommand(command, io);
+      case "purge-audit":
+        return await purgeAuditCommand(command, io);
     }
   } catch (error) {
     io.stderr.write(`${describeFailure(error)}\n`);
