@@ -39,7 +39,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Settings of createDatabase. */
+/** Connection settings of createDatabase for postgres:// URLs (an embedded PGlite database has one connection). */
 export interface DatabaseOptions {
   /** Pool size for postgres:// (default 10). */
   maxConnections?: number;

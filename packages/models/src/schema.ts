@@ -269,3 +269,4 @@ export type NewConsolidationChange = typeof consolidationChanges.$inferInsert;
 export type PlaybookEntry = typeof playbookEntries.$inferSelect;
 export type NewPlaybookEntry = typeof playbookEntries.$inferInsert;
 export type ScheduleRun = typeof scheduleRuns.$inferSelect;
+export type NewScheduleRun = typeof scheduleRuns.$inferInsert;
