@@ -1,6 +1,7 @@
 // Benchmark: a full consolidation job on N generated agent memories against real PostgreSQL.
-// Usage (repository root): pnpm bench consolidation [--memories N] [--seed S]
-import { runConsolidation } from "@memcons/consolidation-core";
+// Usage (repository root): pnpm bench consolidation [--memories N] [--seed S] [--store-immediately]
+// --store-immediately saves embeddings as they are computed, as the OpenAI-compatible embedder does.
+import { createHashingEmbedder, runConsolidation } from "@memcons/consolidation-core";
 import { createJob, createProject, generateMemories, insertMemories } from "@memcons/consolidation-core/testing";
 import { createTestDatabase } from "@memcons/models/testing";
 
@@ -13,6 +14,8 @@ const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432
 const sizes = flag("memories") ? [Number(flag("memories"))] : [1_000, 10_000, 100_000];
 const seed = Number(flag("seed") ?? 1);
 const CHUNK = 10_000;
+const storeImmediately = args.includes("--store-immediately");
+const embedder = { ...createHashingEmbedder(), storeImmediately };
 
 for (const n of sizes) {
   const db = await createTestDatabase({ driver: "postgres", adminUrl });
@@ -28,7 +31,7 @@ for (const n of sizes) {
     const insertMs = Date.now() - insertStarted;
     const jobId = await createJob(db, projectId);
     const started = performance.now();
-    const result = await runConsolidation(db, jobId);
+    const result = await runConsolidation(db, jobId, { embedder });
     const totalMs = Math.round(performance.now() - started);
     const metrics = result.metrics as {
       phase_ms?: Record<string, number>;
@@ -39,6 +42,7 @@ for (const n of sizes) {
       `${JSON.stringify({
         bench: "consolidation",
         memories: n,
+        store_immediately: storeImmediately,
         total_ms: totalMs,
         phase_ms: metrics.phase_ms,
         detect_ms: {
