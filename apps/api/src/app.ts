@@ -12,6 +12,7 @@ import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerHistoryRoutes } from "./routes/history.js";
 import { registerMemoryChangesRoutes } from "./routes/memory-changes.js";
+import { registerPlaybookRoutes } from "./routes/playbook.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 
 const DEFAULT_VERSION = "0.1.0";
@@ -81,6 +82,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   registerProjectRoutes(app, deps);
   registerArchiveRoutes(app, deps);
   registerMemoryChangesRoutes(app, deps);
+  registerPlaybookRoutes(app, deps);
   registerConsolidationRoutes(app, deps);
   registerHistoryRoutes(app, deps);
   registerEventRoutes(app, deps);

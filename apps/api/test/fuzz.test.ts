@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventsQuerySchema, HistoryQuerySchema, RollbackSchema, TriggerSchema } from "../src/schemas/jobs.js";
 import { ArchiveRequestSchema, ListMemoriesQuerySchema, MemoryChangesQuerySchema } from "../src/schemas/memories.js";
 import { ConfigureSchema, CreateProjectSchema, ListProjectsQuerySchema } from "../src/schemas/projects.js";
+import { ListPlaybookQuerySchema } from "../src/schemas/playbook.js";
 import {
   anyText,
   brokenBody,
@@ -157,6 +158,20 @@ describe("malformed input never yields a 5xx or a write", { timeout: 90_000 }, (
         fc
           .tuple(fc.oneof(fc.constant(projectId), missingOrMalformedId), missingOrMalformedId)
           .map(([id, memory]) => () => expectClientError("GET", `/api/v1/projects/${segment(id)}/memories/${segment(memory)}/changes`)),
+      ),
+    );
+  });
+
+  it("GET /api/v1/projects/{id}/playbook", async () => {
+    const keys = ["category", "tag", "limit", "cursor"];
+    await property(
+      fc.oneof(
+        queryString(ListPlaybookQuerySchema, keys, true).map((q) => () =>
+          expectClientError("GET", `/api/v1/projects/${projectId}/playbook${q}`),
+        ),
+        fc.tuple(missingOrMalformedId, queryString(ListPlaybookQuerySchema, keys, false)).map(([id, q]) => () =>
+          expectClientError("GET", `/api/v1/projects/${segment(id)}/playbook${q}`),
+        ),
       ),
     );
   });

@@ -56,6 +56,7 @@ describe("/openapi.json", () => {
         "POST /api/v1/projects/{id}/memories/archive",
         "POST /api/v1/projects/{id}/memories/unarchive",
         "GET /api/v1/projects/{id}/memories/{memory_id}/changes",
+        "GET /api/v1/projects/{id}/playbook",
         "GET /healthz",
         "GET /readyz",
       ]),
