@@ -22,6 +22,17 @@ export function encodeKeyset(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify({ t: position.createdAt, i: position.id }), "utf8").toString("base64url");
 }
 
+/** Splits rows fetched with `limit + 1` into one page and the cursor after it (null on the last page). */
+export function keysetPage<R extends { ts: string }>(
+  rows: readonly R[],
+  limit: number,
+  idOf: (row: R) => string,
+): { page: R[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { page, nextCursor: rows.length > limit && last ? encodeKeyset({ createdAt: last.ts, id: idOf(last) }) : null };
+}
+
 /** Decodes a cursor made by encodeKeyset; throws a validation error for anything else. */
 export function decodeKeyset(cursor: string): KeysetPosition {
   const value = decodeJson(cursor);

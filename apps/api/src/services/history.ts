@@ -9,7 +9,7 @@ import {
   jobToDict,
 } from "@memcons/models";
 import { and, desc, eq, getTableColumns, gte, inArray, lt, lte, type SQL, sql } from "drizzle-orm";
-import { afterKeyset, cursorTimestamp, decodeKeyset, encodeKeyset } from "./cursor.js";
+import { afterKeyset, cursorTimestamp, decodeKeyset, keysetPage } from "./cursor.js";
 
 /** Changes listed per job in the history (the rest are counted in `changes_total`). */
 export const HISTORY_CHANGES_PER_JOB = 50;
@@ -51,15 +51,14 @@ export async function jobHistory(
     .where(and(...filters))
     .orderBy(desc(consolidationJobs.createdAt), desc(consolidationJobs.id))
     .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
+  const { page, nextCursor } = keysetPage(rows, input.limit, (row) => row.job.id);
   const jobIds = page.map((row) => row.job.id);
   const { changes, totals, effects } = await loadChanges(db, jobIds, input.operation);
-  const last = page.at(-1);
   return {
     jobs: page.map((row) =>
       historyJob(row.job, changes.get(row.job.id) ?? [], totals.get(row.job.id) ?? 0, effects.get(row.job.id)),
     ),
-    nextCursor: rows.length > input.limit && last ? encodeKeyset({ createdAt: last.ts, id: last.job.id }) : null,
+    nextCursor,
   };
 }
 

@@ -10,7 +10,7 @@ import {
 import { and, desc, eq, getTableColumns, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { MemoryInputSchema } from "../schemas/memories.js";
-import { afterKeyset, cursorTimestamp, decodeKeyset, decodeOffset, encodeKeyset, encodeOffset } from "./cursor.js";
+import { afterKeyset, cursorTimestamp, decodeKeyset, decodeOffset, encodeOffset, keysetPage } from "./cursor.js";
 
 /** One memory of an ingest request, as validated. */
 export type MemoryInput = z.output<typeof MemoryInputSchema>;
@@ -116,13 +116,8 @@ export async function listMemories(
     .where(and(...filters))
     .orderBy(desc(taskMemories.createdAt), desc(taskMemories.id))
     .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    memories: page.map((row) => ({ ...row.memory, contextEmbedding: null })),
-    nextCursor:
-      rows.length > input.limit && last ? encodeKeyset({ createdAt: last.ts, id: last.memory.id }) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, input.limit, (row) => row.memory.id);
+  return { memories: page.map((row) => ({ ...row.memory, contextEmbedding: null })), nextCursor };
 }
 
 async function searchMemories(

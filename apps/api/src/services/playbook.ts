@@ -1,6 +1,6 @@
 import { type Database, type PlaybookEntry, playbookEntries } from "@memcons/models";
 import { and, arrayContains, desc, eq, getTableColumns, type SQL } from "drizzle-orm";
-import { afterKeyset, cursorTimestamp, decodeKeyset, encodeKeyset } from "./cursor.js";
+import { afterKeyset, cursorTimestamp, decodeKeyset, keysetPage } from "./cursor.js";
 
 /** Filters of a playbook listing. */
 export interface ListPlaybookInput {
@@ -29,10 +29,6 @@ export async function listPlaybook(
     .where(and(...filters))
     .orderBy(desc(playbookEntries.createdAt), desc(playbookEntries.id))
     .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  const last = page.at(-1);
-  return {
-    entries: page.map((row) => ({ ...row.entry, embedding: null })),
-    nextCursor: rows.length > input.limit && last ? encodeKeyset({ createdAt: last.ts, id: last.entry.id }) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, input.limit, (row) => row.entry.id);
+  return { entries: page.map((row) => ({ ...row.entry, embedding: null })), nextCursor };
 }

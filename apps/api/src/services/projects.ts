@@ -1,6 +1,6 @@
 import { ProjectNotFoundError, type Database, type Project, projects, taskMemories } from "@memcons/models";
 import { desc, eq, sql } from "drizzle-orm";
-import { afterKeyset, cursorTimestamp, decodeKeyset, encodeKeyset } from "./cursor.js";
+import { afterKeyset, cursorTimestamp, decodeKeyset, keysetPage } from "./cursor.js";
 
 /** Memory counts of a project by state. */
 export interface MemoryCounts {
@@ -70,12 +70,8 @@ export async function listProjects(
     .where(position ? afterKeyset(projects.createdAt, projects.id, position) : undefined)
     .orderBy(desc(projects.createdAt), desc(projects.id))
     .limit(o.limit + 1);
-  const page = rows.slice(0, o.limit);
-  const last = page.at(-1);
-  return {
-    projects: page.map((row) => row.project),
-    nextCursor: rows.length > o.limit && last ? encodeKeyset({ createdAt: last.ts, id: last.project.id }) : null,
-  };
+  const { page, nextCursor } = keysetPage(rows, o.limit, (row) => row.project.id);
+  return { projects: page.map((row) => row.project), nextCursor };
 }
 
 /** Changes a project's consolidation settings; `options` are merged into the stored per-project options. */
