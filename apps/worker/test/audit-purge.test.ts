@@ -50,6 +50,26 @@ describe(`audit purge cron (${target.driver})`, () => {
     expect(await metrics.render()).toContain("memcons_audit_rows_purged_total 5");
   });
 
+  it("stops purging once stopped, leaving the rest for the next slot", async () => {
+    await db.rows(sql`DELETE FROM consolidation_changes`);
+    await auditRows(db, 100, 4);
+    const config = loadConfig({ WORKER_ID: "worker-d", CONSOLIDATION_CATCH_UP_MS: "0" });
+    const purge = createAuditPurgeCron(config, { db, logger: noopLogger });
+    await purge?.stop();
+    expect(await purge?.fireSlot(new Date("2026-11-21T03:30:00Z"))).toBe(true);
+    const [left] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes`);
+    expect(left?.n).toBe(4);
+    // Started again, it purges.
+    await purge?.start();
+    try {
+      expect(await purge?.fireSlot(new Date("2026-11-22T03:30:00Z"))).toBe(true);
+      const [after] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes`);
+      expect(after?.n).toBe(0);
+    } finally {
+      await purge?.stop();
+    }
+  });
+
   it("is off when AUDIT_RETENTION_DAYS is 0", () => {
     expect(createAuditPurgeCron(loadConfig({ AUDIT_RETENTION_DAYS: "0" }), { db, logger: noopLogger })).toBeNull();
   });

@@ -82,10 +82,13 @@ async function changeArchivedByHand(
 /** How many audit rows one purge statement deletes; each batch commits on its own. */
 const PURGE_BATCH = 10_000;
 
-/** Deletes audit rows older than the retention period (default 90 days, at least the 7-day rollback window). */
+/**
+ * Deletes audit rows older than the retention period (default 90 days, at least the 7-day rollback window).
+ * An aborted `signal` stops it between batches; the rows deleted so far are reported and the rest are left for the next run.
+ */
 export async function purgeAuditRecords(
   db: Database,
-  o: { olderThanDays?: number; now?: Date } = {},
+  o: { olderThanDays?: number; now?: Date; signal?: AbortSignal } = {},
 ): Promise<{ deleted: number }> {
   const days = o.olderThanDays ?? DEFAULT_AUDIT_RETENTION_DAYS;
   // Rows younger than the rollback window are what a rollback replays; purging them would make it partial.
@@ -97,7 +100,7 @@ export async function purgeAuditRecords(
   const cutoff = new Date((o.now ?? new Date()).getTime() - days * 86_400_000);
   // In batches, so a first purge of a large table holds no long transaction or huge lock set.
   let deleted = 0;
-  for (;;) {
+  while (!o.signal?.aborted) {
     const [row] = await db.rows<{ n: number }>(
       sql`WITH del AS (
             DELETE FROM consolidation_changes WHERE id IN (
@@ -107,8 +110,9 @@ export async function purgeAuditRecords(
     );
     const n = Number(row?.n ?? 0);
     deleted += n;
-    if (n < PURGE_BATCH) return { deleted };
+    if (n < PURGE_BATCH) break;
   }
+  return { deleted };
 }
 
 function validIds(ids: readonly string[]): string[] {
