@@ -13,6 +13,7 @@ import { registerHealthRoutes } from "./routes/health.js";
 import { registerHistoryRoutes } from "./routes/history.js";
 import { registerMemoryChangesRoutes } from "./routes/memory-changes.js";
 import { registerPlaybookRoutes } from "./routes/playbook.js";
+import { registerProjectChangesRoutes } from "./routes/project-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 
 const DEFAULT_VERSION = "0.1.0";
@@ -83,6 +84,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   registerArchiveRoutes(app, deps);
   registerMemoryChangesRoutes(app, deps);
   registerPlaybookRoutes(app, deps);
+  registerProjectChangesRoutes(app, deps);
   registerConsolidationRoutes(app, deps);
   registerHistoryRoutes(app, deps);
   registerEventRoutes(app, deps);

@@ -3,7 +3,13 @@ import { consolidationJobs } from "@memcons/models";
 import type { TestDatabase } from "@memcons/models/testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EventsQuerySchema, HistoryQuerySchema, RollbackSchema, TriggerSchema } from "../src/schemas/jobs.js";
+import {
+  EventsQuerySchema,
+  HistoryQuerySchema,
+  ProjectChangesQuerySchema,
+  RollbackSchema,
+  TriggerSchema,
+} from "../src/schemas/jobs.js";
 import { ArchiveRequestSchema, ListMemoriesQuerySchema, MemoryChangesQuerySchema } from "../src/schemas/memories.js";
 import { ConfigureSchema, CreateProjectSchema, ListProjectsQuerySchema } from "../src/schemas/projects.js";
 import { ListPlaybookQuerySchema } from "../src/schemas/playbook.js";
@@ -171,6 +177,20 @@ describe("malformed input never yields a 5xx or a write", { timeout: 90_000 }, (
         ),
         fc.tuple(missingOrMalformedId, queryString(ListPlaybookQuerySchema, keys, false)).map(([id, q]) => () =>
           expectClientError("GET", `/api/v1/projects/${segment(id)}/playbook${q}`),
+        ),
+      ),
+    );
+  });
+
+  it("GET /api/v1/projects/{id}/changes", async () => {
+    const keys = ["from", "to", "operation", "source", "limit", "cursor"];
+    await property(
+      fc.oneof(
+        queryString(ProjectChangesQuerySchema, keys, true).map((q) => () =>
+          expectClientError("GET", `/api/v1/projects/${projectId}/changes${q}`),
+        ),
+        fc.tuple(missingOrMalformedId, queryString(ProjectChangesQuerySchema, keys, false)).map(([id, q]) => () =>
+          expectClientError("GET", `/api/v1/projects/${segment(id)}/changes${q}`),
         ),
       ),
     );

@@ -57,6 +57,7 @@ describe("/openapi.json", () => {
         "POST /api/v1/projects/{id}/memories/unarchive",
         "GET /api/v1/projects/{id}/memories/{memory_id}/changes",
         "GET /api/v1/projects/{id}/playbook",
+        "GET /api/v1/projects/{id}/changes",
         "GET /healthz",
         "GET /readyz",
       ]),

@@ -74,6 +74,19 @@ export const HistoryQuerySchema = z.object({
   cursor: CursorSchema.optional(),
 });
 
+/** Query of a project's audit log. */
+export const ProjectChangesQuerySchema = z.object({
+  from: TimestampSchema.optional().openapi({ description: "Changes made at or after this time" }),
+  to: TimestampSchema.optional().openapi({ description: "Changes made before this time" }),
+  operation: z.enum(CHANGE_OPERATIONS).optional(),
+  source: z
+    .enum(["job", "manual"])
+    .optional()
+    .openapi({ description: "Only changes made by consolidation jobs (and their rollbacks) or only those made by hand" }),
+  limit: LimitSchema,
+  cursor: CursorSchema.optional(),
+});
+
 /** One audit row. */
 export const ChangeSchema = z
   .object({
