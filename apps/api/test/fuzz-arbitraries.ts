@@ -26,11 +26,13 @@ export function brokenBody<S extends z.ZodType>(schema: S, valid: Record<string,
 export const malformedId = fc
   .oneof(
     anyText,
-    fc.constantFrom("..", "%", "%00", "null", "00000000-0000-0000-0000-00000000000g", "{}", " 1", "x".repeat(300)),
+    fc.constantFrom("../..", "%", "%00", "null", "00000000-0000-0000-0000-00000000000g", "{}", " 1", "x".repeat(300)),
     fc.uuid().map((u) => `${u}x`),
     fc.uuid().map((u) => u.replaceAll("-", "")),
   )
-  .filter((s) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s));
+  // A bare "." or ".." is a dot-segment: URL resolution removes it (and the segment before it), so the
+  // request names another route rather than carrying a malformed id.
+  .filter((s) => s !== "." && s !== ".." && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(s));
 /** Ids that are malformed or name nothing. */
 export const missingOrMalformedId = fc.oneof(malformedId, fc.uuid());
 
