@@ -80,6 +80,15 @@ const property = (arb: fc.Arbitrary<() => Promise<void>>) =>
     { numRuns: RUNS },
   );
 
+/** Bad query strings on a project's listing, and any query on a malformed or unknown project id. */
+const badListingRequests = (path: (id: string) => string, schema: Parameters<typeof queryString>[0], keys: string[]) =>
+  fc.oneof(
+    queryString(schema, keys, true).map((q) => () => expectClientError("GET", `${path(projectId)}${q}`)),
+    fc
+      .tuple(missingOrMalformedId, queryString(schema, keys, false))
+      .map(([id, q]) => () => expectClientError("GET", `${path(segment(id))}${q}`)),
+  );
+
 describe("malformed input never yields a 5xx or a write", { timeout: 90_000 }, () => {
   it("POST /api/v1/projects", async () => {
     await property(
@@ -143,16 +152,7 @@ describe("malformed input never yields a 5xx or a write", { timeout: 90_000 }, (
 
   it("GET /api/v1/projects/{id}/memories", async () => {
     const keys = ["q", "memory_type", "include_archived", "include_duplicates", "limit", "cursor"];
-    await property(
-      fc.oneof(
-        queryString(ListMemoriesQuerySchema, keys, true).map((q) => () =>
-          expectClientError("GET", `/api/v1/projects/${projectId}/memories${q}`),
-        ),
-        fc.tuple(missingOrMalformedId, queryString(ListMemoriesQuerySchema, keys, false)).map(([id, q]) => () =>
-          expectClientError("GET", `/api/v1/projects/${segment(id)}/memories${q}`),
-        ),
-      ),
-    );
+    await property(badListingRequests((id) => `/api/v1/projects/${id}/memories`, ListMemoriesQuerySchema, keys));
   });
 
   it("GET /api/v1/projects/{id}/memories/{memory_id}/changes", async () => {
@@ -170,30 +170,12 @@ describe("malformed input never yields a 5xx or a write", { timeout: 90_000 }, (
 
   it("GET /api/v1/projects/{id}/playbook", async () => {
     const keys = ["category", "tag", "limit", "cursor"];
-    await property(
-      fc.oneof(
-        queryString(ListPlaybookQuerySchema, keys, true).map((q) => () =>
-          expectClientError("GET", `/api/v1/projects/${projectId}/playbook${q}`),
-        ),
-        fc.tuple(missingOrMalformedId, queryString(ListPlaybookQuerySchema, keys, false)).map(([id, q]) => () =>
-          expectClientError("GET", `/api/v1/projects/${segment(id)}/playbook${q}`),
-        ),
-      ),
-    );
+    await property(badListingRequests((id) => `/api/v1/projects/${id}/playbook`, ListPlaybookQuerySchema, keys));
   });
 
   it("GET /api/v1/projects/{id}/changes", async () => {
     const keys = ["from", "to", "operation", "source", "limit", "cursor"];
-    await property(
-      fc.oneof(
-        queryString(ProjectChangesQuerySchema, keys, true).map((q) => () =>
-          expectClientError("GET", `/api/v1/projects/${projectId}/changes${q}`),
-        ),
-        fc.tuple(missingOrMalformedId, queryString(ProjectChangesQuerySchema, keys, false)).map(([id, q]) => () =>
-          expectClientError("GET", `/api/v1/projects/${segment(id)}/changes${q}`),
-        ),
-      ),
-    );
+    await property(badListingRequests((id) => `/api/v1/projects/${id}/changes`, ProjectChangesQuerySchema, keys));
   });
 
   it("POST /api/v1/consolidation/trigger", async () => {
@@ -225,16 +207,7 @@ describe("malformed input never yields a 5xx or a write", { timeout: 90_000 }, (
 
   it("GET /api/v1/consolidation/history/{project_id}", async () => {
     const keys = ["from", "to", "operation", "status", "limit", "cursor"];
-    await property(
-      fc.oneof(
-        queryString(HistoryQuerySchema, keys, true).map((q) => () =>
-          expectClientError("GET", `/api/v1/consolidation/history/${projectId}${q}`),
-        ),
-        fc.tuple(missingOrMalformedId, queryString(HistoryQuerySchema, keys, false)).map(([id, q]) => () =>
-          expectClientError("GET", `/api/v1/consolidation/history/${segment(id)}${q}`),
-        ),
-      ),
-    );
+    await property(badListingRequests((id) => `/api/v1/consolidation/history/${id}`, HistoryQuerySchema, keys));
   });
 
   it("POST /api/v1/consolidation/rollback", async () => {
