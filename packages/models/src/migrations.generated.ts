@@ -12,5 +12,9 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0002_manual_changes_audit",
     "sql": "ALTER TABLE \"consolidation_changes\" DROP CONSTRAINT \"consolidation_changes_operation_valid\";--> statement-breakpoint\nALTER TABLE \"consolidation_changes\" ALTER COLUMN \"consolidation_job_id\" DROP NOT NULL;--> statement-breakpoint\nALTER TABLE \"consolidation_changes\" ADD CONSTRAINT \"consolidation_changes_operation_valid\" CHECK (\"consolidation_changes\".\"operation\" IN ('merge', 'archive', 'promote', 'summarize', 'rollback', 'unarchive'));"
+  },
+  {
+    "tag": "0003_audit_log_indexes",
+    "sql": "CREATE INDEX \"consolidation_changes_job_changed_idx\" ON \"consolidation_changes\" USING btree (\"consolidation_job_id\",\"changed_at\" DESC NULLS FIRST,\"id\" DESC NULLS FIRST);--> statement-breakpoint\nCREATE INDEX \"consolidation_changes_manual_idx\" ON \"consolidation_changes\" USING btree (\"changed_at\" DESC NULLS FIRST,\"id\" DESC NULLS FIRST) WHERE \"consolidation_changes\".\"consolidation_job_id\" IS NULL;"
   }
 ];

@@ -212,6 +212,16 @@ export const consolidationChanges = pgTable(
     index("consolidation_changes_memory_idx").on(t.memoryId),
     index("consolidation_changes_operation_idx").on(t.operation),
     index("consolidation_changes_changed_at_idx").on(t.changedAt.desc()),
+    // A project's audit log, newest first: each of its jobs' rows in order, and the rows made by hand.
+    // (DESC NULLS FIRST is what ORDER BY … DESC means, so the indexes hand rows over already sorted.)
+    index("consolidation_changes_job_changed_idx").on(
+      t.consolidationJobId,
+      t.changedAt.desc().nullsFirst(),
+      t.id.desc().nullsFirst(),
+    ),
+    index("consolidation_changes_manual_idx")
+      .on(t.changedAt.desc().nullsFirst(), t.id.desc().nullsFirst())
+      .where(sql`${t.consolidationJobId} IS NULL`),
   ],
 );
 

@@ -13,7 +13,7 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** SQL printing a timestamptz column at microsecond precision in UTC, for cursors. */
-export function cursorTimestamp(column: AnyPgColumn): SQL<string> {
+export function cursorTimestamp(column: AnyPgColumn | SQL): SQL<string> {
   return sql<string>`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 }
 
@@ -52,7 +52,7 @@ export function decodeKeyset(cursor: string): KeysetPosition {
 }
 
 /** Condition selecting rows strictly after `position` in (created_at desc, id desc) order. */
-export function afterKeyset(createdAt: AnyPgColumn, id: AnyPgColumn, position: KeysetPosition): SQL {
+export function afterKeyset(createdAt: AnyPgColumn | SQL, id: AnyPgColumn | SQL, position: KeysetPosition): SQL {
   return sql`(${createdAt}, ${id}) < (${position.createdAt}::timestamptz, ${position.id}::uuid)`;
 }
 

@@ -1,5 +1,5 @@
 import { type ConsolidationChange, consolidationChanges, type Database } from "@memcons/models";
-import { and, desc, eq, gte, lt, type SQL, sql } from "drizzle-orm";
+import { inArray, type SQL, sql } from "drizzle-orm";
 import { afterKeyset, cursorTimestamp, decodeKeyset, keysetPage } from "./cursor.js";
 
 /** Filters of a project's audit log. */
@@ -21,22 +21,39 @@ export async function projectChanges(
   projectId: string,
   input: ProjectChangesInput,
 ): Promise<{ changes: ConsolidationChange[]; nextCursor: string | null }> {
-  const c = consolidationChanges;
-  const byJob = sql`${c.consolidationJobId} IN (SELECT id FROM consolidation_jobs WHERE project_id = ${projectId}::uuid)`;
-  const byHand = sql`(${c.consolidationJobId} IS NULL
-    AND ${c.memoryId} IN (SELECT id FROM task_memories WHERE project_id = ${projectId}::uuid))`;
-  const source = input.source === "job" ? byJob : input.source === "manual" ? byHand : sql`(${byJob} OR ${byHand})`;
-  const filters: SQL[] = [source];
-  if (input.from) filters.push(gte(c.changedAt, new Date(input.from)));
-  if (input.to) filters.push(lt(c.changedAt, new Date(input.to)));
-  if (input.operation) filters.push(eq(c.operation, input.operation));
-  if (input.cursor) filters.push(afterKeyset(c.changedAt, c.id, decodeKeyset(input.cursor)));
-  const rows = await db.orm
-    .select({ change: consolidationChanges, ts: cursorTimestamp(c.changedAt) })
+  const take = input.limit + 1;
+  const filters = rowFilters(input);
+  // Each job's newest rows come straight off (job, changed_at, id) and the rows made by hand off their
+  // partial index, so a page costs a few index probes per job, however large the jobs are.
+  const byJob = sql`SELECT c.id, c.changed_at FROM consolidation_jobs j
+    CROSS JOIN LATERAL (
+      SELECT c.id, c.changed_at FROM consolidation_changes c
+      WHERE c.consolidation_job_id = j.id ${filters}
+      ORDER BY c.changed_at DESC, c.id DESC LIMIT ${take}) c
+    WHERE j.project_id = ${projectId}::uuid`;
+  const byHand = sql`(SELECT c.id, c.changed_at FROM consolidation_changes c
+    WHERE c.consolidation_job_id IS NULL ${filters}
+      AND EXISTS (SELECT 1 FROM task_memories t WHERE t.id = c.memory_id AND t.project_id = ${projectId}::uuid)
+    ORDER BY c.changed_at DESC, c.id DESC LIMIT ${take})`;
+  const branches = input.source === "job" ? byJob : input.source === "manual" ? byHand : sql`${byJob} UNION ALL ${byHand}`;
+  const rows = await db.rows<{ id: string; ts: string }>(sql`SELECT x.id, ${cursorTimestamp(sql`x.changed_at`)} AS ts
+    FROM (${branches}) x ORDER BY x.changed_at DESC, x.id DESC LIMIT ${take}`);
+  const { page, nextCursor } = keysetPage(rows, input.limit, (row) => row.id);
+  if (page.length === 0) return { changes: [], nextCursor };
+  const full = await db.orm
+    .select()
     .from(consolidationChanges)
-    .where(and(...filters))
-    .orderBy(desc(c.changedAt), desc(c.id))
-    .limit(input.limit + 1);
-  const { page, nextCursor } = keysetPage(rows, input.limit, (row) => row.change.id);
-  return { changes: page.map((row) => row.change), nextCursor };
+    .where(inArray(consolidationChanges.id, page.map((row) => row.id)));
+  const byId = new Map(full.map((change) => [change.id, change]));
+  return { changes: page.flatMap((row) => byId.get(row.id) ?? []), nextCursor };
+}
+
+/** Conditions (alias `c`) every branch applies: time window, operation and the cursor's position. */
+function rowFilters(input: ProjectChangesInput): SQL {
+  const parts: SQL[] = [];
+  if (input.from) parts.push(sql`AND c.changed_at >= ${input.from}::timestamptz`);
+  if (input.to) parts.push(sql`AND c.changed_at < ${input.to}::timestamptz`);
+  if (input.operation) parts.push(sql`AND c.operation = ${input.operation}`);
+  if (input.cursor) parts.push(sql`AND ${afterKeyset(sql`c.changed_at`, sql`c.id`, decodeKeyset(input.cursor))}`);
+  return sql.join(parts, sql` `);
 }

@@ -1,0 +1,2 @@
+CREATE INDEX "consolidation_changes_job_changed_idx" ON "consolidation_changes" USING btree ("consolidation_job_id","changed_at" DESC NULLS FIRST,"id" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "consolidation_changes_manual_idx" ON "consolidation_changes" USING btree ("changed_at" DESC NULLS FIRST,"id" DESC NULLS FIRST) WHERE "consolidation_changes"."consolidation_job_id" IS NULL;
