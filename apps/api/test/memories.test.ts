@@ -78,6 +78,32 @@ describe("POST /api/v1/projects/{id}/memories", () => {
     expect(String(bad.body.message)).toContain("memories.0.context_embedding");
   });
 
+  it("gives each memory of a mixed batch its own vector, supplied or embedded", async () => {
+    const id = await createProjectViaApi(fixture.app, { name: "mixed", consolidation_enabled: false });
+    const dims = await embeddingDimension(id);
+    const supplied = Array.from({ length: dims }, (_, i) => (i % 5 === 0 ? -0.25 : 0.125));
+    const first = { memory_type: "learning", execution_summary: "Cache keys must include the tenant id." };
+    const last = { memory_type: "warning", execution_summary: "Never run migrations from two shells at once." };
+    const mixed = await call<{ ids: string[] }>(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
+      body: { memories: [first, { ...first, context_embedding: supplied }, last] },
+    });
+    const ingestAlone = async (memory: typeof first) =>
+      (
+        await call<{ ids: string[] }>(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
+          body: { memories: [memory] },
+        })
+      ).body.ids[0]!;
+    const vectorOf = async (memoryId: string) =>
+      (await fixture.db.orm.select().from(taskMemories).where(eq(taskMemories.id, memoryId)))[0]!.contextEmbedding;
+    const [a, s, b] = await Promise.all(mixed.body.ids.map(vectorOf));
+    const firstAlone = await vectorOf(await ingestAlone(first));
+    const lastAlone = await vectorOf(await ingestAlone(last));
+    expect(s).toEqual(supplied);
+    expect(a).toEqual(firstAlone);
+    expect(b).toEqual(lastAlone);
+    expect(a).not.toEqual(b);
+  });
+
   it("accepts 1,000 memories in one call and rejects 1,001", async () => {
     const id = await createProjectViaApi(fixture.app, { name: "bulk", consolidation_enabled: false });
     const ok = await call<{ count: number }>(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { cosineSimilarity, type Embedder, memoryText } from "@memcons/consolidation-core";
+import { cosineSimilarity, type Embedder, memoryText, vectorJson } from "@memcons/consolidation-core";
 import {
   type Database,
   type MemoryType,
@@ -35,14 +35,17 @@ export async function ingestMemories(
     );
   }
   const missing = inputs.filter((m) => m.context_embedding === undefined);
-  const vectors = missing.length > 0 ? await embedder.embed(missing.map(textOf)) : [];
+  const embedded = missing.length > 0 ? await embedder.embed(missing.map(textOf)) : [];
   let next = 0;
   const ids = inputs.map(() => randomUUID());
-  // One JSON parameter expanded by PostgreSQL: far cheaper than binding 12 parameters per row. Vectors are
-  // spliced in as text so that a thousand 256-number arrays are never materialised as JS arrays.
-  const rows = inputs.map((m, i) => {
-    const vector = m.context_embedding ? JSON.stringify(m.context_embedding) : `[${(vectors[next++] ?? []).join(",")}]`;
-    const record = JSON.stringify({
+  // The scalar fields travel as one JSON parameter and the vectors as one text[] of array literals, joined back
+  // by position: PostgreSQL parses a thousand 256-number vectors about twice as fast this way as inside JSON.
+  // Computed vectors are stored at the engine's precision; supplied ones as given.
+  const vectors = inputs.map((m) =>
+    m.context_embedding ? `"{${m.context_embedding.join(",")}}"` : vectorJson(embedded[next++] ?? new Float32Array()),
+  );
+  const records = inputs.map((m, i) =>
+    JSON.stringify({
       id: ids[i],
       task_id: m.task_id ?? null,
       memory_type: m.memory_type,
@@ -55,18 +58,19 @@ export async function ingestMemories(
       success: m.success ?? true,
       reused_count: m.reused_count ?? 0,
       learned_at: m.learned_at ?? null,
-    });
-    return `${record.slice(0, -1)},"context_embedding":${vector}}`;
-  });
+    }),
+  );
   await db.rows(sql`
     insert into task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result, feedback,
       tags, file_paths, context_embedding, success, reused_count, learned_at)
     select r.id, ${projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result, r.feedback,
-      r.tags, r.file_paths, r.context_embedding, r.success, r.reused_count, coalesce(r.learned_at, now())
-    from json_to_recordset(${`[${rows.join(",")}]`}::json) as r(
+      r.tags, r.file_paths, v.vector::real[], r.success, r.reused_count, coalesce(r.learned_at, now())
+    from rows from (json_to_recordset(${`[${records.join(",")}]`}::json) as (
       id uuid, task_id text, memory_type text, execution_summary text, goal text, result text, feedback text,
-      tags text[], file_paths text[], context_embedding real[], success boolean, reused_count int,
-      learned_at timestamptz)`);
+      tags text[], file_paths text[], success boolean, reused_count int, learned_at timestamptz)
+    ) with ordinality as r(id, task_id, memory_type, execution_summary, goal, result, feedback,
+      tags, file_paths, success, reused_count, learned_at, position)
+    join unnest(${`{${vectors.join(",")}}`}::text[]) with ordinality as v(vector, position) using (position)`);
   return ids;
 }
 
