@@ -12,6 +12,7 @@ import {
   makeApp,
   openTestDatabase,
   sampleMemories,
+  TOKEN,
 } from "./helpers.js";
 
 interface Status {
@@ -103,6 +104,11 @@ describe("trigger → status → history → rollback", () => {
     expect(done.consolidation_changes.length).toBeGreaterThan(0);
     expect(done.created_memory_ids.length).toBeGreaterThanOrEqual(6);
     expect(done.completed_at).not.toBeNull();
+    const raw = await app.request(`/api/v1/consolidation/status/${first.body.job_id}`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const text = await raw.text();
+    expect(text).toBe(JSON.stringify(JSON.parse(text))); // compact, as every other answer
 
     const after = await counts(projectId);
     expect(after.duplicate).toBe(30);

@@ -147,7 +147,7 @@ describe("StatusReader", () => {
             const [row] = await queryRows<{ n: number }>(
               tx,
               sql`select count(*)::int as n from pg_stat_activity
-                  where datname = current_database() and wait_event_type = 'Lock' and query like '%json_build_object%'`,
+                  where datname = current_database() and wait_event_type = 'Lock' and query like '%row_to_json(job_status)%'`,
             );
             return row?.n ?? 0;
           };
