@@ -2,6 +2,8 @@ import { AIProviderError, type Embedder } from "@memcons/consolidation-core";
 import type { Logger } from "@memcons/models";
 import type { TestDatabase } from "@memcons/models/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { taskMemories } from "@memcons/models";
+import { eq } from "drizzle-orm";
 import { call, createProjectViaApi, makeApp, openTestDatabase } from "./helpers.js";
 
 let db: TestDatabase;
@@ -41,6 +43,27 @@ describe("failures that are not the client's", () => {
     const res = await call(app, "POST", `/api/v1/projects/${projectId}/memories`, { body: memory });
     expect(res.status).toBe(502);
     expect(res.body).toEqual({ error: "ai_provider_error", message: "provider answered 500" });
+  });
+
+  it("answers 502 to ingest (storing nothing) and search when the embedder returns the wrong number or size of vectors", async () => {
+    const cases: Array<[string, (texts: readonly string[]) => Float32Array[]]> = [
+      ["returned 1 vectors for 2 texts", (texts) => texts.slice(1).map(() => new Float32Array(8))],
+      ["a vector of 3 dimensions instead of 8", (texts) => texts.map(() => new Float32Array(3))],
+    ];
+    for (const [message, embed] of cases) {
+      const embedder: Embedder = { model: "odd", dimensions: 8, embed: async (texts) => embed(texts) };
+      const app = makeApp(db, { embedder });
+      const projectId = await createProjectViaApi(app);
+      const res = await call(app, "POST", `/api/v1/projects/${projectId}/memories`, {
+        body: { memories: [memory.memories[0], { memory_type: "warning", execution_summary: "y" }] },
+      });
+      expect(res.status).toBe(502);
+      expect(res.body.error).toBe("ai_provider_error");
+      expect(String(res.body.message)).toContain(message);
+      expect(await db.orm.select().from(taskMemories).where(eq(taskMemories.projectId, projectId))).toEqual([]);
+      const search = await call(app, "GET", `/api/v1/projects/${projectId}/memories?q=cache`);
+      expect(search.status).toBe(502);
+    }
   });
 
   it("turns an unexpected error into 500 internal_error and logs it", async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { cosineSimilarity, type Embedder, memoryText, vectorJson } from "@memcons/consolidation-core";
+import { AIProviderError, cosineSimilarity, type Embedder, memoryText, vectorJson } from "@memcons/consolidation-core";
 import {
   type Database,
   type MemoryType,
@@ -36,13 +36,14 @@ export async function ingestMemories(
   }
   const missing = inputs.filter((m) => m.context_embedding === undefined);
   const embedded = missing.length > 0 ? await embedder.embed(missing.map(textOf)) : [];
+  assertEmbedded(embedder, embedded, missing.length);
   let next = 0;
   const ids = inputs.map(() => randomUUID());
   // The scalar fields travel as one JSON parameter and the vectors as one text[] of array literals, joined back
   // by position: PostgreSQL parses a thousand 256-number vectors about twice as fast this way as inside JSON.
   // Computed vectors are stored at the engine's precision; supplied ones as given.
   const vectors = inputs.map((m) =>
-    m.context_embedding ? `"{${m.context_embedding.join(",")}}"` : vectorJson(embedded[next++] ?? new Float32Array()),
+    m.context_embedding ? `"{${m.context_embedding.join(",")}}"` : vectorJson(embedded[next++]!),
   );
   const records = inputs.map((m, i) =>
     JSON.stringify({
@@ -72,6 +73,18 @@ export async function ingestMemories(
       tags, file_paths, success, reused_count, learned_at, position)
     join unnest(${`{${vectors.join(",")}}`}::text[]) with ordinality as v(vector, position) using (position)`);
   return ids;
+}
+
+/** Throws AIProviderError unless the embedder gave one vector of its dimension per text: nothing is stored then. */
+function assertEmbedded(embedder: Embedder, vectors: readonly Float32Array[], texts: number): void {
+  const wrong = vectors.find((v) => v.length !== embedder.dimensions);
+  if (vectors.length === texts && wrong === undefined) return;
+  throw new AIProviderError(
+    wrong === undefined
+      ? `The embedder (${embedder.model}) returned ${vectors.length} vectors for ${texts} texts`
+      : `The embedder (${embedder.model}) returned a vector of ${wrong.length} dimensions instead of ${embedder.dimensions}`,
+    { permanent: true },
+  );
 }
 
 function textOf(m: MemoryInput): string {
@@ -133,8 +146,9 @@ async function searchMemories(
   cursor: string | undefined,
 ): Promise<{ memories: ListedMemory[]; nextCursor: string | null }> {
   const offset = cursor ? decodeOffset(cursor) : 0;
-  const [query] = await embedder.embed([q]);
-  if (!query) return { memories: [], nextCursor: null };
+  const embedded = await embedder.embed([q]);
+  assertEmbedded(embedder, embedded, 1);
+  const query = embedded[0]!;
   const candidates = await db.orm
     // As text: JSON.parse of thousands of vectors is far faster than the drivers' array parsers.
     .select({ id: taskMemories.id, embedding: sql<string>`${taskMemories.contextEmbedding}::text` })
