@@ -37,6 +37,7 @@ describe.runIf(ADMIN_URL)("end to end: one API and two workers on PostgreSQL", (
       WORKER_HEARTBEAT_MS: "500",
       WORKER_POLL_MS: "250",
       SHUTDOWN_GRACE_MS: "1000",
+      CONSOLIDATION_CATCH_UP_MS: "0", // no background sweep of a missed slot racing the jobs under test
       EMBEDDER_PROVIDER: "openai",
       OPENAI_BASE_URL: embeddings.baseUrl,
       OPENAI_API_KEY: "test-key",

@@ -120,6 +120,8 @@ describe.each(testTargets(process.env.DATABASE_URL))("threshold trigger and swee
       schedule: "0 3 * * *",
       timezone: "Europe/Paris",
       runner: { pollIntervalMs: 50 },
+      // No catch-up: a missed 03:00 slot would sweep in the background and race the sweep this test runs.
+      cron: { catchUpWindowMs: 0 },
     });
     await service.start();
     try {
