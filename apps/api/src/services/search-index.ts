@@ -18,8 +18,6 @@ export interface RankedMemory {
 export interface SearchIndexOptions {
   /** Most vectors kept in memory over all projects (default 300,000); a larger project is ranked uncached. */
   maxVectors?: number;
-  /** Rows read per statement while loading a project (default 10,000). */
-  batchSize?: number;
 }
 
 const ARCHIVED = 1;
@@ -111,15 +109,29 @@ class ProjectVectors {
       const norm = this.norms[slot]!;
       let similarity = 0;
       if (norm !== 0 && queryNorm !== 0) {
-        const offset = slot * dims;
-        let dot = 0;
-        for (let i = 0; i < dims; i++) dot += query[i]! * vectors[offset + i]!;
-        similarity = dot / (queryNorm * norm);
+        similarity = dotProduct(query, vectors, slot * dims, dims) / (queryNorm * norm);
       }
       heap.offer(slot, similarity);
     }
     return { ranked: heap.sorted().map(({ slot, similarity }) => ({ id: this.ids[slot]!, similarity })), total };
   }
+}
+
+/** Dot product of `query` with the `dims` values of `vectors` at `offset`; four running sums, about twice as fast as one. */
+function dotProduct(query: Float32Array, vectors: Float32Array, offset: number, dims: number): number {
+  let d0 = 0;
+  let d1 = 0;
+  let d2 = 0;
+  let d3 = 0;
+  let i = 0;
+  for (; i + 3 < dims; i += 4) {
+    d0 += query[i]! * vectors[offset + i]!;
+    d1 += query[i + 1]! * vectors[offset + i + 1]!;
+    d2 += query[i + 2]! * vectors[offset + i + 2]!;
+    d3 += query[i + 3]! * vectors[offset + i + 3]!;
+  }
+  for (; i < dims; i++) d0 += query[i]! * vectors[offset + i]!;
+  return d0 + d1 + d2 + d3;
 }
 
 /** Keeps the best `k` (slot, similarity) pairs: highest similarity first, then smallest id. */
@@ -190,14 +202,12 @@ class TopK {
  */
 export class SearchIndex {
   readonly #maxVectors: number;
-  readonly #batchSize: number;
   readonly #projects = new Map<string, ProjectVectors>();
   readonly #locks = new Map<string, Promise<unknown>>();
   #clock = 0;
 
   constructor(options: SearchIndexOptions = {}) {
     this.#maxVectors = options.maxVectors ?? 300_000;
-    this.#batchSize = options.batchSize ?? 10_000;
   }
 
   /** Ranks the project's memories matching `filter` by similarity to `query`; the best `take`, and how many matched. */
@@ -240,46 +250,22 @@ export class SearchIndex {
   }
 
   /**
-   * Brings `entry` up to date: the rows written since its horizon, or everything again after a delete. The
-   * first statement reads the new horizon, the row count and the first batch under one snapshot.
+   * Brings `entry` up to date: the rows written since its horizon, or everything again after a delete. One
+   * statement reads the new horizon, the row count and the changed rows under one snapshot.
    */
   async #refresh(db: Database, projectId: string, entry: ProjectVectors): Promise<ProjectVectors> {
-    let horizon: string | undefined;
-    let total = 0;
-    let after = "00000000-0000-0000-0000-000000000000";
-    for (let batch = 0; ; batch++) {
-      const changed = sql`select id, memory_type, is_archived, is_duplicate, array_send(context_embedding) as embedding
-          from task_memories
-         where project_id = ${projectId} and search_xid >= ${entry.horizon}::bigint and id > ${after}::uuid
-         order by id
-         limit ${this.#batchSize}::int`;
-      const rows = await db.rows<DeltaRow & { horizon: string; total: number }>(
-        batch === 0
-          ? sql`select h.horizon, h.total, d.*
-                  from (select pg_snapshot_xmin(pg_current_snapshot())::text as horizon,
-                               (select count(*)::int from task_memories where project_id = ${projectId}) as total) h
-                  left join lateral (${changed}) d on true`
-          : changed,
-      );
-      if (batch === 0) {
-        horizon = rows[0]!.horizon;
-        total = rows[0]!.total;
-      }
-      const found = rows.filter((row) => row.id !== null);
-      for (const row of found) entry.put(row);
-      if (found.length < this.#batchSize) break;
-      after = found[found.length - 1]!.id;
-      if (batch === 0) total = Number.POSITIVE_INFINITY; // recounted below, after the last batch
-    }
-    if (total === Number.POSITIVE_INFINITY) {
-      const [count] = await db.rows<{ total: number }>(
-        sql`select count(*)::int as total from task_memories where project_id = ${projectId}`,
-      );
-      total = count!.total;
-    }
-    entry.horizon = horizon!;
+    const rows = await db.rows<DeltaRow & { horizon: string; total: number }>(sql`
+      select h.horizon, h.total, d.*
+        from (select pg_snapshot_xmin(pg_current_snapshot())::text as horizon,
+                     (select count(*)::int from task_memories where project_id = ${projectId}) as total) h
+        left join lateral (
+          select id, memory_type, is_archived, is_duplicate, array_send(context_embedding) as embedding
+            from task_memories
+           where project_id = ${projectId} and search_xid >= ${entry.horizon}::bigint) d on true`);
+    for (const row of rows) if (row.id !== null) entry.put(row);
+    entry.horizon = rows[0]!.horizon;
     // A deleted row is still in the cache: start over (deletes are rare: rollbacks and project deletion).
-    if (entry.size > total) return this.#refresh(db, projectId, new ProjectVectors(entry.dimensions));
+    if (entry.size > rows[0]!.total) return this.#refresh(db, projectId, new ProjectVectors(entry.dimensions));
     return entry;
   }
 
