@@ -20,5 +20,9 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0004_unique_captain_america",
     "sql": "CREATE INDEX \"consolidation_jobs_claim_idx\" ON \"consolidation_jobs\" USING btree (\"run_at\",\"created_at\",\"id\") WHERE \"consolidation_jobs\".\"status\" = 'pending';"
+  },
+  {
+    "tag": "0005_embedding_model",
+    "sql": "ALTER TABLE \"playbook_entries\" ADD COLUMN \"embedding_model\" text;--> statement-breakpoint\nALTER TABLE \"task_memories\" ADD COLUMN \"embedding_model\" text;"
   }
 ];
