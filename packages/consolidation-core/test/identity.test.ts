@@ -52,7 +52,9 @@ describe.each(testTargets(process.env.DATABASE_URL))("embedder identity on $driv
         memoryText({ executionSummary: row.execution_summary, goal: row.goal, result: row.result, feedback: row.feedback }),
       ]);
       const stored = row.emb.split(",").map(Number);
-      stored.forEach((x, i) => expect(x).toBeCloseTo((expected as Float32Array)[i] as number, 5));
+      stored.forEach((x, i) => {
+        expect(x).toBeCloseTo((expected as Float32Array)[i] as number, 5);
+      });
     }
     const created = await db.rows<{ model: string | null }>(
       sql`SELECT embedding_model AS model FROM task_memories WHERE project_id = ${projectId}::uuid AND memory_type IN ('consolidated', 'synthesis')`,
