@@ -36,6 +36,8 @@ type DeltaRow = {
 /** The vectors of one project, as of a transaction-id horizon. */
 class ProjectVectors {
   readonly dimensions: number;
+  /** Only vectors this model made are usable (null: any model). */
+  readonly model: string | null;
   ids: string[] = [];
   vectors: Float32Array;
   norms: Float64Array;
@@ -46,8 +48,9 @@ class ProjectVectors {
   horizon = "0";
   lastUsed = 0;
 
-  constructor(dimensions: number, capacity = 1024) {
+  constructor(dimensions: number, model: string | null, capacity = 1024) {
     this.dimensions = dimensions;
+    this.model = model;
     this.vectors = new Float32Array(capacity * dimensions);
     this.norms = new Float64Array(capacity);
     this.flags = new Uint8Array(capacity);
@@ -210,16 +213,20 @@ export class SearchIndex {
     this.#maxVectors = options.maxVectors ?? 300_000;
   }
 
-  /** Ranks the project's memories matching `filter` by similarity to `query`; the best `take`, and how many matched. */
+  /**
+   * Ranks the project's memories matching `filter` by similarity to `query`; the best `take`, and how many matched.
+   * With `model`, only vectors that model made are compared (vectors of different models are not comparable).
+   */
   async rank(
     db: Database,
     projectId: string,
     query: Float32Array,
     filter: SearchFilter,
     take: number,
+    model: string | null = null,
   ): Promise<{ ranked: RankedMemory[]; total: number }> {
     const previous = this.#locks.get(projectId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.#rankLocked(db, projectId, query, filter, take));
+    const run = previous.catch(() => undefined).then(() => this.#rankLocked(db, projectId, query, filter, take, model));
     this.#locks.set(projectId, run);
     try {
       return await run;
@@ -234,10 +241,11 @@ export class SearchIndex {
     query: Float32Array,
     filter: SearchFilter,
     take: number,
+    model: string | null,
   ): Promise<{ ranked: RankedMemory[]; total: number }> {
     let entry = this.#projects.get(projectId);
-    if (entry && entry.dimensions !== query.length) entry = undefined;
-    entry = await this.#refresh(db, projectId, entry ?? new ProjectVectors(query.length));
+    if (entry && (entry.dimensions !== query.length || entry.model !== model)) entry = undefined;
+    entry = await this.#refresh(db, projectId, entry ?? new ProjectVectors(query.length, model));
     entry.lastUsed = ++this.#clock;
     const result = entry.rank(query, filter, take);
     if (entry.size <= this.#maxVectors) {
@@ -254,18 +262,22 @@ export class SearchIndex {
    * statement reads the new horizon, the row count and the changed rows under one snapshot.
    */
   async #refresh(db: Database, projectId: string, entry: ProjectVectors): Promise<ProjectVectors> {
+    const embedding =
+      entry.model === null
+        ? sql`array_send(context_embedding)`
+        : sql`case when embedding_model = ${entry.model} then array_send(context_embedding) end`;
     const rows = await db.rows<DeltaRow & { horizon: string; total: number }>(sql`
       select h.horizon, h.total, d.*
         from (select pg_snapshot_xmin(pg_current_snapshot())::text as horizon,
                      (select count(*)::int from task_memories where project_id = ${projectId}) as total) h
         left join lateral (
-          select id, memory_type, is_archived, is_duplicate, array_send(context_embedding) as embedding
+          select id, memory_type, is_archived, is_duplicate, ${embedding} as embedding
             from task_memories
            where project_id = ${projectId} and search_xid >= ${entry.horizon}::bigint) d on true`);
     for (const row of rows) if (row.id !== null) entry.put(row);
     entry.horizon = rows[0]!.horizon;
     // A deleted row is still in the cache: start over (deletes are rare: rollbacks and project deletion).
-    if (entry.size > rows[0]!.total) return this.#refresh(db, projectId, new ProjectVectors(entry.dimensions));
+    if (entry.size > rows[0]!.total) return this.#refresh(db, projectId, new ProjectVectors(entry.dimensions, entry.model));
     return entry;
   }
 
