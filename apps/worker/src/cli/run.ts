@@ -6,6 +6,7 @@ import { purgeAuditCommand } from "./commands/purge-audit.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { apiCommand, startCommand, workerCommand } from "./commands/serve.js";
 import { statusCommand } from "./commands/status.js";
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from "./commands/tokens.js";
 import { triggerCommand } from "./commands/trigger.js";
 import type { CliIo } from "./io.js";
 import { parseCli, USAGE, UsageError } from "./parse.js";
@@ -45,6 +46,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await rollbackCommand(command, io);
       case "purge-audit":
         return await purgeAuditCommand(command, io);
+      case "tokens create":
+        return await tokensCreateCommand(command, io);
+      case "tokens list":
+        return await tokensListCommand(command, io);
+      case "tokens revoke":
+        return await tokensRevokeCommand(command, io);
     }
   } catch (error) {
     io.stderr.write(`${describeFailure(error)}\n`);
