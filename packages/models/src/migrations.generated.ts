@@ -18,7 +18,11 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
     "sql": "CREATE INDEX \"consolidation_changes_job_changed_idx\" ON \"consolidation_changes\" USING btree (\"consolidation_job_id\",\"changed_at\" DESC NULLS FIRST,\"id\" DESC NULLS FIRST);--> statement-breakpoint\nCREATE INDEX \"consolidation_changes_manual_idx\" ON \"consolidation_changes\" USING btree (\"changed_at\" DESC NULLS FIRST,\"id\" DESC NULLS FIRST) WHERE \"consolidation_changes\".\"consolidation_job_id\" IS NULL;"
   },
   {
-    "tag": "0004_fancy_magma",
+    "tag": "0004_unique_captain_america",
+    "sql": "CREATE INDEX \"consolidation_jobs_claim_idx\" ON \"consolidation_jobs\" USING btree (\"run_at\",\"created_at\",\"id\") WHERE \"consolidation_jobs\".\"status\" = 'pending';"
+  },
+  {
+    "tag": "0005_cold_landau",
     "sql": "CREATE TABLE \"api_tokens\" (\n\t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t\"name\" text NOT NULL,\n\t\"token_hash\" text NOT NULL,\n\t\"scopes\" text[] NOT NULL,\n\t\"project_ids\" uuid[],\n\t\"created_by\" text NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"last_used_at\" timestamp with time zone,\n\t\"expires_at\" timestamp with time zone,\n\t\"revoked_at\" timestamp with time zone,\n\tCONSTRAINT \"api_tokens_name_format\" CHECK (\"api_tokens\".\"name\" ~ '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$'),\n\tCONSTRAINT \"api_tokens_scopes_not_empty\" CHECK (cardinality(\"api_tokens\".\"scopes\") > 0)\n);\n--> statement-breakpoint\nCREATE UNIQUE INDEX \"api_tokens_name_idx\" ON \"api_tokens\" USING btree (\"name\");--> statement-breakpoint\nCREATE UNIQUE INDEX \"api_tokens_token_hash_idx\" ON \"api_tokens\" USING btree (\"token_hash\");"
   }
 ];
