@@ -22,7 +22,8 @@ export type Command =
   | { name: "purge-audit"; olderThanDays?: number }
   | { name: "tokens create"; tokenName: string; scopes: ApiScope[]; projectIds: string[]; expiresInDays?: number; json: boolean }
   | { name: "tokens list"; json: boolean }
-  | { name: "tokens revoke"; tokenName: string };
+  | { name: "tokens revoke"; tokenName: string }
+  | { name: "calibrate"; pairsFile: string; precision: number; reviewPrecision: number; json: boolean };
 
 /** Usage text printed by `memcons help` and on usage errors. */
 export const USAGE = `memcons — consolidates the memories of AI coding agents
@@ -51,6 +52,9 @@ Commands:
       scopes: ${API_SCOPES.join(", ")}
   tokens list                    list stored API tokens (never their values)   --json
   tokens revoke <name>           revoke an API token; every API process refuses it within a second
+  calibrate --pairs <file.tsv>   embed labelled pairs (text<TAB>text<TAB>1 or 0, one a line) with the configured
+                                 embedder; print precision/recall/F1 by threshold and the thresholds to use
+      --precision <0..1, default 0.98>  --review-precision <0..1, default 0.5>  --json
   help                           this text
 
 Configuration comes from environment variables (DATABASE_URL, API_ADMIN_TOKENS, ...): see README.md.
@@ -89,6 +93,10 @@ const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
   },
   "tokens list": { flags: { json: { type: "boolean" } }, positionals: [] },
   "tokens revoke": { flags: {}, positionals: ["name"] },
+  calibrate: {
+    flags: { pairs: { type: "string" }, precision: { type: "string" }, "review-precision": { type: "string" }, json: { type: "boolean" } },
+    positionals: [],
+  },
 };
 
 const TOKEN_SUBCOMMANDS = ["create", "list", "revoke"];
@@ -154,6 +162,17 @@ export function parseCli(argv: readonly string[]): Command {
     }
     case "status":
       return { name, jobId: uuid(positionals[0]!, "jobId") };
+    case "calibrate": {
+      const pairsFile = str("pairs");
+      if (pairsFile === undefined || pairsFile.length === 0) throw new UsageError("'memcons calibrate' needs --pairs <file.tsv>");
+      return {
+        name,
+        pairsFile,
+        precision: parseFraction(str("precision"), "--precision", 0.98),
+        reviewPrecision: parseFraction(str("review-precision"), "--review-precision", 0.5),
+        json: flag("json"),
+      };
+    }
     case "purge-audit": {
       const days = str("older-than-days");
       return { name, ...(days !== undefined ? { olderThanDays: parseRetentionDays(days) } : {}) };
@@ -229,6 +248,13 @@ function parseRetentionDays(raw: string): number {
   if (!Number.isInteger(n) || n < 7 || n > 36_500) {
     throw new UsageError(`--older-than-days must be a whole number from 7 (the rollback window) to 36500, got '${raw}'`);
   }
+  return n;
+}
+
+function parseFraction(raw: string | undefined, what: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!(n > 0 && n <= 1)) throw new UsageError(`${what} must be a number above 0 and at most 1, got '${raw}'`);
   return n;
 }
 
