@@ -20,6 +20,7 @@ import { registerPlaybookRoutes } from "./routes/playbook.js";
 import { registerProjectChangesRoutes } from "./routes/project-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
+import { SearchIndex } from "./services/search-index.js";
 
 const DEFAULT_VERSION = "0.1.0";
 const DESCRIPTION =
@@ -38,6 +39,7 @@ function resolveDeps(options: ApiOptions, verifier: TokenVerifier): ApiDeps {
     version: options.version ?? DEFAULT_VERSION,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     stillValid: (principal) => verifier.stillValid(principal),
+    searchIndex: new SearchIndex({ maxVectors: options.searchCacheVectors }),
   };
 }
 

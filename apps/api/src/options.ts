@@ -2,6 +2,7 @@ import type { Embedder } from "@memcons/consolidation-core";
 import type { Database, Logger } from "@memcons/models";
 import type { Principal } from "./access/principal.js";
 import type { WriteRateLimit } from "./access/rate-limit.js";
+import type { SearchIndex } from "./services/search-index.js";
 
 /** Settings of createApiApp. */
 export interface ApiOptions {
@@ -25,6 +26,8 @@ export interface ApiOptions {
   writeRateLimit?: WriteRateLimit;
   /** How long a stored token's lookup is reused, in milliseconds (default 250; revocation takes effect within it). */
   tokenCacheMs?: number;
+  /** Most memory vectors `q=` search keeps in memory over all projects (default 300,000). */
+  searchCacheVectors?: number;
 }
 
 /** ApiOptions with every default resolved; what route modules receive. */
@@ -38,6 +41,7 @@ export interface ApiDeps {
   readonly sseHeartbeatMs: number;
   /** Re-checks a stored token during long requests (event streams). */
   readonly stillValid: (principal: Principal) => Promise<boolean>;
+  readonly searchIndex: SearchIndex;
 }
 
 /** Hono environment of the API: the authenticated principal and its audit name are stored per request. */
