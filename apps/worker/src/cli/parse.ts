@@ -23,6 +23,7 @@ export type Command =
   | { name: "tokens create"; tokenName: string; scopes: ApiScope[]; projectIds: string[]; expiresInDays?: number; json: boolean }
   | { name: "tokens list"; json: boolean }
   | { name: "tokens revoke"; tokenName: string }
+  | { name: "reembed"; projectId: string; all: boolean }
   | { name: "calibrate"; pairsFile: string; precision: number; reviewPrecision: number; json: boolean };
 
 /** Usage text printed by `memcons help` and on usage errors. */
@@ -52,6 +53,9 @@ Commands:
       scopes: ${API_SCOPES.join(", ")}
   tokens list                    list stored API tokens (never their values)   --json
   tokens revoke <name>           revoke an API token; every API process refuses it within a second
+  reembed <projectId>            re-embed the project's memories and playbook entries that the configured embedder
+                                 did not produce (progress on stderr, result as JSON)
+      --all                        re-embed every row
   calibrate --pairs <file.tsv>   embed labelled pairs (text<TAB>text<TAB>1 or 0, one a line) with the configured
                                  embedder; print precision/recall/F1 by threshold and the thresholds to use
       --precision <0..1, default 0.98>  --review-precision <0..1, default 0.5>  --json
@@ -93,6 +97,7 @@ const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
   },
   "tokens list": { flags: { json: { type: "boolean" } }, positionals: [] },
   "tokens revoke": { flags: {}, positionals: ["name"] },
+  reembed: { flags: { all: { type: "boolean" } }, positionals: ["projectId"] },
   calibrate: {
     flags: { pairs: { type: "string" }, precision: { type: "string" }, "review-precision": { type: "string" }, json: { type: "boolean" } },
     positionals: [],
@@ -162,6 +167,8 @@ export function parseCli(argv: readonly string[]): Command {
     }
     case "status":
       return { name, jobId: uuid(positionals[0]!, "jobId") };
+    case "reembed":
+      return { name, projectId: uuid(positionals[0]!, "projectId"), all: flag("all") };
     case "calibrate": {
       const pairsFile = str("pairs");
       if (pairsFile === undefined || pairsFile.length === 0) throw new UsageError("'memcons calibrate' needs --pairs <file.tsv>");
