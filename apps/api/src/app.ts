@@ -2,7 +2,11 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { createHashingEmbedder } from "@memcons/consolidation-core";
 import { noopLogger } from "@memcons/models";
 import { bodyLimit } from "hono/body-limit";
-import { bearerAuth } from "./auth.js";
+import { authenticate, authorize, defaultRules } from "./access/middleware.js";
+import { ROUTE_RULES } from "./access/route-rules.js";
+import { describeAccess } from "./access/openapi.js";
+import { writeRateLimit } from "./access/rate-limit.js";
+import { TokenVerifier } from "./access/verifier.js";
 import { renderDocsPage } from "./docs.js";
 import { describeZodError, errorResponse, targetName, toErrorResponse } from "./errors.js";
 import { type ApiDeps, type ApiEnv, type ApiOptions, DEFAULT_BODY_LIMIT_BYTES } from "./options.js";
@@ -15,15 +19,17 @@ import { registerMemoryChangesRoutes } from "./routes/memory-changes.js";
 import { registerPlaybookRoutes } from "./routes/playbook.js";
 import { registerProjectChangesRoutes } from "./routes/project-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
+import { registerTokenRoutes } from "./routes/tokens.js";
 import { SearchIndex } from "./services/search-index.js";
 
 const DEFAULT_VERSION = "0.1.0";
 const DESCRIPTION =
   "memcons consolidates the memories of AI coding agents. This API triggers and inspects consolidation jobs, " +
   "rolls them back, configures projects and ingests or searches memories. Every route under /api/v1 needs " +
-  "`Authorization: Bearer <admin token>`; errors are `{\"error\": code, \"message\": text}`.";
+  "`Authorization: Bearer <token>`: an admin token, or a stored token holding the scope the operation lists " +
+  "(`x-memcons-scopes`) for the operation's project. Errors are `{\"error\": code, \"message\": text}`.";
 
-function resolveDeps(options: ApiOptions): ApiDeps {
+function resolveDeps(options: ApiOptions, verifier: TokenVerifier): ApiDeps {
   return {
     db: options.db,
     logger: options.logger ?? noopLogger,
@@ -32,13 +38,20 @@ function resolveDeps(options: ApiOptions): ApiDeps {
     embedder: options.embedder ?? createHashingEmbedder(),
     version: options.version ?? DEFAULT_VERSION,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    stillValid: (principal) => verifier.stillValid(principal),
     searchIndex: new SearchIndex({ maxVectors: options.searchCacheVectors }),
   };
 }
 
 /** Builds the memcons HTTP API: every route, /openapi.json and /docs. */
 export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
-  const deps = resolveDeps(options);
+  const logger = options.logger ?? noopLogger;
+  const verifier = new TokenVerifier(options.db, options.adminTokens, {
+    logger,
+    ...(options.tokenCacheMs === undefined ? {} : { cacheMs: options.tokenCacheMs }),
+  });
+  const deps = resolveDeps(options, verifier);
+  const rules = defaultRules();
   const app = new OpenAPIHono<ApiEnv>({
     defaultHook: (result, c) => {
       if (!result.success) {
@@ -57,14 +70,23 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
       const started = performance.now();
       await next();
       deps.logger.debug(
-        { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round((performance.now() - started) * 10) / 10 },
+        {
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          actor: c.get("actor"),
+        },
         "request",
       );
     });
   }
   app.notFound((c) => errorResponse(c, 404, "not_found", `No route for ${c.req.method} ${c.req.path}`));
 
-  app.use("/api/v1/*", bearerAuth(options.adminTokens));
+  app.use("/api/v1/*", authenticate(verifier, rules));
+  if (options.writeRateLimit && options.writeRateLimit.limit > 0) {
+    app.use("/api/v1/*", writeRateLimit(options.writeRateLimit));
+  }
   // Only methods with a body: touching the body of a GET would make the Node adapter build a full Request.
   app.on(
     ["POST", "PUT", "PATCH"],
@@ -79,8 +101,10 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "An admin token from API_ADMIN_TOKENS",
+    description: "An admin token from API_ADMIN_TOKENS, or a stored token (memcons tokens create)",
   });
+  // After the body limit: finding a request's project may read its JSON body.
+  app.use("/api/v1/*", authorize(deps.db, rules));
   registerHealthRoutes(app, deps);
   registerProjectRoutes(app, deps);
   registerArchiveRoutes(app, deps);
@@ -90,6 +114,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   registerConsolidationRoutes(app, deps);
   registerHistoryRoutes(app, deps);
   registerEventRoutes(app, deps);
+  registerTokenRoutes(app, deps);
 
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
   const getDocument = () => {
@@ -107,8 +132,10 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
         { name: "consolidation", description: "Consolidation jobs: trigger, status, history, rollback, settings" },
         { name: "projects", description: "Projects" },
         { name: "memories", description: "Task memories: ingest, list, search" },
+        { name: "tokens", description: "Stored API tokens (admin scope)" },
       ],
     });
+    describeAccess(document, ROUTE_RULES);
     return document;
   };
   app.get("/openapi.json", (c) => c.json(getDocument()));

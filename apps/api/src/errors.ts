@@ -22,12 +22,14 @@ const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   validation_error: 400,
   invalid_schedule: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   illegal_transition: 409,
   aborted: 409,
   payload_too_large: 413,
   rollback_window_expired: 422,
+  rate_limited: 429,
   // The embedding provider failed: not the client's fault, and not ours either.
   ai_provider_error: 502,
 };

@@ -1,12 +1,14 @@
 import type { Embedder } from "@memcons/consolidation-core";
 import type { Database, Logger } from "@memcons/models";
+import type { Principal } from "./access/principal.js";
+import type { WriteRateLimit } from "./access/rate-limit.js";
 import type { SearchIndex } from "./services/search-index.js";
 
 /** Settings of createApiApp. */
 export interface ApiOptions {
   /** The memcons database the API reads and writes. */
   db: Database;
-  /** Accepted admin bearer tokens; empty means every protected route answers 401. */
+  /** Admin bearer tokens (every scope, every project); stored tokens from the database are accepted too. */
   adminTokens: readonly string[];
   /** Structured logger (default: discards everything). */
   logger?: Logger;
@@ -20,6 +22,10 @@ export interface ApiOptions {
   version?: string;
   /** Interval of SSE heartbeat comments in milliseconds (default 15,000). */
   sseHeartbeatMs?: number;
+  /** Per-token limit on write requests, per process (default: none). */
+  writeRateLimit?: WriteRateLimit;
+  /** How long a stored token's lookup is reused, in milliseconds (default 250; revocation takes effect within it). */
+  tokenCacheMs?: number;
   /** Most memory vectors `q=` search keeps in memory over all projects (default 300,000). */
   searchCacheVectors?: number;
 }
@@ -33,11 +39,13 @@ export interface ApiDeps {
   readonly embedder: Embedder;
   readonly version: string;
   readonly sseHeartbeatMs: number;
+  /** Re-checks a stored token during long requests (event streams). */
+  readonly stillValid: (principal: Principal) => Promise<boolean>;
   readonly searchIndex: SearchIndex;
 }
 
-/** Hono environment of the API: the authenticated actor is stored per request. */
-export type ApiEnv = { Variables: { actor: string } };
+/** Hono environment of the API: the authenticated principal and its audit name are stored per request. */
+export type ApiEnv = { Variables: { actor: string; principal: Principal } };
 
 /** Default request body limit: a 1,000-memory ingest must fit. */
 export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;

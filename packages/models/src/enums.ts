@@ -66,3 +66,16 @@ export const Phase = {
 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 export const PHASES = Object.values(Phase) as [Phase, ...Phase[]];
+
+/** Permissions an API token can carry; `admin` grants every other one and token management. */
+export const ApiScope = {
+  MemoriesRead: "memories:read",
+  MemoriesWrite: "memories:write",
+  JobsRead: "jobs:read",
+  JobsTrigger: "jobs:trigger",
+  JobsRollback: "jobs:rollback",
+  ProjectsAdmin: "projects:admin",
+  Admin: "admin",
+} as const;
+export type ApiScope = (typeof ApiScope)[keyof typeof ApiScope];
+export const API_SCOPES = Object.values(ApiScope) as [ApiScope, ...ApiScope[]];

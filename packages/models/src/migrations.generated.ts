@@ -28,5 +28,9 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0006_embedding_model",
     "sql": "ALTER TABLE \"playbook_entries\" ADD COLUMN \"embedding_model\" text;--> statement-breakpoint\nALTER TABLE \"task_memories\" ADD COLUMN \"embedding_model\" text;"
+  },
+  {
+    "tag": "0007_powerful_tinkerer",
+    "sql": "CREATE TABLE \"api_tokens\" (\n\t\"id\" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,\n\t\"name\" text NOT NULL,\n\t\"token_hash\" text NOT NULL,\n\t\"scopes\" text[] NOT NULL,\n\t\"project_ids\" uuid[],\n\t\"created_by\" text NOT NULL,\n\t\"created_at\" timestamp with time zone DEFAULT now() NOT NULL,\n\t\"last_used_at\" timestamp with time zone,\n\t\"expires_at\" timestamp with time zone,\n\t\"revoked_at\" timestamp with time zone,\n\tCONSTRAINT \"api_tokens_name_format\" CHECK (\"api_tokens\".\"name\" ~ '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$'),\n\tCONSTRAINT \"api_tokens_scopes_not_empty\" CHECK (cardinality(\"api_tokens\".\"scopes\") > 0)\n);\n--> statement-breakpoint\nCREATE UNIQUE INDEX \"api_tokens_name_idx\" ON \"api_tokens\" USING btree (\"name\");--> statement-breakpoint\nCREATE UNIQUE INDEX \"api_tokens_token_hash_idx\" ON \"api_tokens\" USING btree (\"token_hash\");"
   }
 ];

@@ -15,6 +15,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import {
+  type ApiScope,
   ARCHIVE_REASONS,
   CHANGE_OPERATIONS,
   JOB_STATUSES,
@@ -276,6 +277,30 @@ export const scheduleRuns = pgTable(
   (t) => [primaryKey({ columns: [t.scheduleName, t.slotTime] })],
 );
 
+/** Stored API tokens: only a SHA-256 digest of each token is kept, never the token itself. */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    scopes: text("scopes").array().$type<ApiScope[]>().notNull(),
+    /** Projects the token may touch; NULL means every project. */
+    projectIds: uuid("project_ids").array(),
+    createdBy: text("created_by").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    lastUsedAt: timestamptz("last_used_at"),
+    expiresAt: timestamptz("expires_at"),
+    revokedAt: timestamptz("revoked_at"),
+  },
+  (t) => [
+    uniqueIndex("api_tokens_name_idx").on(t.name),
+    uniqueIndex("api_tokens_token_hash_idx").on(t.tokenHash),
+    check("api_tokens_name_format", sql`${t.name} ~ '^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$'`),
+    check("api_tokens_scopes_not_empty", sql`cardinality(${t.scopes}) > 0`),
+  ],
+);
+
 export type Project = typeof projects.$inferSelect;
 export type NewProject = typeof projects.$inferInsert;
 export type TaskMemory = typeof taskMemories.$inferSelect;
@@ -288,3 +313,5 @@ export type PlaybookEntry = typeof playbookEntries.$inferSelect;
 export type NewPlaybookEntry = typeof playbookEntries.$inferInsert;
 export type ScheduleRun = typeof scheduleRuns.$inferSelect;
 export type NewScheduleRun = typeof scheduleRuns.$inferInsert;
+export type ApiToken = typeof apiTokens.$inferSelect;
+export type NewApiToken = typeof apiTokens.$inferInsert;

@@ -19,6 +19,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("migrate on $driver", (targ
         sql`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`,
       );
       expect(tables.map((t) => t.name)).toEqual([
+        "api_tokens",
         "consolidation_changes",
         "consolidation_jobs",
         "memcons_migrations",

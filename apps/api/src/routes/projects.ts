@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { checkThresholdTrigger } from "@memcons/scheduler";
 import { memoryToDict, projectToDict } from "@memcons/models";
+import { visibleProjects } from "../access/principal.js";
 import type { ApiDeps, ApiEnv } from "../options.js";
 import { errorResponses, uuidParam } from "../schemas/common.js";
 import {
@@ -35,7 +36,7 @@ const listProjectsRoute = createRoute({
   path: "/api/v1/projects",
   operationId: "listProjects",
   tags: ["projects"],
-  summary: "List projects, newest first",
+  summary: "List projects, newest first (only the token's projects for tokens limited to projects)",
   security,
   request: { query: ListProjectsQuerySchema },
   responses: {
@@ -98,7 +99,7 @@ export function registerProjectRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
 
   app.openapi(listProjectsRoute, async (c) => {
     const query = c.req.valid("query");
-    const page = await listProjects(deps.db, query);
+    const page = await listProjects(deps.db, { ...query, only: visibleProjects(c.get("principal")) });
     return c.json({ projects: page.projects.map(projectToDict), next_cursor: page.nextCursor }, 200);
   });
 

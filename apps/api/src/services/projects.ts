@@ -1,5 +1,5 @@
 import { ProjectNotFoundError, type Database, type Project, projects, taskMemories } from "@memcons/models";
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import { afterKeyset, cursorTimestamp, decodeKeyset, keysetPage } from "./cursor.js";
 
 /** Memory counts of a project by state. */
@@ -58,16 +58,22 @@ export async function createProject(
   return project!;
 }
 
-/** Lists projects, newest first, with keyset pagination. */
+/** Lists projects, newest first, with keyset pagination; `only` limits the listing to these project ids. */
 export async function listProjects(
   db: Database,
-  o: { limit: number; cursor?: string | undefined },
+  o: { limit: number; cursor?: string | undefined; only?: readonly string[] | undefined },
 ): Promise<{ projects: Project[]; nextCursor: string | null }> {
   const position = o.cursor ? decodeKeyset(o.cursor) : undefined;
+  if (o.only?.length === 0) return { projects: [], nextCursor: null };
   const rows = await db.orm
     .select({ project: projects, ts: cursorTimestamp(projects.createdAt) })
     .from(projects)
-    .where(position ? afterKeyset(projects.createdAt, projects.id, position) : undefined)
+    .where(
+      and(
+        position ? afterKeyset(projects.createdAt, projects.id, position) : undefined,
+        o.only ? inArray(projects.id, [...o.only]) : undefined,
+      ),
+    )
     .orderBy(desc(projects.createdAt), desc(projects.id))
     .limit(o.limit + 1);
   const { page, nextCursor } = keysetPage(rows, o.limit, (row) => row.project.id);

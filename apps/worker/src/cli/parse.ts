@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { JOB_STATUSES, type JobStatus, MemconsError } from "@memcons/models";
+import { API_SCOPES, type ApiScope, JOB_STATUSES, type JobStatus, MemconsError } from "@memcons/models";
 
 /** The command line could not be understood; the CLI prints usage and exits 2. */
 export class UsageError extends MemconsError {
@@ -20,6 +20,9 @@ export type Command =
   | { name: "status"; jobId: string }
   | { name: "rollback"; jobId: string; reason?: string }
   | { name: "purge-audit"; olderThanDays?: number }
+  | { name: "tokens create"; tokenName: string; scopes: ApiScope[]; projectIds: string[]; expiresInDays?: number; json: boolean }
+  | { name: "tokens list"; json: boolean }
+  | { name: "tokens revoke"; tokenName: string }
   | { name: "reembed"; projectId: string; all: boolean }
   | { name: "calibrate"; pairsFile: string; precision: number; reviewPrecision: number; json: boolean };
 
@@ -43,6 +46,13 @@ Commands:
       --reason <text>
   purge-audit                    delete audit rows older than AUDIT_RETENTION_DAYS (default 90) and print the count
       --older-than-days <7..36500>  a different retention for this run
+  tokens create --name <name> --scope <scope>…  create an API token and print it (shown this once)
+      --project <id>               limit it to a project, repeatable (default: every project)
+      --expires-in <days>          expire it after 1..3650 days (default: never)
+      --json                       print the token with its description as JSON
+      scopes: ${API_SCOPES.join(", ")}
+  tokens list                    list stored API tokens (never their values)   --json
+  tokens revoke <name>           revoke an API token; every API process refuses it within a second
   reembed <projectId>            re-embed the project's memories and playbook entries that the configured embedder
                                  did not produce (progress on stderr, result as JSON)
       --all                        re-embed every row
@@ -75,6 +85,18 @@ const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
   status: { flags: {}, positionals: ["jobId"] },
   rollback: { flags: { reason: { type: "string" } }, positionals: ["jobId"] },
   "purge-audit": { flags: { "older-than-days": { type: "string" } }, positionals: [] },
+  "tokens create": {
+    flags: {
+      name: { type: "string" },
+      scope: { type: "string", multiple: true },
+      project: { type: "string", multiple: true },
+      "expires-in": { type: "string" },
+      json: { type: "boolean" },
+    },
+    positionals: [],
+  },
+  "tokens list": { flags: { json: { type: "boolean" } }, positionals: [] },
+  "tokens revoke": { flags: {}, positionals: ["name"] },
   reembed: { flags: { all: { type: "boolean" } }, positionals: ["projectId"] },
   calibrate: {
     flags: { pairs: { type: "string" }, precision: { type: "string" }, "review-precision": { type: "string" }, json: { type: "boolean" } },
@@ -82,10 +104,20 @@ const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
   },
 };
 
+const TOKEN_SUBCOMMANDS = ["create", "list", "revoke"];
+
 /** Parses argv (without node and the script) into a Command; throws UsageError on anything unknown. */
 export function parseCli(argv: readonly string[]): Command {
-  const [name, ...rest] = argv;
+  let [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") return { name: "help" };
+  if (name === "tokens") {
+    const sub = rest[0];
+    if (sub === undefined || !TOKEN_SUBCOMMANDS.includes(sub)) {
+      throw new UsageError(`'memcons tokens' needs one of ${TOKEN_SUBCOMMANDS.join(", ")}`);
+    }
+    name = `tokens ${sub}`;
+    rest = rest.slice(1);
+  }
   const spec = COMMANDS[name];
   if (!spec) throw new UsageError(`Unknown command '${name}'`);
   if (rest.includes("--help") || rest.includes("-h")) return { name: "help" };
@@ -152,6 +184,12 @@ export function parseCli(argv: readonly string[]): Command {
       const days = str("older-than-days");
       return { name, ...(days !== undefined ? { olderThanDays: parseRetentionDays(days) } : {}) };
     }
+    case "tokens create":
+      return parseTokenCreate(values);
+    case "tokens list":
+      return { name, json: flag("json") };
+    case "tokens revoke":
+      return { name, tokenName: positionals[0]! };
     default: {
       const reason = str("reason");
       return { name: "rollback", jobId: uuid(positionals[0]!, "jobId"), ...(reason !== undefined ? { reason } : {}) };
@@ -176,6 +214,35 @@ export function parseOptionPairs(pairs: readonly string[]): Record<string, unkno
     options[key] = value;
   }
   return options;
+}
+
+function parseTokenCreate(values: Record<string, string | boolean | Array<string | boolean> | undefined>): Command {
+  const tokenName = values.name;
+  if (typeof tokenName !== "string" || tokenName.length === 0) throw new UsageError("'memcons tokens create' needs --name <name>");
+  const scopes = (values.scope as string[] | undefined) ?? [];
+  if (scopes.length === 0) throw new UsageError(`'memcons tokens create' needs --scope, one of ${API_SCOPES.join(", ")}`);
+  for (const scope of scopes) {
+    if (!(API_SCOPES as readonly string[]).includes(scope)) {
+      throw new UsageError(`--scope must be one of ${API_SCOPES.join(", ")}, got '${scope}'`);
+    }
+  }
+  const projectIds = ((values.project as string[] | undefined) ?? []).map((id) => uuid(id, "--project"));
+  const days = values["expires-in"];
+  let expiresInDays: number | undefined;
+  if (typeof days === "string") {
+    expiresInDays = Number(days);
+    if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 3650) {
+      throw new UsageError(`--expires-in must be a whole number of days from 1 to 3650, got '${days}'`);
+    }
+  }
+  return {
+    name: "tokens create",
+    tokenName,
+    scopes: scopes as ApiScope[],
+    projectIds,
+    ...(expiresInDays !== undefined ? { expiresInDays } : {}),
+    json: values.json === true,
+  };
 }
 
 function uuid(value: string, what: string): string {

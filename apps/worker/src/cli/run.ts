@@ -8,6 +8,7 @@ import { purgeAuditCommand } from "./commands/purge-audit.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { apiCommand, startCommand, workerCommand } from "./commands/serve.js";
 import { statusCommand } from "./commands/status.js";
+import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from "./commands/tokens.js";
 import { triggerCommand } from "./commands/trigger.js";
 import type { CliIo } from "./io.js";
 import { parseCli, USAGE, UsageError } from "./parse.js";
@@ -47,6 +48,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await rollbackCommand(command, io);
       case "purge-audit":
         return await purgeAuditCommand(command, io);
+      case "tokens create":
+        return await tokensCreateCommand(command, io);
+      case "tokens list":
+        return await tokensListCommand(command, io);
+      case "tokens revoke":
+        return await tokensRevokeCommand(command, io);
       case "calibrate":
         return await calibrateCommand(command, io);
       case "reembed":

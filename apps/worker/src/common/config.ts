@@ -78,6 +78,7 @@ const EnvSchema = z.object({
   API_PORT: port.default(8080),
   API_ADMIN_TOKENS: z.string().default(""),
   API_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
+  API_WRITE_RATE_LIMIT: int(0, 1_000_000).default(600),
   EMBEDDER_PROVIDER: z.enum(["hashing", "openai"], { error: "must be hashing or openai" }).default("hashing"),
   HASHING_EMBEDDER_VERSION: z.enum(["1", "2"], { error: "must be 1 or 2" }).default("1"),
   SYNTHESIZER_PROVIDER: z
@@ -123,6 +124,8 @@ export interface Config {
   /** Admin bearer tokens from API_ADMIN_TOKENS (comma-separated); empty when unset. */
   adminTokens: string[];
   bodyLimitBytes: number;
+  /** Write requests per minute one token may make to one API process; 0 turns the limit off. */
+  writeRateLimit: number;
   embedder:
     | { provider: "hashing"; version?: 1 | 2; dimensions?: number }
     | { provider: "openai"; baseUrl: string; apiKey?: string; model: string; dimensions: number; timeoutMs: number };
@@ -175,6 +178,7 @@ export function loadConfig(env: Env): Config {
     apiPort: e.API_PORT,
     adminTokens: parseTokens(e.API_ADMIN_TOKENS),
     bodyLimitBytes: e.API_BODY_LIMIT_BYTES,
+    writeRateLimit: e.API_WRITE_RATE_LIMIT,
     embedder:
       e.EMBEDDER_PROVIDER === "openai"
         ? {

@@ -23,13 +23,14 @@ export async function startApi(
   const logger = deps.logger.child({ component: "api" });
   const adminTokens = deps.adminTokens ?? config.adminTokens;
   if (adminTokens.length === 0) {
-    logger.warn({}, "API_ADMIN_TOKENS is empty: every /api/v1 route will answer 401");
+    logger.warn({}, "API_ADMIN_TOKENS is empty: only stored tokens (memcons tokens create) are accepted");
   }
   const app = createApiApp({
     db: deps.db,
     adminTokens,
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
+    writeRateLimit: { limit: config.writeRateLimit, windowMs: 60_000 },
     defaultThreshold: config.threshold,
     embedder: deps.embedder,
     version: VERSION,
