@@ -16,17 +16,22 @@ describe.each(testTargets(process.env.DATABASE_URL))("migrate on $driver", (targ
       expect(second.applied).toEqual([]);
       expect(await migrationStatus(db)).toMatchObject({ current: true, pending: [] });
       const tables = await db.rows<{ name: string }>(
-        sql`select table_name as name from information_schema.tables where table_schema = 'public' order by 1`,
+        sql`select table_name as name from information_schema.tables where table_schema = 'memcons' order by 1`,
       );
       expect(tables.map((t) => t.name)).toEqual([
         "consolidation_changes",
         "consolidation_jobs",
-        "memcons_migrations",
+        "migrations",
         "playbook_entries",
         "projects",
         "schedule_runs",
         "task_memories",
       ]);
+      const elsewhere = await db.rows<{ name: string }>(
+        sql`select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
+            where n.nspname = 'public'`,
+      );
+      expect(elsewhere).toEqual([]);
     } finally {
       await db.close();
     }
@@ -37,12 +42,14 @@ describe.each(testTargets(process.env.DATABASE_URL))("migrate on $driver", (targ
     try {
       await migrate(db);
       const [first] = MIGRATIONS;
-      await db.rows(sql`update memcons_migrations set hash = 'edited' where tag = ${first!.tag}`);
-      await db.rows(sql`delete from memcons_migrations where tag = ${MIGRATIONS.at(-1)!.tag}`);
+      // With several migrations, one is left pending to show that nothing gets applied.
+      const later = MIGRATIONS.length > 1 ? MIGRATIONS.at(-1)!.tag : "0000_not_a_migration";
+      await db.rows(sql`update memcons.migrations set hash = 'edited' where tag = ${first!.tag}`);
+      await db.rows(sql`delete from memcons.migrations where tag = ${later}`);
       const error = await migrate(db).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MigrationMismatchError);
       expect(error).toMatchObject({ code: "migration_mismatch", tag: first!.tag, permanent: true });
-      expect((await migrationStatus(db)).pending).toEqual([MIGRATIONS.at(-1)!.tag]);
+      expect((await migrationStatus(db)).pending).toEqual(MIGRATIONS.length > 1 ? [later] : []);
     } finally {
       await db.close();
     }

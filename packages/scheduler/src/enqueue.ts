@@ -58,7 +58,7 @@ export async function enqueueJob(db: Database, request: EnqueueRequest): Promise
 
 /** Inserts the job unless the project has an active one; then NOTIFYs `created` and a wake-up. */
 async function insertJob(db: Database, request: EnqueueRequest): Promise<ConsolidationJob | undefined> {
-  const insert = sql`insert into consolidation_jobs (project_id, trigger_type, options, scope, triggered_by, max_retries)
+  const insert = sql`insert into memcons.consolidation_jobs (project_id, trigger_type, options, scope, triggered_by, max_retries)
     values (${request.projectId}, ${request.triggerType}, ${JSON.stringify(request.options)}::jsonb,
             ${JSON.stringify(request.scope)}::jsonb, ${request.triggeredBy},
             ${request.maxRetries === undefined ? sql`default` : sql`${request.maxRetries}::int`})

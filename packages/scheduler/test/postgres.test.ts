@@ -59,7 +59,7 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     await db.notify(JOB_WAKEUP_CHANNEL, "new:bulk");
     await waitFor(async () => {
       const [row] = await db.rows<{ n: number }>(
-        sql`select count(*)::int as n from consolidation_jobs where status = 'completed'`,
+        sql`select count(*)::int as n from memcons.consolidation_jobs where status = 'completed'`,
       );
       return row!.n === ids.length;
     }, 60_000, 100);
@@ -69,7 +69,7 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
       select count(*) filter (where status = 'completed')::int as completed,
              count(*) filter (where retry_count > 0)::int as retried,
              count(*) filter (where locked_by is not null)::int as locked
-        from consolidation_jobs where id in ${ids}`);
+        from memcons.consolidation_jobs where id in ${ids}`);
     expect(stats).toEqual({ completed: 2_000, retried: 0, locked: 0 });
     expect([...byRunner.values()].reduce((a, b) => a + b, 0)).toBe(2_000);
   }, 90_000);
@@ -237,7 +237,7 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     for (const projectId of projects) await insertMemories(db, projectId, 500);
     await db.rows(sql`analyze task_memories`);
     const plan = await db.rows<Record<string, string>>(sql`explain
-      select count(*) from (select 1 from task_memories m where m.project_id = ${projects[0]}
+      select count(*) from (select 1 from memcons.task_memories m where m.project_id = ${projects[0]}
         and not m.is_archived and not m.is_duplicate and not m.is_consolidated limit 100) s`);
     const text = plan.map((row) => Object.values(row).join(" ")).join("\n");
     expect(text).toMatch(/task_memories_project_unconsolidated_idx/);
