@@ -24,7 +24,7 @@ async function throughput(runnerCount: number): Promise<void> {
   await db.rows(sql`
     with p as (insert into memcons.projects (name) select 'bench ' || g from generate_series(1, ${flags.jobs}::int) g returning id)
     insert into memcons.consolidation_jobs (project_id, trigger_type) select id, 'manual' from p`);
-  await db.rows(sql`vacuum analyze consolidation_jobs`);
+  await db.rows(sql`vacuum analyze memcons.consolidation_jobs`);
   let completed = 0;
   let finished!: () => void;
   const allDone = new Promise<void>((resolve) => {

@@ -33,8 +33,8 @@ try {
       from (select id, substr(name, 7)::int as n from memcons.projects) p
      cross join lateral generate_series(1,
        case when p.n <= ${bigProjects}::int then ${bigSize}::int else ${smallBase}::int + p.n % ${spread}::int end) m`);
-  await db.rows(sql`vacuum analyze projects`);
-  await db.rows(sql`vacuum analyze task_memories`);
+  await db.rows(sql`vacuum analyze memcons.projects`);
+  await db.rows(sql`vacuum analyze memcons.task_memories`);
   const [counts] = await db.rows<{ projects: number; memories: number }>(
     sql`select (select count(*)::int from memcons.projects) as projects, (select count(*)::int from memcons.task_memories) as memories`,
   );

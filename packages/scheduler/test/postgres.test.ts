@@ -235,7 +235,7 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
   it("the threshold count is served by the partial index", async () => {
     const projects = await Promise.all(Array.from({ length: 20 }, () => createProject(db)));
     for (const projectId of projects) await insertMemories(db, projectId, 500);
-    await db.rows(sql`analyze task_memories`);
+    await db.rows(sql`analyze memcons.task_memories`);
     const plan = await db.rows<Record<string, string>>(sql`explain
       select count(*) from (select 1 from memcons.task_memories m where m.project_id = ${projects[0]}
         and not m.is_archived and not m.is_duplicate and not m.is_consolidated limit 100) s`);
