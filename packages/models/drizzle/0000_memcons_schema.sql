@@ -143,6 +143,7 @@ CREATE INDEX "consolidation_jobs_project_created_idx" ON "memcons"."consolidatio
 CREATE INDEX "consolidation_jobs_project_status_idx" ON "memcons"."consolidation_jobs" USING btree ("project_id","status");--> statement-breakpoint
 CREATE INDEX "consolidation_jobs_created_idx" ON "memcons"."consolidation_jobs" USING btree ("created_at");--> statement-breakpoint
 CREATE INDEX "consolidation_jobs_active_idx" ON "memcons"."consolidation_jobs" USING btree ("status","run_at") WHERE "memcons"."consolidation_jobs"."status" IN ('pending', 'running');--> statement-breakpoint
+CREATE INDEX "consolidation_jobs_claim_idx" ON "memcons"."consolidation_jobs" USING btree ("run_at","created_at","id") WHERE "memcons"."consolidation_jobs"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "consolidation_jobs_triggered_by_idx" ON "memcons"."consolidation_jobs" USING btree ("triggered_by");--> statement-breakpoint
 CREATE UNIQUE INDEX "consolidation_jobs_one_active_per_project" ON "memcons"."consolidation_jobs" USING btree ("project_id") WHERE "memcons"."consolidation_jobs"."status" IN ('pending', 'running');--> statement-breakpoint
 CREATE INDEX "playbook_entries_project_idx" ON "memcons"."playbook_entries" USING btree ("project_id","created_at" DESC NULLS LAST);--> statement-breakpoint
