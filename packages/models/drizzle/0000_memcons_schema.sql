@@ -151,4 +151,16 @@ CREATE INDEX "playbook_entries_source_job_idx" ON "memcons"."playbook_entries" U
 CREATE INDEX "task_memories_project_created_idx" ON "memcons"."task_memories" USING btree ("project_id","created_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "task_memories_project_active_idx" ON "memcons"."task_memories" USING btree ("project_id","memory_type") WHERE "memcons"."task_memories"."is_archived" = false AND "memcons"."task_memories"."is_duplicate" = false;--> statement-breakpoint
 CREATE INDEX "task_memories_project_unconsolidated_idx" ON "memcons"."task_memories" USING btree ("project_id") WHERE "memcons"."task_memories"."is_archived" = false AND "memcons"."task_memories"."is_duplicate" = false AND "memcons"."task_memories"."is_consolidated" = false;--> statement-breakpoint
-CREATE INDEX "task_memories_duplicate_of_idx" ON "memcons"."task_memories" USING btree ("duplicate_of");
+CREATE INDEX "task_memories_duplicate_of_idx" ON "memcons"."task_memories" USING btree ("duplicate_of");--> statement-breakpoint
+-- Every insert and update of a memory is stamped with the id of its transaction, so that a search
+-- cache can read only the rows written since the oldest transaction that was running at its last read.
+ALTER TABLE "memcons"."task_memories" ADD COLUMN "search_xid" bigint DEFAULT (pg_current_xact_id()::text::bigint) NOT NULL;--> statement-breakpoint
+CREATE INDEX "task_memories_project_search_xid_idx" ON "memcons"."task_memories" USING btree ("project_id","search_xid");--> statement-breakpoint
+CREATE FUNCTION "memcons"."task_memories_stamp_search_xid"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.search_xid := pg_current_xact_id()::text::bigint;
+  RETURN NEW;
+END
+$$;--> statement-breakpoint
+CREATE TRIGGER "task_memories_stamp_search_xid" BEFORE UPDATE ON "memcons"."task_memories"
+  FOR EACH ROW EXECUTE FUNCTION "memcons"."task_memories_stamp_search_xid"();

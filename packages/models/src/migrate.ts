@@ -127,6 +127,8 @@ async function moveLegacyInstallation(tx: Executor, onMigration: (tag: string) =
   for (const table of LEGACY_TABLES) {
     await tx.execute(sql.raw(`alter table public."${table}" set schema memcons`));
   }
+  // The trigger moved with its table; the function it calls moves too.
+  await tx.execute(sql`alter function public.task_memories_stamp_search_xid() set schema memcons`);
   await tx.execute(sql`drop table public.memcons_migrations`);
   await recordApplied(tx, baseline.tag, baseline.sql);
   return true;

@@ -32,7 +32,13 @@ async function structure(db: Database): Promise<string[]> {
       and conrelid <> 'memcons.migrations'::regclass`);
   const indexes = await db.rows<{ d: string }>(sql`
     select indexdef as d from pg_indexes where schemaname = 'memcons' and tablename <> 'migrations'`);
-  return [...columns, ...constraints, ...indexes].map((row) => row.d).sort();
+  const triggers = await db.rows<{ d: string }>(sql`
+    select pg_get_triggerdef(t.oid) as d from pg_trigger t join pg_class c on c.oid = t.tgrelid
+      join pg_namespace n on n.oid = c.relnamespace where n.nspname = 'memcons' and not t.tgisinternal`);
+  const functions = await db.rows<{ d: string }>(sql`
+    select p.proname || ' ' || md5(p.prosrc) as d from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+      where n.nspname in ('memcons', 'public')`);
+  return [...columns, ...constraints, ...indexes, ...triggers, ...functions].map((row) => row.d).sort();
 }
 
 async function publicTables(db: Database): Promise<string[]> {

@@ -249,7 +249,7 @@ export class SearchIndex {
     let after = "00000000-0000-0000-0000-000000000000";
     for (let batch = 0; ; batch++) {
       const changed = sql`select id, memory_type, is_archived, is_duplicate, array_send(context_embedding) as embedding
-          from task_memories
+          from memcons.task_memories
          where project_id = ${projectId} and search_xid >= ${entry.horizon}::bigint and id > ${after}::uuid
          order by id
          limit ${this.#batchSize}::int`;
@@ -257,7 +257,7 @@ export class SearchIndex {
         batch === 0
           ? sql`select h.horizon, h.total, d.*
                   from (select pg_snapshot_xmin(pg_current_snapshot())::text as horizon,
-                               (select count(*)::int from task_memories where project_id = ${projectId}) as total) h
+                               (select count(*)::int from memcons.task_memories where project_id = ${projectId}) as total) h
                   left join lateral (${changed}) d on true`
           : changed,
       );
@@ -273,7 +273,7 @@ export class SearchIndex {
     }
     if (total === Number.POSITIVE_INFINITY) {
       const [count] = await db.rows<{ total: number }>(
-        sql`select count(*)::int as total from task_memories where project_id = ${projectId}`,
+        sql`select count(*)::int as total from memcons.task_memories where project_id = ${projectId}`,
       );
       total = count!.total;
     }
