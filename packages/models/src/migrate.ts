@@ -78,6 +78,33 @@ export async function migrate(database: Database): Promise<MigrationResult> {
   }
 }
 
+/**
+ * The SQL that migrate() runs on an empty database, one statement per element, ending each migration
+ * with its row in `memcons.migrations`, so that migrate() later finds it applied. For teams whose
+ * migrations run through another tool; `skip` leaves out migrations already applied there.
+ */
+export function migrationStatements(options: { skip?: readonly string[] } = {}): string[] {
+  const skip = new Set(options.skip ?? []);
+  const statements = [
+    "create schema if not exists memcons",
+    `create table if not exists memcons.migrations (
+  tag text primary key,
+  hash text not null,
+  applied_at timestamptz not null default now()
+)`,
+  ];
+  for (const migration of MIGRATIONS) {
+    if (skip.has(migration.tag)) continue;
+    for (const statement of migration.sql.split(BREAKPOINT)) {
+      if (statement.trim()) statements.push(statement.trim().replace(/;$/, ""));
+    }
+    statements.push(
+      `insert into memcons.migrations (tag, hash) values ('${migration.tag}', '${hashOf(migration.sql)}')`,
+    );
+  }
+  return statements;
+}
+
 /** Reports which migrations are applied and which are pending. */
 export async function migrationStatus(database: Database): Promise<MigrationStatus> {
   const exists = await database.rows<{ present: boolean }>(

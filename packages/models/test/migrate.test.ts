@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createDatabase, MigrationMismatchError, migrate, migrationStatus } from "../src/index.js";
+import { createDatabase, MigrationMismatchError, migrate, migrationStatements, migrationStatus } from "../src/index.js";
 import { MIGRATIONS } from "../src/migrations.generated.js";
 import { createTestDatabase, preferredTarget, testTargets } from "../src/testing/index.js";
 import { readFileSync } from "node:fs";
@@ -82,5 +82,30 @@ describe("embedded migrations", () => {
     for (const migration of MIGRATIONS) {
       expect(migration.sql).toBe(readFileSync(new URL(`../drizzle/${migration.tag}.sql`, import.meta.url), "utf8"));
     }
+  });
+});
+
+describe.each(testTargets(process.env.DATABASE_URL))("migrationStatements on $driver", (target) => {
+  it("builds a schema that migrate() then finds current", async () => {
+    const db = await createTestDatabase({ ...target, migrate: false });
+    try {
+      for (const statement of migrationStatements()) await db.rows(sql.raw(statement));
+      expect(await migrationStatus(db)).toMatchObject({ current: true, pending: [] });
+      expect((await migrate(db)).applied).toEqual([]);
+      const [count] = await db.rows<{ n: number }>(
+        sql`select count(*)::int as n from information_schema.tables where table_schema = 'memcons'`,
+      );
+      expect(count!.n).toBe(7);
+    } finally {
+      await db.close();
+    }
+  }, 180_000);
+
+  it("leaves out the migrations named in skip", () => {
+    const all = migrationStatements();
+    const skipped = migrationStatements({ skip: MIGRATIONS.map((m) => m.tag) });
+    expect(skipped).toHaveLength(2);
+    expect(all.length).toBeGreaterThan(20);
+    expect(all.filter((s) => s.startsWith("insert into memcons.migrations"))).toHaveLength(MIGRATIONS.length);
   });
 });
