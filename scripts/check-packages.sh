@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for dir in packages/*/; do
+for dir in packages/*/ apps/*/; do
   name=$(node -p "require('./${dir}package.json').name")
   (cd "$dir" && pnpm pack --pack-destination "$out" >/dev/null)
   tarball=$(ls -t "$out"/*.tgz | head -n 1)

@@ -1,11 +1,6 @@
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../scripts/tsup-package.js";
 
-export default defineConfig({
-  entry: { index: "src/index.ts", cli: "src/cli/bin.ts" },
-  format: ["esm"],
-  dts: { entry: { index: "src/index.ts" } },
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  splitting: true,
-});
+export default defineConfig(
+  packageBuild({ entry: { index: "src/index.ts", cli: "src/cli/bin.ts" }, withoutTypes: ["cli"] }),
+);

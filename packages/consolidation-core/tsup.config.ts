@@ -1,11 +1,4 @@
 import { defineConfig } from "tsup";
+import { packageBuild } from "../../scripts/tsup-package.js";
 
-export default defineConfig({
-  entry: { index: "src/index.ts", testing: "src/testing/index.ts" },
-  format: ["esm", "cjs"],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: "node20",
-  splitting: false,
-});
+export default defineConfig(packageBuild({ entry: { index: "src/index.ts", testing: "src/testing/index.ts" } }));

@@ -28,16 +28,16 @@ const db = await createTestDatabase({
   adminUrl: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
 });
 try {
-  const [project] = await db.rows<{ id: string }>(sql`insert into projects (name) values ('search bench') returning id`);
+  const [project] = await db.rows<{ id: string }>(sql`insert into memcons.projects (name) values ('search bench') returning id`);
   for (let done = 0; done < memories; done += 10_000) {
     await db.rows(sql`
-      insert into task_memories (project_id, memory_type, execution_summary, context_embedding, embedding_model)
+      insert into memcons.task_memories (project_id, memory_type, execution_summary, context_embedding, embedding_model)
       select ${project!.id}, 'learning', 'memory ' || g,
              array(select (random() * 2 - 1 + g * 0)::real from generate_series(1, ${dimensions}::int)),
              ${createHashingEmbedder({ dimensions }).model}
         from generate_series(${done + 1}::int, ${Math.min(memories, done + 10_000)}::int) g`);
   }
-  await db.rows(sql`vacuum analyze task_memories`);
+  await db.rows(sql`vacuum analyze memcons.task_memories`);
   const app = createApiApp({ db, adminTokens: [TOKEN], embedder: createHashingEmbedder({ dimensions }) });
   const search = async (i: number): Promise<number> => {
     const q = `${WORDS[i % WORDS.length]} ${WORDS[(i * 7 + 3) % WORDS.length]} ${i}`;

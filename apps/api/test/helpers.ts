@@ -103,7 +103,7 @@ export async function snapshotTables(db: Database): Promise<Record<string, strin
   const out: Record<string, string> = {};
   for (const table of tables) {
     const [row] = await db.rows<{ n: number | string; sum: string | null }>(
-      sql.raw(`select count(*) as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as sum from ${table} t`),
+      sql.raw(`select count(*) as n, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as sum from memcons.${table} t`),
     );
     out[table] = `${row?.n}:${row?.sum}`;
   }

@@ -26,11 +26,11 @@ beforeAll(async () => {
   queryVector = Array.from((await embedder.embed([QUERY]))[0]!);
   // The oldest memory matches the query exactly; 6,000 newer ones have random vectors.
   await db.rows(sql`
-    insert into task_memories (project_id, memory_type, execution_summary, context_embedding, embedding_model, created_at)
+    insert into memcons.task_memories (project_id, memory_type, execution_summary, context_embedding, embedding_model, created_at)
     values (${projectId}, 'warning', 'the oldest memory', ${`{${queryVector.join(",")}}`}::real[], ${embedder.model},
             now() - interval '1 year')`);
   await db.rows(sql`
-    insert into task_memories (project_id, memory_type, execution_summary, context_embedding, embedding_model)
+    insert into memcons.task_memories (project_id, memory_type, execution_summary, context_embedding, embedding_model)
     select ${projectId}, case when g % 2 = 0 then 'learning' else 'error_fix' end, 'memory ' || g,
            array(select (random() * 2 - 1 + g * 0)::real from generate_series(1, ${DIMENSIONS}::int)), ${embedder.model}
       from generate_series(1, 6000) g`);
@@ -53,7 +53,7 @@ async function search(app: ReturnType<typeof makeApp>, query = "", limit = 10): 
 /** The exact ranking computed here from every stored vector: similarity desc, then id. */
 async function bruteForce(where = "not is_archived and not is_duplicate"): Promise<string[]> {
   const rows = await db.rows<{ id: string; v: string }>(
-    sql`select id, context_embedding::text as v from task_memories
+    sql`select id, context_embedding::text as v from memcons.task_memories
          where project_id = ${projectId} and context_embedding is not null and ${sql.raw(where)}`,
   );
   const norm = Math.sqrt(queryVector.reduce((s, x) => s + x * x, 0));
@@ -98,7 +98,7 @@ describe("q= search over every memory of a project", () => {
   it("shows writes made elsewhere (updates, inserts, deletes) on the next search", async () => {
     const top = (await search(appA)).memories[0]!.id;
     // Archive the best match behind A's back.
-    await db.rows(sql`update task_memories set is_archived = true, archived_at = now() where id = ${top}`);
+    await db.rows(sql`update memcons.task_memories set is_archived = true, archived_at = now() where id = ${top}`);
     expect((await search(appA)).memories.map((m) => m.id)).not.toContain(top);
     expect((await search(appA, "&include_archived=true")).memories[0]!.id).toBe(top);
     // A new memory ingested through the other process ranks first.
@@ -110,10 +110,10 @@ describe("q= search over every memory of a project", () => {
     expect((await search(appA)).memories[0]!.id).toBe(fresh);
     // A changed embedding moves a memory.
     const [someone] = await db.rows<{ id: string }>(
-      sql`select id from task_memories where project_id = ${projectId} and execution_summary = 'memory 17'`,
+      sql`select id from memcons.task_memories where project_id = ${projectId} and execution_summary = 'memory 17'`,
     );
     await db.rows(
-      sql`update task_memories set context_embedding = ${`{${queryVector.map((x) => x * 2).join(",")}}`}::real[]
+      sql`update memcons.task_memories set context_embedding = ${`{${queryVector.map((x) => x * 2).join(",")}}`}::real[]
            where id = ${someone!.id}`,
     );
     expect(
@@ -123,7 +123,7 @@ describe("q= search over every memory of a project", () => {
         .sort(),
     ).toEqual([fresh, someone!.id].sort());
     // A deleted memory is gone.
-    await db.rows(sql`delete from task_memories where id = ${fresh}`);
+    await db.rows(sql`delete from memcons.task_memories where id = ${fresh}`);
     const after = await search(appA, "", 50);
     expect(after.memories.map((m) => m.id)).not.toContain(fresh);
     expect(after.memories.map((m) => m.id)).toEqual((await bruteForce()).slice(0, 50));

@@ -141,7 +141,7 @@ describe("StatusReader", () => {
         // Hold the jobs table so that every status query waits where pg_stat_activity can count it;
         // the lock goes when this transaction ends, and the reads then complete.
         await blocker.orm.transaction(async (tx) => {
-          await tx.execute(sql`lock table consolidation_jobs in access exclusive mode`);
+          await tx.execute(sql`lock table memcons.consolidation_jobs in access exclusive mode`);
           reads = Promise.all(jobs.flatMap((job) => Array.from({ length: 5 }, () => reader.read(job.job_id))));
           const waitingQueries = async () => {
             const [row] = await queryRows<{ n: number }>(

@@ -69,7 +69,7 @@ try {
 async function fill(db: Database): Promise<void> {
   const first = await createProject(db, { name: "fleet 1" });
   await insertMemories(db, first, generateMemories({ count: memories, seed: 7, now: new Date() }));
-  await db.rows(sql`insert into projects (name) select 'fleet ' || g from generate_series(2, ${projects}::int) g`);
+  await db.rows(sql`insert into memcons.projects (name) select 'fleet ' || g from generate_series(2, ${projects}::int) g`);
   const { id: _id, projectId: _project, ...copied } = getTableColumns(taskMemories);
   const columns = sql.raw(
     Object.values(copied)
@@ -81,8 +81,8 @@ async function fill(db: Database): Promise<void> {
       .map((c) => `t."${c.name}"`)
       .join(", "),
   );
-  await db.rows(sql`insert into task_memories (project_id, ${columns})
-    select p.id, ${fromTemplate} from projects p cross join task_memories t
+  await db.rows(sql`insert into memcons.task_memories (project_id, ${columns})
+    select p.id, ${fromTemplate} from memcons.projects p cross join memcons.task_memories t
      where t.project_id = ${first} and p.id <> ${first}`);
 }
 
@@ -101,7 +101,7 @@ async function drain(url: string, count: number): Promise<Record<string, unknown
       const [row] = await db.rows<{ open: number; done: number }>(sql`
         select count(*) filter (where status in ('pending', 'running'))::int as open,
                count(*) filter (where status in ('completed', 'failed', 'cancelled'))::int as done
-          from consolidation_jobs`);
+          from memcons.consolidation_jobs`);
       finished = row!.done;
       if (row!.open === 0) break;
       if (workers.some((w) => w.exitCode !== null)) throw new Error("a worker process exited early");
@@ -112,8 +112,8 @@ async function drain(url: string, count: number): Promise<Record<string, unknown
       select count(*) filter (where status = 'completed')::int as completed,
              count(*) filter (where status <> 'completed')::int as failed,
              coalesce(sum(memories_merged), 0)::int as merged,
-             (select count(*)::int from task_memories where is_consolidated) as examined
-        from consolidation_jobs`);
+             (select count(*)::int from memcons.task_memories where is_consolidated) as examined
+        from memcons.consolidation_jobs`);
     return {
       processes: count,
       concurrency_per_process: concurrency,

@@ -12,7 +12,7 @@ import { startWorker } from "../src/worker/worker.js";
 const target = preferredTarget(process.env.DATABASE_URL);
 
 async function auditRows(db: TestDatabase, ageDays: number, count: number): Promise<void> {
-  await db.rows(sql`INSERT INTO consolidation_changes (operation, reason, changed_at, changed_by)
+  await db.rows(sql`INSERT INTO memcons.consolidation_changes (operation, reason, changed_at, changed_by)
     SELECT 'archive', 'by hand', now() - make_interval(days => ${ageDays}), 'admin' FROM generate_series(1, ${count})`);
 }
 
@@ -40,9 +40,9 @@ describe(`audit purge cron (${target.driver})`, () => {
     expect(await purge("worker-a")?.fireSlot(slot)).toBe(true);
     expect(await purge("worker-b")?.fireSlot(slot)).toBe(false);
 
-    const [left] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes`);
+    const [left] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes`);
     expect(left?.n).toBe(3);
-    const [run] = await db.rows<{ fired_by: string; summary: unknown }>(sql`SELECT fired_by, summary FROM schedule_runs
+    const [run] = await db.rows<{ fired_by: string; summary: unknown }>(sql`SELECT fired_by, summary FROM memcons.schedule_runs
       WHERE schedule_name = ${AUDIT_PURGE_SCHEDULE_NAME}`);
     const summary = typeof run?.summary === "string" ? JSON.parse(run.summary) : run?.summary;
     expect(run?.fired_by).toBe("worker-a");
@@ -51,19 +51,19 @@ describe(`audit purge cron (${target.driver})`, () => {
   });
 
   it("stops purging once stopped, leaving the rest for the next slot", async () => {
-    await db.rows(sql`DELETE FROM consolidation_changes`);
+    await db.rows(sql`DELETE FROM memcons.consolidation_changes`);
     await auditRows(db, 100, 4);
     const config = loadConfig({ WORKER_ID: "worker-d", CONSOLIDATION_CATCH_UP_MS: "0" });
     const purge = createAuditPurgeCron(config, { db, logger: noopLogger });
     await purge?.stop();
     expect(await purge?.fireSlot(new Date("2026-11-21T03:30:00Z"))).toBe(true);
-    const [left] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes`);
+    const [left] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes`);
     expect(left?.n).toBe(4);
     // Started again, it purges.
     await purge?.start();
     try {
       expect(await purge?.fireSlot(new Date("2026-11-22T03:30:00Z"))).toBe(true);
-      const [after] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes`);
+      const [after] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes`);
       expect(after?.n).toBe(0);
     } finally {
       await purge?.stop();

@@ -244,7 +244,7 @@ describe.runIf(ADMIN_URL)("end to end: one API and two workers on PostgreSQL", (
       expect(await worker.proc.exited, worker.proc.output()).toBe(0);
       workers.delete(id);
       const running = await db.rows<{ n: number }>(
-        sql`select count(*)::int as n from consolidation_jobs where status = 'running'`,
+        sql`select count(*)::int as n from memcons.consolidation_jobs where status = 'running'`,
       );
       expect(Number(running[0]!.n)).toBe(0);
       const [job] = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.id, trigger.body.job_id));

@@ -74,7 +74,7 @@ describe(`health server and metrics (${target.driver})`, () => {
       },
       { projectId, status: "pending", triggerType: "threshold", runAt: new Date(now - 60_000) },
     ]);
-    const [completed] = await db.rows<{ id: string }>(sql`select id from consolidation_jobs where status = 'completed'`);
+    const [completed] = await db.rows<{ id: string }>(sql`select id from memcons.consolidation_jobs where status = 'completed'`);
     const events = new EventEmitter();
     const metrics = createWorkerMetrics({ db, runningJobs: () => 1 });
     const unfollow = metrics.follow(events);

@@ -62,7 +62,7 @@ try {
   const result = await runConsolidation(db, jobId);
   const rows = await db.rows<Row>(
     sql`SELECT id, memory_type, duplicate_of, tags, file_paths, execution_summary, goal, result, feedback
-        FROM task_memories WHERE project_id = ${projectId}::uuid`,
+        FROM memcons.task_memories WHERE project_id = ${projectId}::uuid`,
   );
   const byId = new Map(rows.map((r) => [r.id, r]));
   const label = new Map(memories.map((m) => [m.id, m.label]));

@@ -95,7 +95,7 @@ export function rows<T extends Record<string, unknown>>(ctx: JobContext, query: 
  */
 export async function jobEpoch(ctx: JobContext): Promise<Date | null> {
   const [row] = await ctx.db.rows<{ epoch: unknown }>(
-    sql`SELECT min(changed_at) AS epoch FROM consolidation_changes WHERE consolidation_job_id = ${ctx.jobId}::uuid`,
+    sql`SELECT min(changed_at) AS epoch FROM memcons.consolidation_changes WHERE consolidation_job_id = ${ctx.jobId}::uuid`,
   );
   return toDate(row?.epoch);
 }

@@ -54,18 +54,18 @@ async function changeArchivedByHand(
   const archive = operation === "archive";
   const found = await db.rows<{ n: number }>(
     sql`WITH old AS (
-          SELECT t.id, ${memoryJson("t")} AS prev FROM task_memories t
+          SELECT t.id, ${memoryJson("t")} AS prev FROM memcons.task_memories t
           WHERE t.id = ANY(${uuidArray(ids)}) AND t.is_archived = ${!archive}
           ORDER BY t.id
           FOR UPDATE
         ), upd AS (
-          UPDATE task_memories t SET is_archived = ${archive},
+          UPDATE memcons.task_memories t SET is_archived = ${archive},
             archived_at = ${archive ? now : null}, archive_reason = ${archive ? "manual" : null},
             version = t.version + 1, updated_at = ${now}
           FROM old WHERE t.id = old.id
           RETURNING t.id, t.is_archived, t.archived_at, t.archive_reason, t.version, t.updated_at, old.prev AS _prev
         ), audit AS (
-          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+          INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
           SELECT NULL, ${operation}, upd.id, upd._prev,
             jsonb_build_object('is_archived', upd.is_archived, 'archived_at', upd.archived_at,
@@ -103,8 +103,8 @@ export async function purgeAuditRecords(
   while (!o.signal?.aborted) {
     const [row] = await db.rows<{ n: number }>(
       sql`WITH del AS (
-            DELETE FROM consolidation_changes WHERE id IN (
-              SELECT id FROM consolidation_changes WHERE changed_at < ${timestamp(cutoff)} LIMIT ${PURGE_BATCH})
+            DELETE FROM memcons.consolidation_changes WHERE id IN (
+              SELECT id FROM memcons.consolidation_changes WHERE changed_at < ${timestamp(cutoff)} LIMIT ${PURGE_BATCH})
             RETURNING 1)
           SELECT count(*)::int AS n FROM del`,
     );

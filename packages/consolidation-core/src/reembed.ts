@@ -55,8 +55,8 @@ export async function reembedProject(db: Database, projectId: string, options: R
   const memoryFilter = sql`t.project_id = ${projectId}::uuid AND ${stale("t.context_embedding", "t.embedding_model")}`;
   const entryFilter = sql`p.project_id = ${projectId}::uuid AND ${stale("p.embedding", "p.embedding_model")}`;
   const [counts] = await db.rows<{ memories: number; entries: number }>(
-    sql`SELECT (SELECT count(*)::int FROM task_memories t WHERE ${memoryFilter}) AS memories,
-               (SELECT count(*)::int FROM playbook_entries p WHERE ${entryFilter}) AS entries`,
+    sql`SELECT (SELECT count(*)::int FROM memcons.task_memories t WHERE ${memoryFilter}) AS memories,
+               (SELECT count(*)::int FROM memcons.playbook_entries p WHERE ${entryFilter}) AS entries`,
   );
   const total = Number(counts?.memories ?? 0) + Number(counts?.entries ?? 0);
   const result: ReembedResult = {
@@ -72,7 +72,7 @@ export async function reembedProject(db: Database, projectId: string, options: R
   let after: string | null = null;
   for (;;) {
     const page: TextRow[] = await db.rows<TextRow>(
-      sql`SELECT t.id, t.version, t.execution_summary, t.goal, t.result, t.feedback FROM task_memories t
+      sql`SELECT t.id, t.version, t.execution_summary, t.goal, t.result, t.feedback FROM memcons.task_memories t
           WHERE ${memoryFilter} ${after ? sql`AND t.id > ${after}::uuid` : sql``} ORDER BY t.id LIMIT ${batchSize}`,
     );
     if (page.length === 0) break;
@@ -83,7 +83,7 @@ export async function reembedProject(db: Database, projectId: string, options: R
     const body = page.map((r, i) => `{"id":"${r.id}","v":${Number(r.version)},"e":${vectorJson(vectors[i] as Float32Array)}}`);
     const [written] = await db.rows<{ n: number }>(
       sql`WITH upd AS (
-            UPDATE task_memories t SET context_embedding = r.e::real[], embedding_model = ${embedder.model}
+            UPDATE memcons.task_memories t SET context_embedding = r.e::real[], embedding_model = ${embedder.model}
             FROM jsonb_to_recordset(${`[${body.join(",")}]`}::jsonb) AS r(id uuid, v int, e text)
             WHERE t.id = r.id AND t.version = r.v
             RETURNING 1
@@ -98,7 +98,7 @@ export async function reembedProject(db: Database, projectId: string, options: R
   after = null;
   for (;;) {
     const page: TextRow[] = await db.rows<TextRow>(
-      sql`SELECT p.id, p.content FROM playbook_entries p
+      sql`SELECT p.id, p.content FROM memcons.playbook_entries p
           WHERE ${entryFilter} ${after ? sql`AND p.id > ${after}::uuid` : sql``} ORDER BY p.id LIMIT ${batchSize}`,
     );
     if (page.length === 0) break;
@@ -106,7 +106,7 @@ export async function reembedProject(db: Database, projectId: string, options: R
     const body = page.map((r, i) => `{"id":"${r.id}","e":${vectorJson(vectors[i] as Float32Array)}}`);
     const [written] = await db.rows<{ n: number }>(
       sql`WITH upd AS (
-            UPDATE playbook_entries p SET embedding = r.e::real[], embedding_model = ${embedder.model}
+            UPDATE memcons.playbook_entries p SET embedding = r.e::real[], embedding_model = ${embedder.model}
             FROM jsonb_to_recordset(${`[${body.join(",")}]`}::jsonb) AS r(id uuid, e text)
             WHERE p.id = r.id
             RETURNING 1

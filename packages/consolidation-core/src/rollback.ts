@@ -69,9 +69,9 @@ export async function rollbackJob(
     if (conflicts.length > 0) throw new RollbackConflictError(jobId, conflicts);
     const missing = await queryRows<{ memory_id: string; created: boolean }>(
       tx,
-      sql`SELECT DISTINCT c.memory_id, (c.previous_state IS NULL) AS created FROM consolidation_changes c
+      sql`SELECT DISTINCT c.memory_id, (c.previous_state IS NULL) AS created FROM memcons.consolidation_changes c
           WHERE c.consolidation_job_id = ${jobId}::uuid AND c.operation IN ('merge', 'summarize', 'archive')
-            AND NOT EXISTS (SELECT 1 FROM task_memories t WHERE t.id = c.memory_id)
+            AND NOT EXISTS (SELECT 1 FROM memcons.task_memories t WHERE t.id = c.memory_id)
           ORDER BY c.memory_id`,
     );
     for (const m of missing) {
@@ -85,7 +85,7 @@ export async function rollbackJob(
     const restored = await restoreMemories(tx, by);
     const orphaned = await queryRows<{ n: number }>(
       tx,
-      sql`SELECT count(*)::int AS n FROM task_memories t
+      sql`SELECT count(*)::int AS n FROM memcons.task_memories t
           WHERE t.duplicate_of IN (SELECT memory_id FROM ${createdMemories(jobId)})`,
     );
     const orphans = Number(orphaned[0]?.n ?? 0);
@@ -109,7 +109,7 @@ export async function rollbackJob(
       warnings,
     };
     await tx.execute(
-      sql`UPDATE consolidation_jobs SET rolled_back_at = ${timestamp(now)},
+      sql`UPDATE memcons.consolidation_jobs SET rolled_back_at = ${timestamp(now)},
             metrics = metrics || jsonb_build_object('rollback', ${jsonb(JSON.stringify(summary))})
           WHERE id = ${jobId}::uuid`,
     );
@@ -133,7 +133,7 @@ interface RollbackActor {
 
 /** INSERT of one `rollback` audit row per row of `source` (a CTE name), for use as a CTE body. */
 function rollbackAudit(by: RollbackActor, source: SQL, memoryId: SQL, previousState: SQL, newState: SQL): SQL {
-  return sql`INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+  return sql`INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
           SELECT ${by.jobId}::uuid, 'rollback', ${memoryId}, ${previousState}, ${newState},
             ${by.reason}, NULL, ${timestamp(by.now)}, ${by.actor}
@@ -142,15 +142,15 @@ function rollbackAudit(by: RollbackActor, source: SQL, memoryId: SQL, previousSt
 }
 
 function createdMemories(jobId: string) {
-  return sql`(SELECT memory_id FROM consolidation_changes
+  return sql`(SELECT memory_id FROM memcons.consolidation_changes
               WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'summarize')
                 AND previous_state IS NULL) AS created`;
 }
 
 async function lockTouched(tx: Executor, jobId: string): Promise<void> {
   await tx.execute(
-    sql`SELECT t.id FROM task_memories t
-        WHERE t.id IN (SELECT memory_id FROM consolidation_changes
+    sql`SELECT t.id FROM memcons.task_memories t
+        WHERE t.id IN (SELECT memory_id FROM memcons.consolidation_changes
                        WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'summarize', 'archive'))
         ORDER BY t.id FOR UPDATE`,
   );
@@ -161,11 +161,11 @@ async function findConflicts(tx: Executor, jobId: string): Promise<string[]> {
   const found = await queryRows<{ id: string }>(
     tx,
     sql`WITH last AS (
-          SELECT DISTINCT ON (memory_id) memory_id, new_state FROM consolidation_changes
+          SELECT DISTINCT ON (memory_id) memory_id, new_state FROM memcons.consolidation_changes
           WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'summarize', 'archive')
           ORDER BY memory_id, changed_at DESC, id DESC
         )
-        SELECT t.id FROM last JOIN task_memories t ON t.id = last.memory_id
+        SELECT t.id FROM last JOIN memcons.task_memories t ON t.id = last.memory_id
         WHERE t.version IS DISTINCT FROM (last.new_state->>'version')::int
            OR t.updated_at IS DISTINCT FROM (last.new_state->>'updated_at')::timestamptz
         ORDER BY t.id`,
@@ -182,16 +182,16 @@ async function restoreMemories(tx: Executor, audit: RollbackActor): Promise<numb
   const result = await queryRows<{ n: number }>(
     tx,
     sql`WITH first AS (
-          SELECT DISTINCT ON (memory_id) memory_id, previous_state FROM consolidation_changes
+          SELECT DISTINCT ON (memory_id) memory_id, previous_state FROM memcons.consolidation_changes
           WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'archive')
             AND previous_state IS NOT NULL
           ORDER BY memory_id, changed_at, id
         ), upd AS (
-          UPDATE task_memories t SET ${assignments}
+          UPDATE memcons.task_memories t SET ${assignments}
           FROM (
             SELECT f.memory_id, f.previous_state, ${memoryJson("o")} AS cur
-            FROM first f JOIN task_memories o ON o.id = f.memory_id
-          ) s, LATERAL jsonb_populate_record(NULL::task_memories, s.previous_state) r
+            FROM first f JOIN memcons.task_memories o ON o.id = f.memory_id
+          ) s, LATERAL jsonb_populate_record(NULL::memcons.task_memories, s.previous_state) r
           WHERE t.id = s.memory_id
           RETURNING t.*, s.cur AS _cur
         ), audit AS (${rollbackAudit(audit, sql`upd`, sql`upd.id`, sql`upd._cur`, memoryJson("upd"))})
@@ -205,7 +205,7 @@ async function deleteCreatedMemories(tx: Executor, audit: RollbackActor): Promis
   const result = await queryRows<{ n: number }>(
     tx,
     sql`WITH del AS (
-          DELETE FROM task_memories t WHERE t.id IN (SELECT memory_id FROM ${createdMemories(jobId)})
+          DELETE FROM memcons.task_memories t WHERE t.id IN (SELECT memory_id FROM ${createdMemories(jobId)})
           RETURNING t.*
         ), audit AS (${rollbackAudit(audit, sql`del`, sql`del.id`, memoryJson("del"), sql`NULL`)})
         SELECT count(*)::int AS n FROM audit`,
@@ -218,10 +218,10 @@ async function deletePlaybookEntries(tx: Executor, audit: RollbackActor): Promis
   const result = await queryRows<{ n: number; expected: number }>(
     tx,
     sql`WITH promoted AS (
-          SELECT memory_id, (new_state->'playbook_entry'->>'id')::uuid AS entry_id FROM consolidation_changes
+          SELECT memory_id, (new_state->'playbook_entry'->>'id')::uuid AS entry_id FROM memcons.consolidation_changes
           WHERE consolidation_job_id = ${jobId}::uuid AND operation = 'promote'
         ), del AS (
-          DELETE FROM playbook_entries p USING promoted WHERE p.id = promoted.entry_id
+          DELETE FROM memcons.playbook_entries p USING promoted WHERE p.id = promoted.entry_id
           RETURNING p.*, promoted.memory_id AS _memory_id
         ), audit AS (${rollbackAudit(
           audit,

@@ -90,7 +90,7 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     const overall = Math.min(1, Math.max(lastProgress, Math.round((before + PHASE_WEIGHT[phase] * fraction) * 10_000) / 10_000));
     lastProgress = overall;
     const report = async () => {
-      await db.rows(sql`UPDATE consolidation_jobs SET progress = ${overall} WHERE id = ${jobId}::uuid`);
+      await db.rows(sql`UPDATE memcons.consolidation_jobs SET progress = ${overall} WHERE id = ${jobId}::uuid`);
       await deps.onProgress?.({ jobId, phase, progress: overall, ...(message ? { message } : {}) });
     };
     reported = reported.then(report, report);
@@ -215,7 +215,7 @@ async function commitPhase(
   ms: number,
   metrics: Record<string, unknown>,
 ): Promise<void> {
-  await db.rows(sql`UPDATE consolidation_jobs SET
+  await db.rows(sql`UPDATE memcons.consolidation_jobs SET
       phases_completed = CASE WHEN ${phase} = ANY(phases_completed) THEN phases_completed
                               ELSE array_append(phases_completed, ${phase}::text) END,
       metrics = metrics
@@ -247,7 +247,7 @@ async function finishMetrics(
     synthesizer: ctx.synthesizer.model,
   };
   await db.rows(
-    sql`UPDATE consolidation_jobs SET metrics = metrics || ${jsonb(JSON.stringify(summary))}, progress = 1
+    sql`UPDATE memcons.consolidation_jobs SET metrics = metrics || ${jsonb(JSON.stringify(summary))}, progress = 1
         WHERE id = ${job.id}::uuid`,
   );
   return { ...job.metrics, ...summary };

@@ -97,7 +97,7 @@ export async function insertCreatedMemories(
             synthesized_at timestamptz, synthesis_confidence real, needs_review boolean,
             reason text, detail jsonb)`;
   await tx.execute(
-    sql`INSERT INTO task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result,
+    sql`INSERT INTO memcons.task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result,
           feedback, tags, file_paths, context_embedding, embedding_model, success, reused_count, last_reused_at, learned_at,
           is_consolidated, consolidated_from, consolidated_at, synthesized_from, synthesized_at,
           synthesis_confidence, needs_review, version, created_at, updated_at)
@@ -112,14 +112,14 @@ export async function insertCreatedMemories(
   const inserted = await queryRows<{ n: number }>(
     tx,
     sql`WITH audit AS (
-          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+          INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
           SELECT ${ctx.jobId}::uuid, ${operation}, t.id, NULL,
             CASE WHEN r.detail IS NULL THEN ${memoryJson("t")}
                  ELSE ${memoryJson("t")} || jsonb_build_object('_detail', r.detail) END,
             r.reason, t.synthesis_confidence, ${timestamp(now)}, ${ctx.actor}
           FROM jsonb_to_recordset(${jsonb(audit)}) AS r(id uuid, reason text, detail jsonb)
-          JOIN task_memories t ON t.id = r.id
+          JOIN memcons.task_memories t ON t.id = r.id
           RETURNING 1
         )
         SELECT count(*)::int AS n FROM audit`,
@@ -138,7 +138,7 @@ export async function markDuplicates(
   const result = await queryRows<{ n: number }>(
     tx,
     sql`WITH upd AS (
-          UPDATE task_memories t SET is_duplicate = true, duplicate_of = s.dup, is_consolidated = true,
+          UPDATE memcons.task_memories t SET is_duplicate = true, duplicate_of = s.dup, is_consolidated = true,
             version = t.version + 1, updated_at = ${timestamp(now)},
             context_embedding = CASE WHEN s.e IS NULL THEN t.context_embedding ELSE s.e::real[] END,
             embedding_model = CASE WHEN s.e IS NULL THEN t.embedding_model ELSE ${ctx.embedder.model} END
@@ -146,13 +146,13 @@ export async function markDuplicates(
             SELECT r.*, ${memoryJson("o")} AS prev
             FROM jsonb_to_recordset(${jsonb(JSON.stringify(sources))})
               AS r(id uuid, dup uuid, v int, reason text, confidence real, e text)
-            JOIN task_memories o ON o.id = r.id
+            JOIN memcons.task_memories o ON o.id = r.id
           ) s
           WHERE t.id = s.id AND t.version = s.v
           RETURNING t.id, t.is_duplicate, t.duplicate_of, t.is_consolidated, t.version, t.updated_at,
             s.prev AS _prev, s.reason AS _reason, s.confidence AS _confidence
         ), audit AS (
-          INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+          INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
             new_state, reason, confidence, changed_at, changed_by)
           SELECT ${ctx.jobId}::uuid, 'merge', upd.id, upd._prev,
             jsonb_build_object('is_duplicate', upd.is_duplicate, 'duplicate_of', upd.duplicate_of,
@@ -175,7 +175,7 @@ export async function addToCounter(
 ): Promise<void> {
   if (amount === 0) return;
   await tx.execute(
-    sql`UPDATE consolidation_jobs SET ${sql.identifier(counter)} = ${sql.identifier(counter)} + ${amount}
+    sql`UPDATE memcons.consolidation_jobs SET ${sql.identifier(counter)} = ${sql.identifier(counter)} + ${amount}
         WHERE id = ${jobId}::uuid`,
   );
 }

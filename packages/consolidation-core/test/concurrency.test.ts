@@ -9,7 +9,7 @@ import { memory, seedFixture } from "./helpers.js";
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 
 async function mergeMetrics(db: Db, jobId: string): Promise<Record<string, number>> {
-  const [row] = await db.rows<{ m: unknown }>(sql`SELECT metrics->'merge' AS m FROM consolidation_jobs WHERE id = ${jobId}::uuid`);
+  const [row] = await db.rows<{ m: unknown }>(sql`SELECT metrics->'merge' AS m FROM memcons.consolidation_jobs WHERE id = ${jobId}::uuid`);
   return (typeof row?.m === "string" ? JSON.parse(row.m) : row?.m) as Record<string, number>;
 }
 
@@ -19,11 +19,11 @@ async function expectEditKept(db: Db, ids: Record<string, string>, jobId: string
   expect(edited.version).toBe(2);
   expect(edited.is_duplicate).toBe(false);
   expect(edited.duplicate_of).toBeNull();
-  const [login] = await db.rows<{ sources: string[] }>(sql`SELECT consolidated_from AS sources FROM task_memories
+  const [login] = await db.rows<{ sources: string[] }>(sql`SELECT consolidated_from AS sources FROM memcons.task_memories
     WHERE memory_type = 'consolidated' AND ${ids.a1 as string}::uuid = ANY(consolidated_from)`);
   expect([...(login?.sources ?? [])].sort()).toEqual([ids.a1, ids.a3].sort());
   expect((await mergeMetrics(db, jobId)).members_skipped).toBe(1);
-  const audit = await db.rows(sql`SELECT 1 FROM consolidation_changes WHERE memory_id = ${ids.a2 as string}::uuid`);
+  const audit = await db.rows(sql`SELECT 1 FROM memcons.consolidation_changes WHERE memory_id = ${ids.a2 as string}::uuid`);
   expect(audit).toHaveLength(0);
 }
 
@@ -43,7 +43,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("merge version check on $dr
     await runConsolidation(db, jobId, {
       onProgress: async (p) => {
         if (p.phase === "detect") {
-          await db.rows(sql`UPDATE task_memories SET feedback = 'edited concurrently', version = version + 1, updated_at = now()
+          await db.rows(sql`UPDATE memcons.task_memories SET feedback = 'edited concurrently', version = version + 1, updated_at = now()
             WHERE id = ${ids.a2 as string}::uuid`);
         }
       },
@@ -58,7 +58,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("merge version check on $dr
     await runConsolidation(db, jobId, {
       onProgress: async (p) => {
         if (p.phase === "detect") {
-          await db.rows(sql`UPDATE task_memories SET version = version + 1 WHERE id = ${ids.b2 as string}::uuid`);
+          await db.rows(sql`UPDATE memcons.task_memories SET version = version + 1 WHERE id = ${ids.b2 as string}::uuid`);
         }
       },
     });
@@ -93,10 +93,10 @@ describe.runIf(process.env.DATABASE_URL)("concurrent update during a merge (real
         locked = resolve;
       });
       const editor = other.orm.transaction(async (tx) => {
-        await tx.execute(sql`SELECT id FROM task_memories WHERE id = ${ids.a2 as string}::uuid FOR UPDATE`);
+        await tx.execute(sql`SELECT id FROM memcons.task_memories WHERE id = ${ids.a2 as string}::uuid FOR UPDATE`);
         locked();
         await released;
-        await tx.execute(sql`UPDATE task_memories SET feedback = 'edited concurrently', version = version + 1, updated_at = now()
+        await tx.execute(sql`UPDATE memcons.task_memories SET feedback = 'edited concurrently', version = version + 1, updated_at = now()
           WHERE id = ${ids.a2 as string}::uuid`);
       });
       await isLocked;

@@ -36,7 +36,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("runConsolidation on $drive
   });
 
   const consolidated = async () =>
-    db.rows<Row>(sql`SELECT to_jsonb(t) - 'context_embedding' AS r FROM task_memories t WHERE memory_type = 'consolidated' ORDER BY execution_summary`)
+    db.rows<Row>(sql`SELECT to_jsonb(t) - 'context_embedding' AS r FROM memcons.task_memories t WHERE memory_type = 'consolidated' ORDER BY execution_summary`)
       .then((rows) => rows.map((x) => (typeof x.r === "string" ? JSON.parse(x.r) : x.r) as Row));
 
   it("detects exactly the tight same-type clusters and records phases, counters and metrics", async () => {
@@ -45,7 +45,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("runConsolidation on $drive
     expect(result.memories_merged).toBe(5);
     expect(result.summaries_created).toBe(1);
     expect(result.memories_archived).toBe(1);
-    const [job] = await db.rows<Row>(sql`SELECT * FROM consolidation_jobs WHERE id = ${jobId}::uuid`);
+    const [job] = await db.rows<Row>(sql`SELECT * FROM memcons.consolidation_jobs WHERE id = ${jobId}::uuid`);
     expect(job?.status).toBe("running");
     expect(job?.locked_by).toBeNull();
     expect(job?.memories_merged).toBe(5);
@@ -93,7 +93,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("runConsolidation on $drive
         expect(mergedSentences).toContain(normalizeSentence(sentence));
       }
     }
-    const [embedding] = await db.rows<{ n: number }>(sql`SELECT cardinality(context_embedding) AS n FROM task_memories WHERE id = ${login.id as string}::uuid`);
+    const [embedding] = await db.rows<{ n: number }>(sql`SELECT cardinality(context_embedding) AS n FROM memcons.task_memories WHERE id = ${login.id as string}::uuid`);
     expect(embedding?.n).toBe(256);
   });
 
@@ -104,7 +104,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("runConsolidation on $drive
       expect(m.duplicate_of).not.toBeNull();
       expect(m.version).toBe(2);
       expect(m.is_consolidated).toBe(true);
-      const changes = await db.rows<Row>(sql`SELECT operation, previous_state, new_state, changed_by FROM consolidation_changes WHERE memory_id = ${byKey(key)}::uuid`);
+      const changes = await db.rows<Row>(sql`SELECT operation, previous_state, new_state, changed_by FROM memcons.consolidation_changes WHERE memory_id = ${byKey(key)}::uuid`);
       expect(changes).toHaveLength(1);
       expect(changes[0]?.operation).toBe("merge");
       expect(changes[0]?.changed_by).toBe("tester");
@@ -123,13 +123,13 @@ describe.each(testTargets(process.env.DATABASE_URL))("runConsolidation on $drive
   });
 
   it("summarizes clusters of 3+ into a synthesis memory with a stored confidence", async () => {
-    const rows = await db.rows<Row>(sql`SELECT synthesized_from, synthesis_confidence, needs_review, tags FROM task_memories WHERE memory_type = 'synthesis'`);
+    const rows = await db.rows<Row>(sql`SELECT synthesized_from, synthesis_confidence, needs_review, tags FROM memcons.task_memories WHERE memory_type = 'synthesis'`);
     expect(rows).toHaveLength(1);
     expect([...((rows[0]?.synthesized_from ?? []) as string[])].sort()).toEqual([byKey("a1"), byKey("a2"), byKey("a3")].sort());
     const confidence = Number(rows[0]?.synthesis_confidence);
     expect(confidence).toBeGreaterThan(0);
     expect(rows[0]?.needs_review).toBe(confidence < 0.8);
-    const audit = await db.rows<Row>(sql`SELECT count(*)::int AS n FROM consolidation_changes WHERE operation = 'summarize' AND consolidation_job_id = ${jobId}::uuid`);
+    const audit = await db.rows<Row>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes WHERE operation = 'summarize' AND consolidation_job_id = ${jobId}::uuid`);
     expect(audit[0]?.n).toBe(1);
   });
 
@@ -146,8 +146,8 @@ describe.each(testTargets(process.env.DATABASE_URL))("runConsolidation on $drive
   });
 
   it("promotes confident, reviewed memories to the playbook with category, priority and support", async () => {
-    const entries = await db.rows<Row>(sql`SELECT * FROM playbook_entries`);
-    const promoted = await db.rows<Row>(sql`SELECT id, synthesis_confidence, needs_review FROM task_memories
+    const entries = await db.rows<Row>(sql`SELECT * FROM memcons.playbook_entries`);
+    const promoted = await db.rows<Row>(sql`SELECT id, synthesis_confidence, needs_review FROM memcons.task_memories
       WHERE memory_type IN ('consolidated', 'synthesis') AND synthesis_confidence >= 0.6 AND needs_review = false`);
     expect(entries.length).toBeGreaterThan(0);
     expect(entries.length).toBeLessThanOrEqual(promoted.length);
@@ -158,14 +158,14 @@ describe.each(testTargets(process.env.DATABASE_URL))("runConsolidation on $drive
       expect(Number(e.priority)).toBeGreaterThanOrEqual(60);
       expect((e.supporting_memory_ids as string[]).length).toBeGreaterThan(1);
     }
-    const audits = await db.rows<Row>(sql`SELECT count(*)::int AS n FROM consolidation_changes WHERE operation = 'promote'`);
+    const audits = await db.rows<Row>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes WHERE operation = 'promote'`);
     expect(audits[0]?.n).toBe(entries.length);
   });
 
   it("marks every examined memory as consolidated and reports monotonic progress", async () => {
-    const left = await db.rows<Row>(sql`SELECT count(*)::int AS n FROM task_memories WHERE is_consolidated = false`);
+    const left = await db.rows<Row>(sql`SELECT count(*)::int AS n FROM memcons.task_memories WHERE is_consolidated = false`);
     expect(left[0]?.n).toBe(0);
-    const unembedded = await db.rows<Row>(sql`SELECT count(*)::int AS n FROM task_memories WHERE cardinality(context_embedding) IS DISTINCT FROM 256`);
+    const unembedded = await db.rows<Row>(sql`SELECT count(*)::int AS n FROM memcons.task_memories WHERE cardinality(context_embedding) IS DISTINCT FROM 256`);
     expect(unembedded[0]?.n).toBe(0);
     const values = progress.map((p) => p.progress);
     expect(values).toEqual([...values].sort((a, b) => a - b));

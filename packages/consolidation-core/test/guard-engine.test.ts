@@ -49,7 +49,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("contradiction guard in det
   it("merges the true duplicates and never the pairs the guard separates", async () => {
     expect(result.clusters).toBe(1);
     const rows = await db.rows<{ task_id: string; duplicate_of: string | null }>(
-      sql`SELECT task_id, duplicate_of::text FROM task_memories WHERE memory_type <> 'consolidated' ORDER BY task_id`,
+      sql`SELECT task_id, duplicate_of::text FROM memcons.task_memories WHERE memory_type <> 'consolidated' ORDER BY task_id`,
     );
     const merged = rows.filter((r) => r.duplicate_of !== null).map((r) => r.task_id);
     expect(merged.sort()).toEqual(["port_a", "port_b"]);

@@ -84,7 +84,7 @@ export async function seedFixture(
     const learned = new Date(now.getTime() - (m.ageDays ?? 5) * DAY);
     const lastReused = m.lastReusedDaysAgo == null ? null : new Date(now.getTime() - m.lastReusedDaysAgo * DAY);
     const [row] = await db.rows<{ id: string }>(
-      sql`INSERT INTO task_memories (project_id, task_id, memory_type, execution_summary, goal, result, feedback,
+      sql`INSERT INTO memcons.task_memories (project_id, task_id, memory_type, execution_summary, goal, result, feedback,
             tags, file_paths, success, reused_count, last_reused_at, learned_at)
           VALUES (${projectId}::uuid, ${m.key}, ${m.type}, ${m.summary}, ${m.goal ?? null}, ${m.result ?? null},
             ${m.feedback ?? null}, ${`{${(m.tags ?? []).join(",")}}`}::text[], ${`{${(m.files ?? []).join(",")}}`}::text[],
@@ -100,21 +100,21 @@ export async function seedFixture(
 /** Full rows (every column but search_xid, the search cache's write stamp, as JSON) of the given memories, keyed by id. */
 export async function snapshot(db: Database, ids: readonly string[]): Promise<Map<string, unknown>> {
   const found = await db.rows<{ id: string; row: unknown }>(
-    sql`SELECT t.id, (to_jsonb(t) - 'search_xid')::text AS row FROM task_memories t WHERE t.id = ANY(${`{${ids.join(",")}}`}::uuid[]) ORDER BY t.id`,
+    sql`SELECT t.id, (to_jsonb(t) - 'search_xid')::text AS row FROM memcons.task_memories t WHERE t.id = ANY(${`{${ids.join(",")}}`}::uuid[]) ORDER BY t.id`,
   );
   return new Map(found.map((r) => [r.id, r.row]));
 }
 
 /** One memory row by id. */
 export async function memory(db: Database, id: string): Promise<Record<string, unknown>> {
-  const [row] = await db.rows<{ row: string }>(sql`SELECT to_jsonb(t)::text AS row FROM task_memories t WHERE t.id = ${id}::uuid`);
+  const [row] = await db.rows<{ row: string }>(sql`SELECT to_jsonb(t)::text AS row FROM memcons.task_memories t WHERE t.id = ${id}::uuid`);
   return JSON.parse((row as { row: string }).row) as Record<string, unknown>;
 }
 
 /** Marks a job finished the way the scheduler's runner would. */
 export async function finishJob(db: Database, jobId: string, completedAt = new Date()): Promise<void> {
   await db.rows(
-    sql`UPDATE consolidation_jobs SET status = 'completed', completed_at = ${completedAt.toISOString()}::timestamptz
+    sql`UPDATE memcons.consolidation_jobs SET status = 'completed', completed_at = ${completedAt.toISOString()}::timestamptz
         WHERE id = ${jobId}::uuid`,
   );
 }

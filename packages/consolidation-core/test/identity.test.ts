@@ -12,7 +12,7 @@ type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 async function foreignVectors(db: Db, projectId: string): Promise<void> {
   const same = `{${Array.from({ length: 256 }, (_, i) => (i === 0 ? 1 : 0)).join(",")}}`;
   await db.rows(
-    sql`UPDATE task_memories SET context_embedding = ${same}::real[], embedding_model = 'other-model-256'
+    sql`UPDATE memcons.task_memories SET context_embedding = ${same}::real[], embedding_model = 'other-model-256'
         WHERE project_id = ${projectId}::uuid`,
   );
 }
@@ -20,7 +20,7 @@ async function foreignVectors(db: Db, projectId: string): Promise<void> {
 async function storedVectors(db: Db, projectId: string) {
   return db.rows<{ id: string; model: string | null; emb: string; execution_summary: string; goal: string | null; result: string | null; feedback: string | null }>(
     sql`SELECT id, embedding_model AS model, array_to_string(context_embedding, ',') AS emb, execution_summary, goal, result, feedback
-        FROM task_memories WHERE project_id = ${projectId}::uuid AND memory_type NOT IN ('consolidated', 'synthesis') ORDER BY id`,
+        FROM memcons.task_memories WHERE project_id = ${projectId}::uuid AND memory_type NOT IN ('consolidated', 'synthesis') ORDER BY id`,
   );
 }
 
@@ -57,12 +57,12 @@ describe.each(testTargets(process.env.DATABASE_URL))("embedder identity on $driv
       });
     }
     const created = await db.rows<{ model: string | null }>(
-      sql`SELECT embedding_model AS model FROM task_memories WHERE project_id = ${projectId}::uuid AND memory_type IN ('consolidated', 'synthesis')`,
+      sql`SELECT embedding_model AS model FROM memcons.task_memories WHERE project_id = ${projectId}::uuid AND memory_type IN ('consolidated', 'synthesis')`,
     );
     // Two consolidated memories and one synthesis.
     expect(created.map((r) => r.model)).toEqual(["hashing-v1-256", "hashing-v1-256", "hashing-v1-256"]);
     const entries = await db.rows<{ model: string | null }>(
-      sql`SELECT embedding_model AS model FROM playbook_entries WHERE project_id = ${projectId}::uuid`,
+      sql`SELECT embedding_model AS model FROM memcons.playbook_entries WHERE project_id = ${projectId}::uuid`,
     );
     expect(entries.length).toBeGreaterThan(0);
     for (const e of entries) expect(e.model).toBe("hashing-v1-256");
@@ -73,7 +73,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("embedder identity on $driv
     await seedFixture(db, projectId);
     await foreignVectors(db, projectId);
     await db.rows(
-      sql`INSERT INTO playbook_entries (project_id, content, category, embedding, embedding_model)
+      sql`INSERT INTO memcons.playbook_entries (project_id, content, category, embedding, embedding_model)
           VALUES (${projectId}::uuid, 'Await the session write before returning.', 'error_fix', '{1,0}'::real[], 'other-model-2')`,
     );
     const embedder = createHashingEmbedder({ version: 2 });
@@ -98,7 +98,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("embedder identity on $driv
       expect(row.emb.split(",")).toHaveLength(256);
     }
     const [entry] = await db.rows<{ model: string; n: number }>(
-      sql`SELECT embedding_model AS model, cardinality(embedding) AS n FROM playbook_entries WHERE project_id = ${projectId}::uuid`,
+      sql`SELECT embedding_model AS model, cardinality(embedding) AS n FROM memcons.playbook_entries WHERE project_id = ${projectId}::uuid`,
     );
     expect(entry).toEqual({ model: "hashing-v2-256", n: 256 });
     const again = await reembedProject(db, projectId, { embedder });

@@ -26,7 +26,7 @@ interface AuditRow {
 
 async function manualAudit(db: Db, memoryId: string): Promise<AuditRow[]> {
   const rows = await db.rows<{ row: string }>(
-    sql`SELECT to_jsonb(c)::text AS row FROM consolidation_changes c
+    sql`SELECT to_jsonb(c)::text AS row FROM memcons.consolidation_changes c
         WHERE c.memory_id = ${memoryId}::uuid AND c.consolidation_job_id IS NULL ORDER BY c.changed_at, c.operation`,
   );
   return rows.map((r) => JSON.parse(r.row) as AuditRow);
@@ -92,7 +92,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("manual archive and unarchi
     await runConsolidation(db, jobId);
     await finishJob(db, jobId);
     const [touched] = await db.rows<{ id: string }>(
-      sql`SELECT memory_id AS id FROM consolidation_changes
+      sql`SELECT memory_id AS id FROM memcons.consolidation_changes
           WHERE consolidation_job_id = ${jobId}::uuid AND operation = 'merge' AND previous_state IS NOT NULL LIMIT 1`,
     );
     expect(touched).toBeDefined();
@@ -100,7 +100,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("manual archive and unarchi
     await expect(rollbackJob(db, jobId)).rejects.toBeInstanceOf(RollbackConflictError);
 
     await db.rows(
-      sql`UPDATE consolidation_changes SET changed_at = now() - interval '100 days'
+      sql`UPDATE memcons.consolidation_changes SET changed_at = now() - interval '100 days'
           WHERE memory_id = ${touched!.id}::uuid AND consolidation_job_id IS NULL`,
     );
     const purged = await purgeAuditRecords(db);
@@ -124,7 +124,7 @@ describe.runIf(process.env.DATABASE_URL)("manual archive under concurrency (real
     const results = await Promise.all(Array.from({ length: 6 }, () => archiveMemories(db, ids)));
     expect(results.reduce((sum, r) => sum + r.archived, 0)).toBe(ids.length);
     const [row] = await db.rows<{ n: number }>(
-      sql`SELECT count(*)::int AS n FROM consolidation_changes
+      sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes
           WHERE consolidation_job_id IS NULL AND operation = 'archive' AND memory_id = ANY(${`{${ids.join(",")}}`}::uuid[])`,
     );
     expect(row?.n).toBe(ids.length);

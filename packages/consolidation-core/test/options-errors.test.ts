@@ -21,11 +21,11 @@ import { finishJob, memory, seedFixture } from "./helpers.js";
 type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 
 async function nothingWritten(db: Db, projectId: string, jobId: string): Promise<void> {
-  const [changes] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid`);
+  const [changes] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid`);
   expect(changes?.n).toBe(0);
-  const [job] = await db.rows<{ phases: string[]; progress: number }>(sql`SELECT phases_completed AS phases, progress FROM consolidation_jobs WHERE id = ${jobId}::uuid`);
+  const [job] = await db.rows<{ phases: string[]; progress: number }>(sql`SELECT phases_completed AS phases, progress FROM memcons.consolidation_jobs WHERE id = ${jobId}::uuid`);
   expect(job?.phases).toEqual([]);
-  const [created] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM task_memories
+  const [created] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.task_memories
     WHERE project_id = ${projectId}::uuid AND (memory_type IN ('consolidated', 'synthesis') OR is_duplicate OR is_archived OR is_consolidated)`);
   expect(created?.n).toBe(0);
 }
@@ -67,7 +67,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
     const error = await runConsolidation(db, jobId, { embedder: liar }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EmbeddingDimensionError);
     await nothingWritten(db, projectId, jobId);
-    const [embedded] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM task_memories WHERE project_id = ${projectId}::uuid AND context_embedding IS NOT NULL`);
+    const [embedded] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.task_memories WHERE project_id = ${projectId}::uuid AND context_embedding IS NOT NULL`);
     expect(embedded?.n).toBe(0);
   });
 
@@ -87,7 +87,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
   it("limits candidates to unconsolidated memories with the unconsolidated_only scope", async () => {
     const projectId = await createProject(db);
     const ids = await seedFixture(db, projectId);
-    await db.rows(sql`UPDATE task_memories SET is_consolidated = true WHERE id = ${ids.a1 as string}::uuid OR id = ${ids.stale as string}::uuid`);
+    await db.rows(sql`UPDATE memcons.task_memories SET is_consolidated = true WHERE id = ${ids.a1 as string}::uuid OR id = ${ids.stale as string}::uuid`);
     const jobId = await createJob(db, projectId, { scope: { unconsolidated_only: true } });
     const result = await runConsolidation(db, jobId);
     expect((await memory(db, ids.a1 as string)).is_duplicate).toBe(false);
@@ -111,7 +111,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
     expect(two.memories_merged).toBeGreaterThan(0);
     expect((two.metrics.promote as { skipped_equivalent: number }).skipped_equivalent).toBeGreaterThan(0);
     const entries = await db.rows<{ content: string; emb: string }>(sql`SELECT content, array_to_string(embedding, ',') AS emb
-      FROM playbook_entries WHERE project_id = ${projectId}::uuid`);
+      FROM memcons.playbook_entries WHERE project_id = ${projectId}::uuid`);
     expect(entries).toHaveLength(one.memories_promoted + two.memories_promoted);
     const vectors = entries.map((e) => e.emb.split(",").map(Number));
     for (let i = 0; i < vectors.length; i++) {
@@ -129,10 +129,10 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
 
     const projectId = await createProject(db);
     const ids = await seedFixture(db, projectId);
-    await db.rows(sql`UPDATE task_memories SET context_embedding = '{0.5,0.5,0.5}'::real[] WHERE id = ${ids.s1 as string}::uuid`);
+    await db.rows(sql`UPDATE memcons.task_memories SET context_embedding = '{0.5,0.5,0.5}'::real[] WHERE id = ${ids.s1 as string}::uuid`);
     const result = await runConsolidation(db, await createJob(db, projectId));
     expect((result.metrics.detect as { embedded: number }).embedded).toBe(10);
-    const [row] = await db.rows<{ n: number; v: number }>(sql`SELECT cardinality(context_embedding) AS n, version AS v FROM task_memories WHERE id = ${ids.s1 as string}::uuid`);
+    const [row] = await db.rows<{ n: number; v: number }>(sql`SELECT cardinality(context_embedding) AS n, version AS v FROM memcons.task_memories WHERE id = ${ids.s1 as string}::uuid`);
     expect(row).toEqual({ n: 256, v: 1 });
   });
 
@@ -146,9 +146,9 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
     const result = await runConsolidation(db, await createJob(db, projectId), { synthesizer: unsure });
     expect(result.summaries_created).toBe(1);
     const [synthesis] = await db.rows<{ id: string; needs_review: boolean; c: number }>(sql`SELECT id, needs_review, synthesis_confidence AS c
-      FROM task_memories WHERE project_id = ${projectId}::uuid AND memory_type = 'synthesis'`);
+      FROM memcons.task_memories WHERE project_id = ${projectId}::uuid AND memory_type = 'synthesis'`);
     expect(synthesis).toMatchObject({ needs_review: true, c: 0.5 });
-    const entries = await db.rows(sql`SELECT 1 FROM playbook_entries WHERE ${synthesis?.id as string}::uuid = ANY(supporting_memory_ids)`);
+    const entries = await db.rows(sql`SELECT 1 FROM memcons.playbook_entries WHERE ${synthesis?.id as string}::uuid = ANY(supporting_memory_ids)`);
     expect(entries).toHaveLength(0);
     expect(result.memories_promoted).toBeGreaterThan(0);
   });
@@ -167,28 +167,28 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
 
     const jobId = await createJob(db, projectId);
     await runConsolidation(db, jobId);
-    const [{ n: total } = { n: 0 }] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes`);
-    await db.rows(sql`UPDATE consolidation_changes SET changed_at = now() - interval '100 days' WHERE consolidation_job_id = ${jobId}::uuid`);
-    const [{ n: old } = { n: 0 }] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid`);
+    const [{ n: total } = { n: 0 }] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes`);
+    await db.rows(sql`UPDATE memcons.consolidation_changes SET changed_at = now() - interval '100 days' WHERE consolidation_job_id = ${jobId}::uuid`);
+    const [{ n: old } = { n: 0 }] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid`);
     expect(await purgeAuditRecords(db, { olderThanDays: 120 })).toEqual({ deleted: 0 });
     expect(await purgeAuditRecords(db)).toEqual({ deleted: old });
-    const [{ n: left } = { n: 0 }] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes`);
+    const [{ n: left } = { n: 0 }] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes`);
     expect(left).toBe(total - old);
     await expect(purgeAuditRecords(db, { olderThanDays: 6 })).rejects.toMatchObject({ code: "validation_error" });
   });
 
   it("purges a backlog larger than one delete batch completely, keeping the young rows", async () => {
-    await db.rows(sql`DELETE FROM consolidation_changes`);
-    await db.rows(sql`INSERT INTO consolidation_changes (operation, reason, changed_at, changed_by)
+    await db.rows(sql`DELETE FROM memcons.consolidation_changes`);
+    await db.rows(sql`INSERT INTO memcons.consolidation_changes (operation, reason, changed_at, changed_by)
       SELECT 'archive', 'backlog ' || i, now() - interval '200 days' + i * interval '1 second', 'admin'
       FROM generate_series(1, 25003) AS i`);
-    await db.rows(sql`INSERT INTO consolidation_changes (operation, reason, changed_by)
+    await db.rows(sql`INSERT INTO memcons.consolidation_changes (operation, reason, changed_by)
       SELECT 'unarchive', 'recent ' || i, 'admin' FROM generate_series(1, 7) AS i`);
     // An aborted purge stops before its next batch and leaves the rest for the next run.
     expect(await purgeAuditRecords(db, { signal: AbortSignal.abort() })).toEqual({ deleted: 0 });
     expect(await purgeAuditRecords(db)).toEqual({ deleted: 25003 });
     const left = await db.rows<{ operation: string; n: number }>(sql`SELECT operation, count(*)::int AS n
-      FROM consolidation_changes GROUP BY operation`);
+      FROM memcons.consolidation_changes GROUP BY operation`);
     expect(left).toEqual([{ operation: "unarchive", n: 7 }]);
   });
 });

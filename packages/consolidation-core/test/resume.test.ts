@@ -14,7 +14,7 @@ async function seededJob(db: Db, seed: number): Promise<{ projectId: string; job
 
 async function jobRow(db: Db, jobId: string) {
   const [row] = await db.rows<Record<string, unknown>>(sql`SELECT status, phases_completed, memories_merged, summaries_created, metrics
-    FROM consolidation_jobs WHERE id = ${jobId}::uuid`);
+    FROM memcons.consolidation_jobs WHERE id = ${jobId}::uuid`);
   const metrics = (typeof row?.metrics === "string" ? JSON.parse(row.metrics) : row?.metrics) as Record<string, Record<string, number>>;
   return { ...row, metrics } as { status: string; phases_completed: string[]; memories_merged: number; summaries_created: number; metrics: Record<string, Record<string, number>> };
 }
@@ -23,10 +23,10 @@ async function jobRow(db: Db, jobId: string) {
 async function expectWholeClusters(db: Db, projectId: string): Promise<number> {
   const merged = await db.rows<{ id: string; n: number; dups: number }>(sql`
     SELECT c.id, cardinality(c.consolidated_from) AS n,
-      (SELECT count(*)::int FROM task_memories s WHERE s.duplicate_of = c.id AND s.is_duplicate) AS dups
-    FROM task_memories c WHERE c.project_id = ${projectId}::uuid AND c.memory_type = 'consolidated'`);
+      (SELECT count(*)::int FROM memcons.task_memories s WHERE s.duplicate_of = c.id AND s.is_duplicate) AS dups
+    FROM memcons.task_memories c WHERE c.project_id = ${projectId}::uuid AND c.memory_type = 'consolidated'`);
   for (const m of merged) expect(m.dups).toBe(m.n);
-  const stray = await db.rows(sql`SELECT id FROM task_memories WHERE project_id = ${projectId}::uuid
+  const stray = await db.rows(sql`SELECT id FROM memcons.task_memories WHERE project_id = ${projectId}::uuid
     AND (is_duplicate AND duplicate_of IS NULL OR NOT is_duplicate AND duplicate_of IS NOT NULL)`);
   expect(stray).toHaveLength(0);
   return merged.length;
@@ -105,7 +105,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("cancel and resume on $driv
     // Batches of 2; on PostgreSQL the next batch's insert may already be in flight when the crash hits.
     expect([4, 6]).toContain(crashed.summaries_created);
     const mergedBefore = crashed.memories_merged;
-    const bigClusters = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM task_memories
+    const bigClusters = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.task_memories
       WHERE project_id = ${projectId}::uuid AND memory_type = 'consolidated' AND cardinality(consolidated_from) >= 3`);
 
     const resumed = await runConsolidation(db, jobId);
@@ -113,11 +113,11 @@ describe.each(testTargets(process.env.DATABASE_URL))("cancel and resume on $driv
     expect(resumed.memories_merged).toBe(mergedBefore);
     expect(resumed.summaries_created).toBe(bigClusters[0]?.n);
     const syntheses = await db.rows<{ n: number; distinct_sets: number }>(sql`SELECT count(*)::int AS n,
-      count(DISTINCT synthesized_from)::int AS distinct_sets FROM task_memories
+      count(DISTINCT synthesized_from)::int AS distinct_sets FROM memcons.task_memories
       WHERE project_id = ${projectId}::uuid AND memory_type = 'synthesis'`);
     expect(syntheses[0]?.n).toBe(bigClusters[0]?.n);
     expect(syntheses[0]?.distinct_sets).toBe(bigClusters[0]?.n);
-    const merges = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes
+    const merges = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes
       WHERE consolidation_job_id = ${jobId}::uuid AND operation = 'merge' AND previous_state IS NOT NULL`);
     expect(merges[0]?.n).toBe(mergedBefore);
     await expectWholeClusters(db, projectId);
@@ -144,10 +144,10 @@ describe.each(testTargets(process.env.DATABASE_URL))("cancel and resume on $driv
     };
     const error = await runConsolidation(db, jobId, { embedder: flaky }).catch((e: unknown) => e);
     expect((error as Error).message).toBe("provider unavailable");
-    const [stored] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM task_memories
+    const [stored] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.task_memories
       WHERE project_id = ${projectId}::uuid AND context_embedding IS NOT NULL`);
     expect(stored?.n).toBe(700 - embeddedOnResume);
-    const [versions] = await db.rows<{ max: number }>(sql`SELECT max(version)::int AS max FROM task_memories
+    const [versions] = await db.rows<{ max: number }>(sql`SELECT max(version)::int AS max FROM memcons.task_memories
       WHERE project_id = ${projectId}::uuid`);
     expect(versions?.max).toBe(1);
 

@@ -28,7 +28,7 @@ async function seedWithEmbeddings(db: Db): Promise<{ projectId: string; ids: Rec
     const [v] = await embedder.embed([memoryText({ executionSummary: m.execution_summary as string, goal: m.goal as string | null, result: m.result as string | null, feedback: m.feedback as string | null })]);
     const literal = `{${Array.from(v as Float32Array, (x) => Math.round(x * 1e6) / 1e6).join(",")}}`;
     await db.rows(
-      sql`UPDATE task_memories SET context_embedding = ${literal}::real[], embedding_model = ${embedder.model} WHERE id = ${id}::uuid`,
+      sql`UPDATE memcons.task_memories SET context_embedding = ${literal}::real[], embedding_model = ${embedder.model} WHERE id = ${id}::uuid`,
     );
   }
   return { projectId, ids };
@@ -46,18 +46,18 @@ describe.each(testTargets(process.env.DATABASE_URL))("rollbackJob on $driver", (
   it("restores every touched memory byte for byte, deletes what the job created and keeps the audit trail", async () => {
     const { projectId, ids } = await seedWithEmbeddings(db);
     const before = await snapshot(db, Object.values(ids));
-    const entriesBefore = await db.rows(sql`SELECT count(*)::int AS n FROM playbook_entries WHERE project_id = ${projectId}::uuid`);
+    const entriesBefore = await db.rows(sql`SELECT count(*)::int AS n FROM memcons.playbook_entries WHERE project_id = ${projectId}::uuid`);
     const jobId = await createJob(db, projectId);
     const run = await runConsolidation(db, jobId);
     expect(run.memories_merged).toBeGreaterThan(0);
     expect(run.memories_archived).toBeGreaterThan(0);
     expect(run.memories_promoted).toBeGreaterThan(0);
     await finishJob(db, jobId);
-    const created = await db.rows<{ id: string }>(sql`SELECT memory_id AS id FROM consolidation_changes
+    const created = await db.rows<{ id: string }>(sql`SELECT memory_id AS id FROM memcons.consolidation_changes
       WHERE consolidation_job_id = ${jobId}::uuid AND previous_state IS NULL AND operation IN ('merge', 'summarize')`);
-    const touched = await db.rows<{ id: string }>(sql`SELECT DISTINCT memory_id AS id FROM consolidation_changes
+    const touched = await db.rows<{ id: string }>(sql`SELECT DISTINCT memory_id AS id FROM memcons.consolidation_changes
       WHERE consolidation_job_id = ${jobId}::uuid AND previous_state IS NOT NULL`);
-    const auditBefore = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid`);
+    const auditBefore = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid`);
 
     const result = await rollbackJob(db, jobId, { actor: "admin", reason: "bad merge" });
     expect(result.memories_restored).toBe(touched.length);
@@ -73,18 +73,18 @@ describe.each(testTargets(process.env.DATABASE_URL))("rollbackJob on $driver", (
       // Untouched memories only gained the bookkeeping flag "examined by a finished job".
       expect({ ...now, is_consolidated: false }).toEqual({ ...was, is_consolidated: false });
     }
-    const createdLeft = await db.rows(sql`SELECT id FROM task_memories WHERE id = ANY(${`{${created.map((c) => c.id).join(",")}}`}::uuid[])`);
+    const createdLeft = await db.rows(sql`SELECT id FROM memcons.task_memories WHERE id = ANY(${`{${created.map((c) => c.id).join(",")}}`}::uuid[])`);
     expect(createdLeft).toHaveLength(0);
-    const entriesAfter = await db.rows(sql`SELECT count(*)::int AS n FROM playbook_entries WHERE project_id = ${projectId}::uuid`);
+    const entriesAfter = await db.rows(sql`SELECT count(*)::int AS n FROM memcons.playbook_entries WHERE project_id = ${projectId}::uuid`);
     expect(entriesAfter).toEqual(entriesBefore);
-    const rollbacks = await db.rows<{ n: number; by: string }>(sql`SELECT count(*)::int AS n, min(changed_by) AS by FROM consolidation_changes
+    const rollbacks = await db.rows<{ n: number; by: string }>(sql`SELECT count(*)::int AS n, min(changed_by) AS by FROM memcons.consolidation_changes
       WHERE consolidation_job_id = ${jobId}::uuid AND operation = 'rollback'`);
     expect(rollbacks[0]?.n).toBe(touched.length + created.length + run.memories_promoted);
     expect(rollbacks[0]?.by).toBe("admin");
-    const auditAfter = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM consolidation_changes
+    const auditAfter = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes
       WHERE consolidation_job_id = ${jobId}::uuid AND operation <> 'rollback'`);
     expect(auditAfter[0]?.n).toBe(auditBefore[0]?.n);
-    const [job] = await db.rows<{ rolled_back_at: unknown; status: string }>(sql`SELECT rolled_back_at, status FROM consolidation_jobs WHERE id = ${jobId}::uuid`);
+    const [job] = await db.rows<{ rolled_back_at: unknown; status: string }>(sql`SELECT rolled_back_at, status FROM memcons.consolidation_jobs WHERE id = ${jobId}::uuid`);
     expect(job?.rolled_back_at).not.toBeNull();
     expect(job?.status).toBe("completed");
 
@@ -97,16 +97,16 @@ describe.each(testTargets(process.env.DATABASE_URL))("rollbackJob on $driver", (
     await runConsolidation(db, jobId);
     await finishJob(db, jobId);
     const edited = ids.a2 as string;
-    await db.rows(sql`UPDATE task_memories SET feedback = 'edited by a human', version = version + 1, updated_at = now() WHERE id = ${edited}::uuid`);
+    await db.rows(sql`UPDATE memcons.task_memories SET feedback = 'edited by a human', version = version + 1, updated_at = now() WHERE id = ${edited}::uuid`);
     const before = await snapshot(db, Object.values(ids));
     const error = await rollbackJob(db, jobId).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RollbackConflictError);
     expect((error as RollbackConflictError).memoryIds).toEqual([edited]);
     expect((error as RollbackConflictError).code).toBe("conflict");
     expect(await snapshot(db, Object.values(ids))).toEqual(before);
-    const [job] = await db.rows<{ rolled_back_at: unknown }>(sql`SELECT rolled_back_at FROM consolidation_jobs WHERE id = ${jobId}::uuid`);
+    const [job] = await db.rows<{ rolled_back_at: unknown }>(sql`SELECT rolled_back_at FROM memcons.consolidation_jobs WHERE id = ${jobId}::uuid`);
     expect(job?.rolled_back_at).toBeNull();
-    const rollbacks = await db.rows(sql`SELECT 1 FROM consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid AND operation = 'rollback'`);
+    const rollbacks = await db.rows(sql`SELECT 1 FROM memcons.consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid AND operation = 'rollback'`);
     expect(rollbacks).toHaveLength(0);
   });
 
@@ -133,7 +133,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("rollbackJob on $driver", (
     const ids = await seedFixture(db, projectId);
     const before = await snapshot(db, Object.values(ids));
     const jobId = await createJob(db, projectId);
-    await db.rows(sql`UPDATE consolidation_jobs SET status = 'cancelled', completed_at = now() WHERE id = ${jobId}::uuid`);
+    await db.rows(sql`UPDATE memcons.consolidation_jobs SET status = 'cancelled', completed_at = now() WHERE id = ${jobId}::uuid`);
     const result = await rollbackJob(db, jobId);
     expect(result).toMatchObject({ memories_restored: 0, memories_deleted: 0, playbook_entries_deleted: 0 });
     expect(result.warnings).toEqual(["The job made no changes: there was nothing to roll back"]);

@@ -49,11 +49,42 @@ export interface DatabaseOptions {
   applicationName?: string;
 }
 
-/** Opens a database from a URL: postgres://… (pooled) or pglite://<dir> / pglite://memory (embedded). */
-export async function createDatabase(url: string, options: DatabaseOptions = {}): Promise<Database> {
-  if (/^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options);
-  if (/^pglite:\/\//i.test(url)) return openPglite(url.slice("pglite://".length));
-  throw new InvalidDatabaseUrlError(url);
+/**
+ * A postgres.js client you opened yourself (`postgres(url)`); memcons uses it as is and never ends it.
+ * Structural, so that this package's types do not need postgres.js installed.
+ */
+export interface PostgresJsClient {
+  unsafe(query: string, parameters?: never[]): PromiseLike<unknown>;
+  begin(...args: never[]): PromiseLike<unknown>;
+  listen(channel: string, onNotify: (payload: string) => void): PromiseLike<{ unlisten(): Promise<void> }>;
+  end(options?: { timeout?: number }): Promise<void>;
+}
+
+/** A PGlite instance you opened yourself; memcons uses it as is and never closes it. */
+export interface PGliteClient {
+  query(...args: never[]): Promise<unknown>;
+  exec(...args: never[]): Promise<unknown>;
+  listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+  readonly waitReady: Promise<void>;
+}
+
+/**
+ * Opens a database from a URL (postgres://… pooled, pglite://<dir> or pglite://memory embedded), or
+ * wraps a postgres.js client or PGlite instance you own: then `close()` leaves that connection open.
+ */
+export async function createDatabase(
+  source: string | PostgresJsClient | PGliteClient,
+  options: DatabaseOptions = {},
+): Promise<Database> {
+  if (typeof source === "function" && "unsafe" in source) return wrapPostgres(source as unknown as Sql, false);
+  if (typeof source === "object" && source !== null && "exec" in source && "waitReady" in source) {
+    return wrapPglite(source as unknown as PGlite, false);
+  }
+  if (typeof source !== "string") throw new InvalidDatabaseUrlError(String(source));
+  if (/^postgres(ql)?:\/\//i.test(source)) return openPostgres(source, options);
+  if (/^pglite:\/\//i.test(source)) return openPglite(source.slice("pglite://".length));
+  throw new InvalidDatabaseUrlError(source);
 }
 
 /** Runs raw SQL on the database or a transaction and returns its rows on either driver. */
@@ -76,13 +107,17 @@ export function toDate(value: unknown): Date | null {
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
   const { default: postgres } = await import("postgres");
-  const { drizzle } = await import("drizzle-orm/postgres-js");
   const client: Sql = postgres(url, {
     max: options.maxConnections ?? 10,
     idle_timeout: options.idleTimeoutSeconds ?? 30,
     connection: { application_name: options.applicationName ?? "memcons" },
     onnotice: () => {},
   });
+  return wrapPostgres(client, true);
+}
+
+async function wrapPostgres(client: Sql, owned: boolean): Promise<Database> {
+  const { drizzle } = await import("drizzle-orm/postgres-js");
   const orm = drizzle({ client, schema }) as unknown as Orm;
   let closed = false;
   return {
@@ -102,17 +137,22 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     async close() {
       if (closed) return;
       closed = true;
-      await client.end({ timeout: 5 });
+      if (owned) await client.end({ timeout: 5 });
     },
   };
 }
 
 async function openPglite(location: string): Promise<Database> {
   const { PGlite } = await import("@electric-sql/pglite");
-  const { drizzle } = await import("drizzle-orm/pglite");
   const inMemory = location === "" || location === "memory";
   if (!inMemory) mkdirSync(location, { recursive: true });
   const client: PGlite = await PGlite.create(inMemory ? undefined : location);
+  return wrapPglite(client, true);
+}
+
+async function wrapPglite(client: PGlite, owned: boolean): Promise<Database> {
+  const { drizzle } = await import("drizzle-orm/pglite");
+  await client.waitReady;
   const orm = drizzle({ client, schema }) as unknown as Orm;
   let closed = false;
   return {
@@ -132,7 +172,7 @@ async function openPglite(location: string): Promise<Database> {
     async close() {
       if (closed) return;
       closed = true;
-      await client.close();
+      if (owned) await client.close();
     },
   };
 }

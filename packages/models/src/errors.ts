@@ -62,6 +62,33 @@ export class MigrationMismatchError extends MemconsError {
   }
 }
 
+/** A migration statement failed; the message carries the database server's own message. */
+export class MigrationFailedError extends MemconsError {
+  /** Tag of the migration that failed, when the failure happened inside one. */
+  readonly tag: string | undefined;
+
+  constructor(tag: string | undefined, cause: unknown) {
+    const reason = rootMessage(cause);
+    super(
+      "migration_failed",
+      tag === undefined ? `Migrating the memcons schema failed: ${reason}` : `Migration ${tag} failed: ${reason}`,
+      { permanent: false, cause },
+    );
+    this.tag = tag;
+  }
+}
+
+/** The innermost message of an error chain: the driver's message, not a query wrapper's. */
+function rootMessage(error: unknown): string {
+  let current: unknown = error;
+  let message = String(error);
+  for (let depth = 0; depth < 10 && current instanceof Error; depth++) {
+    message = current.message;
+    current = current.cause;
+  }
+  return message;
+}
+
 /** Returns true for errors that retrying cannot fix. */
 export function isPermanentError(error: unknown): boolean {
   return error instanceof MemconsError && error.permanent;

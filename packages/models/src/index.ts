@@ -2,7 +2,7 @@ export * from "./database.js";
 export * from "./enums.js";
 export * from "./errors.js";
 export * from "./logger.js";
-export { type MigrationResult, type MigrationStatus, migrate, migrationStatus } from "./migrate.js";
+export { type MigrationResult, type MigrationStatus, migrate, migrationStatements, migrationStatus } from "./migrate.js";
 export * from "./options.js";
 export * from "./retry.js";
 export * from "./schema.js";

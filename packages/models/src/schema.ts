@@ -6,7 +6,7 @@ import {
   index,
   integer,
   jsonb,
-  pgTable,
+  pgSchema,
   primaryKey,
   real,
   text,
@@ -23,11 +23,14 @@ import {
   TRIGGER_TYPES,
 } from "./enums.js";
 
+/** The PostgreSQL schema that holds every memcons table, index and constraint. */
+export const memconsSchema = pgSchema("memcons");
+
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(", "));
 
 /** Projects whose agents write memories; each carries its consolidation settings. */
-export const projects = pgTable(
+export const projects = memconsSchema.table(
   "projects",
   {
     id: uuid("id").primaryKey().defaultRandom(),
@@ -52,7 +55,7 @@ export const projects = pgTable(
 );
 
 /** Task memories written by agents, plus the consolidated and synthesis memories jobs create. */
-export const taskMemories = pgTable(
+export const taskMemories = memconsSchema.table(
   "task_memories",
   {
     id: uuid("id").primaryKey().defaultRandom(),
@@ -120,7 +123,7 @@ export const taskMemories = pgTable(
 );
 
 /** Consolidation jobs; this table is also the durable job queue. */
-export const consolidationJobs = pgTable(
+export const consolidationJobs = memconsSchema.table(
   "consolidation_jobs",
   {
     id: uuid("id").primaryKey().defaultRandom(),
@@ -189,7 +192,7 @@ export const consolidationJobs = pgTable(
 );
 
 /** The audit trail: one row per memory or playbook entry a job (or its rollback) or an admin changed. */
-export const consolidationChanges = pgTable(
+export const consolidationChanges = memconsSchema.table(
   "consolidation_changes",
   {
     id: uuid("id").primaryKey().defaultRandom(),
@@ -233,7 +236,7 @@ export const consolidationChanges = pgTable(
 );
 
 /** Project playbook: high-confidence knowledge promoted from consolidated memories. */
-export const playbookEntries = pgTable(
+export const playbookEntries = memconsSchema.table(
   "playbook_entries",
   {
     id: uuid("id").primaryKey().defaultRandom(),
@@ -265,7 +268,7 @@ export const playbookEntries = pgTable(
 );
 
 /** One row per cron slot that fired: makes each slot run once across all workers. */
-export const scheduleRuns = pgTable(
+export const scheduleRuns = memconsSchema.table(
   "schedule_runs",
   {
     scheduleName: text("schedule_name").notNull(),
@@ -278,7 +281,7 @@ export const scheduleRuns = pgTable(
 );
 
 /** Stored API tokens: only a SHA-256 digest of each token is kept, never the token itself. */
-export const apiTokens = pgTable(
+export const apiTokens = memconsSchema.table(
   "api_tokens",
   {
     id: uuid("id").primaryKey().defaultRandom(),

@@ -73,15 +73,15 @@ describe.each(testTargets(process.env.DATABASE_URL))("schema on $driver", (targe
 
   it("rejects an unknown job status, memory type and trigger type", async () => {
     const status = await dbError(
-      db.rows(sql`insert into consolidation_jobs (project_id, trigger_type, status) values (${projectId}, 'manual', 'exploded')`),
+      db.rows(sql`insert into memcons.consolidation_jobs (project_id, trigger_type, status) values (${projectId}, 'manual', 'exploded')`),
     );
     expect(status.code).toBe("23514");
     const type = await dbError(
-      db.rows(sql`insert into task_memories (project_id, memory_type, execution_summary) values (${projectId}, 'gossip', 'x')`),
+      db.rows(sql`insert into memcons.task_memories (project_id, memory_type, execution_summary) values (${projectId}, 'gossip', 'x')`),
     );
     expect(type.code).toBe("23514");
     const trigger = await dbError(
-      db.rows(sql`insert into consolidation_jobs (project_id, trigger_type) values (${projectId}, 'whim')`),
+      db.rows(sql`insert into memcons.consolidation_jobs (project_id, trigger_type) values (${projectId}, 'whim')`),
     );
     expect(trigger.code).toBe("23514");
   });

@@ -59,9 +59,9 @@ async function measureMemcons(depth: number, measured: number, settings: Compare
   const runners: JobRunner[] = [];
   try {
     await db.rows(sql`
-      with p as (insert into projects (name) select 'bench ' || g from generate_series(1, ${depth}::int) g returning id)
-      insert into consolidation_jobs (project_id, trigger_type) select id, 'manual' from p`);
-    await db.rows(sql`vacuum analyze consolidation_jobs`);
+      with p as (insert into memcons.projects (name) select 'bench ' || g from generate_series(1, ${depth}::int) g returning id)
+      insert into memcons.consolidation_jobs (project_id, trigger_type) select id, 'manual' from p`);
+    await db.rows(sql`vacuum analyze memcons.consolidation_jobs`);
     const done = countdown(measured);
     for (let i = 0; i < settings.runners; i++) {
       const handle = await createDatabase(db.url, { maxConnections: 4 });

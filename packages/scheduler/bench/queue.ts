@@ -57,11 +57,11 @@ function compareSettings(): CompareSettings | undefined {
 }
 
 async function throughput(db: TestDatabase, runnerCount: number): Promise<void> {
-  await db.rows(sql`truncate consolidation_jobs, projects cascade`);
+  await db.rows(sql`truncate memcons.consolidation_jobs, memcons.projects cascade`);
   await db.rows(sql`
-    with p as (insert into projects (name) select 'bench ' || g from generate_series(1, ${flags.jobs}::int) g returning id)
-    insert into consolidation_jobs (project_id, trigger_type) select id, 'manual' from p`);
-  await db.rows(sql`vacuum analyze consolidation_jobs`);
+    with p as (insert into memcons.projects (name) select 'bench ' || g from generate_series(1, ${flags.jobs}::int) g returning id)
+    insert into memcons.consolidation_jobs (project_id, trigger_type) select id, 'manual' from p`);
+  await db.rows(sql`vacuum analyze memcons.consolidation_jobs`);
   let completed = 0;
   let finished!: () => void;
   const allDone = new Promise<void>((resolve) => {
@@ -88,7 +88,7 @@ async function throughput(db: TestDatabase, runnerCount: number): Promise<void> 
   await allDone;
   const elapsed = performance.now() - started;
   await Promise.all(runners.map((r) => r.stop()));
-  const [check] = await db.rows<{ n: number }>(sql`select count(*)::int as n from consolidation_jobs where status = 'completed'`);
+  const [check] = await db.rows<{ n: number }>(sql`select count(*)::int as n from memcons.consolidation_jobs where status = 'completed'`);
   emit({
     bench: "queue_throughput",
     runners: runnerCount,
@@ -102,9 +102,9 @@ async function throughput(db: TestDatabase, runnerCount: number): Promise<void> 
 }
 
 async function latency(db: TestDatabase): Promise<void> {
-  await db.rows(sql`truncate consolidation_jobs, projects cascade`);
+  await db.rows(sql`truncate memcons.consolidation_jobs, memcons.projects cascade`);
   const projects = await db.rows<{ id: string }>(
-    sql`insert into projects (name) select 'latency ' || g from generate_series(1, ${flags.samples}::int) g returning id`,
+    sql`insert into memcons.projects (name) select 'latency ' || g from generate_series(1, ${flags.samples}::int) g returning id`,
   );
   const handle = await createDatabase(db.url, { maxConnections: 4 });
   handles.push(handle);

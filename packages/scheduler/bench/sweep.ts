@@ -22,21 +22,21 @@ const db = await createTestDatabase({ driver: "postgres", adminUrl: adminUrl() }
 try {
   const generated = performance.now();
   await db.rows(sql`
-    insert into projects (name, consolidation_threshold)
+    insert into memcons.projects (name, consolidation_threshold)
     select 'bench-' || g,
            case when g <= ${bigProjects}::int then 1000
                 else (array[null, 150, 500, 1000])[1 + g % 4] end
       from generate_series(1, ${flags.projects}::int) g`);
   await db.rows(sql`
-    insert into task_memories (project_id, memory_type, execution_summary, is_archived, is_duplicate, is_consolidated)
+    insert into memcons.task_memories (project_id, memory_type, execution_summary, is_archived, is_duplicate, is_consolidated)
     select p.id, 'learning', 'bench memory ' || m, m % 10 = 0, m % 17 = 0, m % 3 = 0
-      from (select id, substr(name, 7)::int as n from projects) p
+      from (select id, substr(name, 7)::int as n from memcons.projects) p
      cross join lateral generate_series(1,
        case when p.n <= ${bigProjects}::int then ${bigSize}::int else ${smallBase}::int + p.n % ${spread}::int end) m`);
-  await db.rows(sql`vacuum analyze projects`);
-  await db.rows(sql`vacuum analyze task_memories`);
+  await db.rows(sql`vacuum analyze memcons.projects`);
+  await db.rows(sql`vacuum analyze memcons.task_memories`);
   const [counts] = await db.rows<{ projects: number; memories: number }>(
-    sql`select (select count(*)::int from projects) as projects, (select count(*)::int from task_memories) as memories`,
+    sql`select (select count(*)::int from memcons.projects) as projects, (select count(*)::int from memcons.task_memories) as memories`,
   );
   const generateMs = performance.now() - generated;
 
@@ -64,9 +64,9 @@ try {
 
   // Threshold check on the memory-write path: large projects (≥1000 unconsolidated memories, threshold
   // 1000) → bounded count of 1000 plus the idempotent enqueue; small projects below it → count only.
-  await db.rows(sql`delete from consolidation_jobs`);
-  const big = await db.rows<{ id: string }>(sql`select id from projects where consolidation_threshold = 1000 and substr(name, 7)::int <= ${bigProjects}::int`);
-  const small = await db.rows<{ id: string }>(sql`select id from projects where consolidation_threshold = 1000 and substr(name, 7)::int > ${bigProjects}::int limit 200`);
+  await db.rows(sql`delete from memcons.consolidation_jobs`);
+  const big = await db.rows<{ id: string }>(sql`select id from memcons.projects where consolidation_threshold = 1000 and substr(name, 7)::int <= ${bigProjects}::int`);
+  const small = await db.rows<{ id: string }>(sql`select id from memcons.projects where consolidation_threshold = 1000 and substr(name, 7)::int > ${bigProjects}::int limit 200`);
   for (const [label, ids] of [["at_threshold", big], ["below_threshold", small]] as const) {
     for (const { id } of ids) await checkThresholdTrigger(db, id); // warm-up: caches, first enqueue
     const timings: number[] = [];

@@ -2,6 +2,7 @@ import {
   ACTIVE_JOB_STATUSES,
   type ConsolidationJob,
   type Database,
+  type Executor,
   type JobScope,
   ProjectNotFoundError,
   type TriggerType,
@@ -35,11 +36,15 @@ const MAX_ATTEMPTS = 10;
  * index decides under races, across processes), in which case that job is returned. Wakes runners and
  * publishes `created` for a new job.
  */
-export async function enqueueJob(db: Database, request: EnqueueRequest): Promise<EnqueueResult> {
+export async function enqueueJob(
+  db: Database,
+  request: EnqueueRequest,
+  transaction?: Executor,
+): Promise<EnqueueResult> {
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    const inserted = await insertJob(db, request);
+    const inserted = await insertJob(db, request, transaction);
     if (inserted) return { job: inserted, created: true };
-    const [existing] = await db.orm
+    const [existing] = await (transaction ?? db.orm)
       .select()
       .from(consolidationJobs)
       .where(
@@ -57,15 +62,19 @@ export async function enqueueJob(db: Database, request: EnqueueRequest): Promise
 }
 
 /** Inserts the job unless the project has an active one; then NOTIFYs `created` and a wake-up. */
-async function insertJob(db: Database, request: EnqueueRequest): Promise<ConsolidationJob | undefined> {
-  const insert = sql`insert into consolidation_jobs (project_id, trigger_type, options, scope, triggered_by, max_retries)
+async function insertJob(
+  db: Database,
+  request: EnqueueRequest,
+  transaction: Executor | undefined,
+): Promise<ConsolidationJob | undefined> {
+  const insert = sql`insert into memcons.consolidation_jobs (project_id, trigger_type, options, scope, triggered_by, max_retries)
     values (${request.projectId}, ${request.triggerType}, ${JSON.stringify(request.options)}::jsonb,
             ${JSON.stringify(request.scope)}::jsonb, ${request.triggeredBy},
             ${request.maxRetries === undefined ? sql`default` : sql`${request.maxRetries}::int`})
     on conflict (project_id) where status in ('pending', 'running') do nothing
     returning *`;
   try {
-    const [inserted] = await runJobStatement(db, withJobEvents(insert, sql`'created'`), { wake: true });
+    const [inserted] = await runJobStatement(db, withJobEvents(insert, sql`'created'`), { wake: true, transaction });
     return inserted?.job;
   } catch (error) {
     if (sqlState(error) === "23503") throw new ProjectNotFoundError(request.projectId);

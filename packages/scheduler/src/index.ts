@@ -44,5 +44,5 @@ export { type JobRunner, type JobRunnerOptions, createJobRunner, defaultWorkerId
 export { type TriggerService, type TriggerServiceOptions, createTriggerService } from "./service.js";
 export { type SweepOptions, type SweepResult, findProjectsDue, runScheduledConsolidation } from "./sweep.js";
 export { type ThresholdCheckResult, checkThresholdTrigger } from "./threshold.js";
-export { type TriggerInput, isUuid, triggerConsolidation } from "./triggers.js";
+export { type TriggerInput, type TriggerOptions, isUuid, triggerConsolidation } from "./triggers.js";
 export { DEFAULT_GLOBAL_SETTINGS, type GlobalSettings, JobNotFoundError, ProjectNotFoundError } from "@memcons/models";

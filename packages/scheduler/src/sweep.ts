@@ -30,11 +30,11 @@ export async function findProjectsDue(db: Database, options: { defaultThreshold?
   const defaultThreshold = checkDefaultThreshold(options.defaultThreshold);
   const rows = await db.rows<{ id: string }>(sql`
     select p.id
-      from projects p
+      from memcons.projects p
      cross join lateral (select coalesce(p.consolidation_threshold, ${defaultThreshold}::int) as threshold) t
      cross join lateral (
        select count(*) as n from (
-         select 1 from task_memories m
+         select 1 from memcons.task_memories m
           where m.project_id = p.id and not m.is_archived and not m.is_duplicate
           limit t.threshold + 1) s) c
      where p.consolidation_enabled and p.is_active and c.n > t.threshold

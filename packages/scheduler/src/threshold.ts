@@ -48,13 +48,13 @@ export async function checkThresholdTrigger(
     select p.consolidation_enabled and p.is_active as eligible, t.threshold,
            case when p.consolidation_enabled and p.is_active then (
              select count(*) from (
-               select 1 from task_memories m
+               select 1 from memcons.task_memories m
                 where m.project_id = p.id and not m.is_archived and not m.is_duplicate and not m.is_consolidated
                 limit t.threshold) s)
            else 0 end as count,
-           (select row_to_json(j) from consolidation_jobs j
+           (select row_to_json(j) from memcons.consolidation_jobs j
              where j.project_id = p.id and j.status in ('pending', 'running') limit 1) as active
-      from projects p
+      from memcons.projects p
      cross join lateral (select coalesce(p.consolidation_threshold, ${defaultThreshold}::int) as threshold) t
      where p.id = ${projectId}`);
   if (!row) throw new ProjectNotFoundError(projectId);

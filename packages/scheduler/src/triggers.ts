@@ -1,6 +1,7 @@
 import {
   type ConsolidationJob,
   type Database,
+  type Executor,
   ProjectNotFoundError,
   TRIGGER_TYPES,
   type TriggerType,
@@ -34,6 +35,15 @@ export function isUuid(value: unknown): value is string {
   return typeof value === "string" && UUID.test(value);
 }
 
+/** Where triggerConsolidation writes. */
+export interface TriggerOptions {
+  /**
+   * An open transaction of `db.orm` (`db.orm.transaction(async (tx) => …)`): the job is inserted in
+   * it, so it exists only if the caller's transaction commits; runners are woken at commit.
+   */
+  transaction?: Executor;
+}
+
 /**
  * Queues a consolidation job for a project, or returns its pending/running job (`created: false`).
  * Throws ProjectNotFoundError, ConsolidationDisabledError, InvalidOptionsError or ValidationError.
@@ -41,17 +51,18 @@ export function isUuid(value: unknown): value is string {
 export async function triggerConsolidation(
   db: Database,
   input: TriggerInput,
+  options: TriggerOptions = {},
 ): Promise<{ job: ConsolidationJob; created: boolean }> {
   const request = validateTrigger(input);
   if (!isUuid(input.projectId)) throw new ProjectNotFoundError(String(input.projectId));
-  const [project] = await db.orm
+  const [project] = await (options.transaction ?? db.orm)
     .select({ enabled: projects.consolidationEnabled })
     .from(projects)
     .where(eq(projects.id, input.projectId))
     .limit(1);
   if (!project) throw new ProjectNotFoundError(input.projectId);
   if (!project.enabled) throw new ConsolidationDisabledError(input.projectId);
-  return enqueueJob(db, request);
+  return enqueueJob(db, request, options.transaction);
 }
 
 function validateTrigger(input: TriggerInput) {

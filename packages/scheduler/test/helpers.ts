@@ -26,7 +26,7 @@ export async function insertMemories(
   flags: { archived?: boolean; duplicate?: boolean; consolidated?: boolean } = {},
 ): Promise<void> {
   await db.rows(sql`
-    insert into task_memories (project_id, memory_type, execution_summary, is_archived, is_duplicate, is_consolidated)
+    insert into memcons.task_memories (project_id, memory_type, execution_summary, is_archived, is_duplicate, is_consolidated)
     select ${projectId}, 'learning', 'memory ' || g, ${flags.archived ?? false}, ${flags.duplicate ?? false},
            ${flags.consolidated ?? false}
       from generate_series(1, ${count}::int) g`);
@@ -36,8 +36,8 @@ export async function insertMemories(
 export async function insertPendingJobs(db: Database, count: number): Promise<string[]> {
   const rows = await db.rows<{ id: string }>(sql`
     with p as (
-      insert into projects (name) select 'bulk ' || g from generate_series(1, ${count}::int) g returning id)
-    insert into consolidation_jobs (project_id, trigger_type) select id, 'manual' from p returning id`);
+      insert into memcons.projects (name) select 'bulk ' || g from generate_series(1, ${count}::int) g returning id)
+    insert into memcons.consolidation_jobs (project_id, trigger_type) select id, 'manual' from p returning id`);
   return rows.map((row) => row.id);
 }
 

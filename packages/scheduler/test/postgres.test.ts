@@ -60,7 +60,7 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     await db.notify(JOB_WAKEUP_CHANNEL, "new:bulk");
     await waitFor(async () => {
       const [row] = await db.rows<{ n: number }>(
-        sql`select count(*)::int as n from consolidation_jobs where status = 'completed'`,
+        sql`select count(*)::int as n from memcons.consolidation_jobs where status = 'completed'`,
       );
       return row!.n === ids.length;
     }, 60_000, 100);
@@ -70,7 +70,7 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
       select count(*) filter (where status = 'completed')::int as completed,
              count(*) filter (where retry_count > 0)::int as retried,
              count(*) filter (where locked_by is not null)::int as locked
-        from consolidation_jobs where id in ${ids}`);
+        from memcons.consolidation_jobs where id in ${ids}`);
     expect(stats).toEqual({ completed: 2_000, retried: 0, locked: 0 });
     expect([...byRunner.values()].reduce((a, b) => a + b, 0)).toBe(2_000);
   }, 90_000);
@@ -237,11 +237,11 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     const projects = await Promise.all(Array.from({ length: 20 }, () => createProject(db)));
     for (const projectId of projects) await insertMemories(db, projectId, 500);
     // As after earlier jobs: most of each project's memories were already examined.
-    await db.rows(sql`update task_memories set is_consolidated = true
-      where id not in (select id from task_memories order by id limit 200)`);
-    await db.rows(sql`analyze task_memories`);
+    await db.rows(sql`update memcons.task_memories set is_consolidated = true
+      where id not in (select id from memcons.task_memories order by id limit 200)`);
+    await db.rows(sql`analyze memcons.task_memories`);
     const plan = await db.rows<Record<string, string>>(sql`explain
-      select count(*) from (select 1 from task_memories m where m.project_id = ${projects[0]}
+      select count(*) from (select 1 from memcons.task_memories m where m.project_id = ${projects[0]}
         and not m.is_archived and not m.is_duplicate and not m.is_consolidated limit 100) s`);
     const text = plan.map((row) => Object.values(row).join(" ")).join("\n");
     expect(text).toMatch(/task_memories_project_unconsolidated_idx/);
@@ -250,7 +250,7 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
   it("a claim at depth 100,000 reads only the rows it claims, in index order, with no sort", async () => {
     const before = await jobCounts(db);
     await insertPendingJobs(db, 100_000); // one statement: every job shares run_at and created_at
-    await db.rows(sql`vacuum analyze consolidation_jobs`);
+    await db.rows(sql`vacuum analyze memcons.consolidation_jobs`);
     for (const limit of [1, 16, 64]) {
       const [row] = await db.rows<{ "QUERY PLAN": unknown }>(
         sql`explain (analyze, format json) ${claimStatement({ workerId: "explain", limit, leaseMs: 60_000 })}`,
@@ -304,6 +304,6 @@ function planNodes(explained: unknown): Array<Record<string, unknown>> {
 async function jobCounts(db: Database): Promise<{ running: number; pending: number }> {
   const [counts] = await db.rows<{ running: number; pending: number }>(sql`
     select count(*) filter (where status = 'running')::int as running, count(*) filter (where status = 'pending')::int as pending
-      from consolidation_jobs`);
+      from memcons.consolidation_jobs`);
   return counts!;
 }

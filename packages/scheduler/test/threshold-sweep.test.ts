@@ -65,7 +65,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("threshold trigger and swee
   });
 
   it("the sweep queues one scheduled job per due project and keeps active jobs", async () => {
-    await db.rows(sql`update projects set is_active = false`);
+    await db.rows(sql`update memcons.projects set is_active = false`);
     const due = await createProject(db, { threshold: 10 });
     await insertMemories(db, due, 11);
     const exactly = await createProject(db, { threshold: 10 });

@@ -50,6 +50,35 @@ describe.each(testTargets(process.env.DATABASE_URL))("triggerConsolidation on $d
     expect(job.runAt).toBeInstanceOf(Date);
   });
 
+  it("enqueues inside the caller's transaction: the job exists only if it commits", async () => {
+    const projectId = await createProject(db);
+    const rolledBack = new Error("caller rolls back");
+    const error = await db.orm
+      .transaction(async (tx) => {
+        const { job, created } = await triggerConsolidation(db, { projectId, triggerType: "manual" }, { transaction: tx });
+        expect(created).toBe(true);
+        expect(job.status).toBe("pending");
+        throw rolledBack;
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBe(rolledBack);
+    expect(await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, projectId))).toEqual([]);
+
+    const events: JobEvent[] = [];
+    const unsubscribe = await subscribeJobEvents(db, (event) => events.push(event));
+    try {
+      const committed = await db.orm.transaction(async (tx) => {
+        const result = await triggerConsolidation(db, { projectId, triggerType: "manual" }, { transaction: tx });
+        return result.job;
+      });
+      const rows = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.projectId, projectId));
+      expect(rows.map((row) => row.id)).toEqual([committed.id]);
+      await waitFor(async () => events.some((event) => event.job_id === committed.id && event.type === "created"));
+    } finally {
+      await unsubscribe();
+    }
+  });
+
   it("returns the active job instead of creating a second one", async () => {
     const projectId = await createProject(db);
     const first = await triggerConsolidation(db, { projectId, triggerType: "manual" });

@@ -41,7 +41,7 @@ const AUDIT_IDS = sql.raw(`lateral (
     array_to_json(array_agg(c.memory_id order by c.memory_id) filter (
       where c.operation in ('merge', 'summarize') and c.previous_state is null and c.memory_id is not null
     )) as created_ids
-  from consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id
+  from memcons.consolidation_changes c where c.consolidation_job_id = consolidation_jobs.id
 ) audit`);
 
 function buildStatusQuery(db: Database) {

@@ -71,7 +71,7 @@ export async function ingestMemories(
     }),
   );
   await db.rows(sql`
-    insert into task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result, feedback,
+    insert into memcons.task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result, feedback,
       tags, file_paths, context_embedding, embedding_model, success, reused_count, learned_at)
     select r.id, ${projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result, r.feedback,
       r.tags, r.file_paths, v.vector::real[], r.embedding_model, r.success, r.reused_count, coalesce(r.learned_at, now())

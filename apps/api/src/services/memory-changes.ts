@@ -12,9 +12,9 @@ export async function memoryChanges(
   memoryId: string,
   limit: number,
 ): Promise<ConsolidationChange[]> {
-  const memoryInProject = sql`exists (select 1 from task_memories t
+  const memoryInProject = sql`exists (select 1 from memcons.task_memories t
     where t.id = ${memoryId}::uuid and t.project_id = ${projectId}::uuid)`;
-  const jobInProject = sql`exists (select 1 from consolidation_jobs j
+  const jobInProject = sql`exists (select 1 from memcons.consolidation_jobs j
     where j.id = consolidation_changes.consolidation_job_id and j.project_id = ${projectId}::uuid)`;
   const rows = await db.orm
     .select()

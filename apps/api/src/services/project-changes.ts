@@ -25,15 +25,15 @@ export async function projectChanges(
   const filters = rowFilters(input);
   // Each job's newest rows come straight off (job, changed_at, id) and the rows made by hand off their
   // partial index, so a page costs a few index probes per job, however large the jobs are.
-  const byJob = sql`SELECT c.id, c.changed_at FROM consolidation_jobs j
+  const byJob = sql`SELECT c.id, c.changed_at FROM memcons.consolidation_jobs j
     CROSS JOIN LATERAL (
-      SELECT c.id, c.changed_at FROM consolidation_changes c
+      SELECT c.id, c.changed_at FROM memcons.consolidation_changes c
       WHERE c.consolidation_job_id = j.id ${filters}
       ORDER BY c.changed_at DESC, c.id DESC LIMIT ${take}) c
     WHERE j.project_id = ${projectId}::uuid`;
-  const byHand = sql`(SELECT c.id, c.changed_at FROM consolidation_changes c
+  const byHand = sql`(SELECT c.id, c.changed_at FROM memcons.consolidation_changes c
     WHERE c.consolidation_job_id IS NULL ${filters}
-      AND EXISTS (SELECT 1 FROM task_memories t WHERE t.id = c.memory_id AND t.project_id = ${projectId}::uuid)
+      AND EXISTS (SELECT 1 FROM memcons.task_memories t WHERE t.id = c.memory_id AND t.project_id = ${projectId}::uuid)
     ORDER BY c.changed_at DESC, c.id DESC LIMIT ${take})`;
   const branches = input.source === "job" ? byJob : input.source === "manual" ? byHand : sql`${byJob} UNION ALL ${byHand}`;
   const rows = await db.rows<{ id: string; ts: string }>(sql`SELECT x.id, ${cursorTimestamp(sql`x.changed_at`)} AS ts

@@ -269,10 +269,10 @@ export class SearchIndex {
     const rows = await db.rows<DeltaRow & { horizon: string; total: number }>(sql`
       select h.horizon, h.total, d.*
         from (select pg_snapshot_xmin(pg_current_snapshot())::text as horizon,
-                     (select count(*)::int from task_memories where project_id = ${projectId}) as total) h
+                     (select count(*)::int from memcons.task_memories where project_id = ${projectId}) as total) h
         left join lateral (
           select id, memory_type, is_archived, is_duplicate, ${embedding} as embedding
-            from task_memories
+            from memcons.task_memories
            where project_id = ${projectId} and search_xid >= ${entry.horizon}::bigint) d on true`);
     for (const row of rows) if (row.id !== null) entry.put(row);
     entry.horizon = rows[0]!.horizon;

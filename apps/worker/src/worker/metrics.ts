@@ -119,11 +119,11 @@ export function createWorkerMetrics(o: {
   async function refreshQueueGauges(): Promise<void> {
     const byStatus = await db.rows<{ status: string; trigger_type: string; n: number | string }>(sql`
       select status, trigger_type, count(*)::int as n
-      from consolidation_jobs group by status, trigger_type`);
+      from memcons.consolidation_jobs group by status, trigger_type`);
     const [queue] = await db.rows<{ depth: number | string; age: number | string | null }>(sql`
       select count(*)::int as depth,
              coalesce(extract(epoch from (now() - min(run_at))), 0)::float8 as age
-      from consolidation_jobs where status = 'pending' and run_at <= now()`);
+      from memcons.consolidation_jobs where status = 'pending' and run_at <= now()`);
     jobs.reset();
     for (const row of byStatus) jobs.set({ status: row.status, trigger_type: row.trigger_type }, Number(row.n));
     queueDepth.set(Number(queue?.depth ?? 0));

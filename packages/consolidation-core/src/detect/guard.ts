@@ -45,7 +45,7 @@ export async function separateContradictions(
     const page = involved.slice(start, start + TEXT_PAGE).map((i) => ids[i] as string);
     const texts = await rows<TextRow>(
       ctx,
-      sql`SELECT t.id, t.execution_summary, t.goal, t.result, t.feedback FROM task_memories t WHERE t.id = ANY(${uuidArray(page)})`,
+      sql`SELECT t.id, t.execution_summary, t.goal, t.result, t.feedback FROM memcons.task_memories t WHERE t.id = ANY(${uuidArray(page)})`,
     );
     for (const row of texts) {
       const text = memoryText({ executionSummary: row.execution_summary ?? "", goal: row.goal, result: row.result, feedback: row.feedback });

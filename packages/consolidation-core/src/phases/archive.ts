@@ -25,7 +25,7 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
     const result = await rows<{ n: number }>(
       ctx,
       sql`WITH old AS (
-            SELECT t.id, ${memoryJson("t")} AS prev FROM task_memories t
+            SELECT t.id, ${memoryJson("t")} AS prev FROM memcons.task_memories t
             WHERE t.project_id = ${ctx.projectId}::uuid AND t.is_archived = false AND t.is_duplicate = false
               ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
               AND coalesce(t.last_reused_at, t.learned_at) < ${timestamp(staleBefore)}
@@ -35,14 +35,14 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
             LIMIT ${ARCHIVE_BATCH}
             FOR UPDATE SKIP LOCKED
           ), upd AS (
-            UPDATE task_memories t SET is_archived = true, archived_at = ${timestamp(now)},
+            UPDATE memcons.task_memories t SET is_archived = true, archived_at = ${timestamp(now)},
               archive_reason = 'staleness', is_consolidated = true,
               version = t.version + 1, updated_at = ${timestamp(now)}
             FROM old WHERE t.id = old.id
             RETURNING t.id, t.is_archived, t.archived_at, t.archive_reason, t.is_consolidated, t.version,
               t.updated_at, old.prev AS _prev
           ), audit AS (
-            INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+            INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
               new_state, reason, confidence, changed_at, changed_by)
             SELECT ${ctx.jobId}::uuid, 'archive', upd.id, upd._prev,
               jsonb_build_object('is_archived', upd.is_archived, 'archived_at', upd.archived_at,
@@ -52,7 +52,7 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
             FROM upd
             RETURNING 1
           ), counter AS (
-            UPDATE consolidation_jobs SET memories_archived = memories_archived + (SELECT count(*) FROM audit)
+            UPDATE memcons.consolidation_jobs SET memories_archived = memories_archived + (SELECT count(*) FROM audit)
             WHERE id = ${ctx.jobId}::uuid
             RETURNING 1
           )

@@ -81,7 +81,7 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
   // Rows are written straight into one matrix sized by a count (grown if rows arrive meanwhile).
   let vectors = new Float32Array(0);
   if (withEmbeddings) {
-    const [counted] = await rows<{ n: number }>(ctx, sql`SELECT count(*)::int AS n FROM task_memories t WHERE ${filter}`);
+    const [counted] = await rows<{ n: number }>(ctx, sql`SELECT count(*)::int AS n FROM memcons.task_memories t WHERE ${filter}`);
     vectors = new Float32Array(Number(counted?.n ?? 0) * dims);
   }
   let embedded = 0;
@@ -99,10 +99,10 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
               CASE WHEN ${missing} THEN t.goal END AS goal,
               CASE WHEN ${missing} THEN t.result END AS result,
               CASE WHEN ${missing} THEN t.feedback END AS feedback
-            FROM task_memories t
+            FROM memcons.task_memories t
             WHERE ${filter} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
             ORDER BY t.id LIMIT ${PAGE}`
-        : sql`SELECT t.id, t.memory_type, t.version FROM task_memories t
+        : sql`SELECT t.id, t.memory_type, t.version FROM memcons.task_memories t
             WHERE ${filter} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
             ORDER BY t.id LIMIT ${PAGE}`,
     );
@@ -204,7 +204,7 @@ async function storeEmbeddings(ctx: JobContext, page: CandidateRow[], batch: num
   });
   await rows(
     ctx,
-    sql`UPDATE task_memories t SET context_embedding = r.e::real[], embedding_model = ${ctx.embedder.model}
+    sql`UPDATE memcons.task_memories t SET context_embedding = r.e::real[], embedding_model = ${ctx.embedder.model}
         FROM jsonb_to_recordset(${jsonb(`[${parts.join(",")}]`)}) AS r(id uuid, v int, e text)
         WHERE t.id = r.id AND t.version = r.v`,
   );

@@ -37,7 +37,7 @@ export async function finalizeCandidates(ctx: JobContext, candidates: Candidates
       const [row] = await rows<{ marked: number; stored: number }>(
         ctx,
         sql`WITH upd AS (
-              UPDATE task_memories t SET is_consolidated = true,
+              UPDATE memcons.task_memories t SET is_consolidated = true,
                 context_embedding = CASE WHEN r.e IS NULL THEN t.context_embedding ELSE r.e::real[] END,
                 embedding_model = CASE WHEN r.e IS NULL THEN t.embedding_model ELSE ${ctx.embedder.model} END
               FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e text)

@@ -43,13 +43,13 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
           array_to_string(t.consolidated_from || t.synthesized_from, ',') AS sources,
           CASE WHEN cardinality(t.context_embedding) = ${dims} AND t.embedding_model = ${model}
             THEN array_to_string(t.context_embedding, ',') END AS emb,
-          (SELECT mode() WITHIN GROUP (ORDER BY s.memory_type) FROM task_memories s
+          (SELECT mode() WITHIN GROUP (ORDER BY s.memory_type) FROM memcons.task_memories s
             WHERE s.id = ANY(t.consolidated_from || t.synthesized_from)) AS category
-        FROM task_memories t
+        FROM memcons.task_memories t
         WHERE t.project_id = ${ctx.projectId}::uuid AND t.memory_type IN ('consolidated', 'synthesis')
           AND t.is_archived = false AND t.is_duplicate = false AND t.needs_review = false
           AND t.synthesis_confidence >= ${ctx.options.promote_confidence_threshold}
-          AND t.id NOT IN (SELECT unnest(p.supporting_memory_ids) FROM playbook_entries p
+          AND t.id NOT IN (SELECT unnest(p.supporting_memory_ids) FROM memcons.playbook_entries p
                            WHERE p.project_id = ${ctx.projectId}::uuid)
         ORDER BY (t.memory_type = 'synthesis') DESC, t.synthesis_confidence DESC, t.id`,
   );
@@ -59,7 +59,7 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
     ctx,
     sql`SELECT content, CASE WHEN cardinality(embedding) = ${dims} AND embedding_model = ${model}
           THEN array_to_string(embedding, ',') END AS emb
-        FROM playbook_entries WHERE project_id = ${ctx.projectId}::uuid ORDER BY id`,
+        FROM memcons.playbook_entries WHERE project_id = ${ctx.projectId}::uuid ORDER BY id`,
   );
   // Rows 0..E-1 are existing entries, E.. are candidates (in promotion order).
   const n = existing.length + candidates.length;
@@ -121,19 +121,19 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
                 id uuid, memory_id uuid, content text, category text, tags text[], priority int,
                 supporting_memory_ids uuid[], confidence real, embedding text)`;
       await tx.execute(
-        sql`INSERT INTO playbook_entries (id, project_id, content, category, tags, priority,
+        sql`INSERT INTO memcons.playbook_entries (id, project_id, content, category, tags, priority,
               supporting_memory_ids, embedding, embedding_model, source_job_id, created_by, created_at)
             SELECT r.id, ${ctx.projectId}::uuid, r.content, r.category, r.tags, r.priority,
               r.supporting_memory_ids, r.embedding::real[], ${model}, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
             FROM ${recordset}`,
       );
       await tx.execute(
-        sql`INSERT INTO consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+        sql`INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
               new_state, reason, confidence, changed_at, changed_by)
             SELECT ${ctx.jobId}::uuid, 'promote', r.memory_id, NULL,
               jsonb_build_object('playbook_entry', ${entryJson("p")}),
               'Promoted to playbook entry ' || p.id, r.confidence, ${timestamp(now)}, ${ctx.actor}
-            FROM ${recordset} JOIN playbook_entries p ON p.id = r.id`,
+            FROM ${recordset} JOIN memcons.playbook_entries p ON p.id = r.id`,
       );
       await addToCounter(tx, ctx.jobId, "memories_promoted", batch.length);
     });

@@ -127,8 +127,8 @@ async function synthesizeBatch(
 async function mergedClusters(ctx: JobContext): Promise<string[][]> {
   const found = await rows<{ consolidated_from: string[] | string }>(
     ctx,
-    sql`SELECT t.consolidated_from::text AS consolidated_from FROM task_memories t
-        JOIN consolidation_changes c ON c.memory_id = t.id
+    sql`SELECT t.consolidated_from::text AS consolidated_from FROM memcons.task_memories t
+        JOIN memcons.consolidation_changes c ON c.memory_id = t.id
         WHERE c.consolidation_job_id = ${ctx.jobId}::uuid AND c.operation = 'merge'
           AND c.previous_state IS NULL AND cardinality(t.consolidated_from) >= 3
         ORDER BY t.id`,
@@ -139,7 +139,7 @@ async function mergedClusters(ctx: JobContext): Promise<string[][]> {
 async function summarizedKeys(ctx: JobContext): Promise<Set<string>> {
   const found = await rows<{ ids: string }>(
     ctx,
-    sql`SELECT (new_state->'synthesized_from')::text AS ids FROM consolidation_changes
+    sql`SELECT (new_state->'synthesized_from')::text AS ids FROM memcons.consolidation_changes
         WHERE consolidation_job_id = ${ctx.jobId}::uuid AND operation = 'summarize'`,
   );
   return new Set(found.map((r) => clusterKey(JSON.parse(r.ids) as string[])));

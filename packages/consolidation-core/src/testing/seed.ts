@@ -8,7 +8,7 @@ export async function createProject(
   o: { name?: string; options?: Record<string, unknown> } = {},
 ): Promise<string> {
   const [row] = await db.rows<{ id: string }>(
-    sql`INSERT INTO projects (name, consolidation_options)
+    sql`INSERT INTO memcons.projects (name, consolidation_options)
         VALUES (${o.name ?? "test project"}, ${JSON.stringify(o.options ?? {})}::jsonb) RETURNING id`,
   );
   return (row as { id: string }).id;
@@ -21,7 +21,7 @@ export async function createJob(
   o: { options?: Record<string, unknown>; scope?: Record<string, unknown>; status?: string } = {},
 ): Promise<string> {
   const [row] = await db.rows<{ id: string }>(
-    sql`INSERT INTO consolidation_jobs (project_id, trigger_type, options, scope, status)
+    sql`INSERT INTO memcons.consolidation_jobs (project_id, trigger_type, options, scope, status)
         VALUES (${projectId}::uuid, 'manual', ${JSON.stringify(o.options ?? {})}::jsonb,
                 ${JSON.stringify(o.scope ?? {})}::jsonb, ${o.status ?? "pending"}) RETURNING id`,
   );
@@ -54,7 +54,7 @@ export async function insertMemories(
     }));
     await queryRows(
       executor,
-      sql`INSERT INTO task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result,
+      sql`INSERT INTO memcons.task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result,
             feedback, tags, file_paths, success, reused_count, last_reused_at, learned_at, created_at, updated_at)
           SELECT r.id, ${projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result,
             r.feedback, r.tags, r.file_paths, r.success, r.reused_count, r.last_reused_at, r.learned_at,

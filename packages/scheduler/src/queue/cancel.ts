@@ -5,7 +5,7 @@ import { type ChangedJob, runJobStatement } from "./statement.js";
 
 /** Marks a running job this worker holds as cancelled (after its handler stopped); null when the lease was lost. */
 export async function markCancelled(db: Database, jobId: string, workerId: string): Promise<ChangedJob | null> {
-  const update = sql`update consolidation_jobs
+  const update = sql`update memcons.consolidation_jobs
       set status = 'cancelled', completed_at = now(),
           duration_seconds = greatest(0, extract(epoch from now() - coalesce(started_at, now()))),
           locked_by = null, locked_until = null
@@ -17,7 +17,7 @@ export async function markCancelled(db: Database, jobId: string, workerId: strin
 
 /** Cancels a pending job at once; null when it is no longer pending. */
 export async function cancelPending(db: Database, jobId: string): Promise<ChangedJob | null> {
-  const update = sql`update consolidation_jobs
+  const update = sql`update memcons.consolidation_jobs
       set status = 'cancelled', completed_at = now(), cancel_requested_at = coalesce(cancel_requested_at, now())
     where id = ${jobId} and status = 'pending'
     returning *`;
@@ -29,7 +29,7 @@ export async function cancelPending(db: Database, jobId: string): Promise<Change
 export async function requestCancel(db: Database, jobId: string): Promise<ChangedJob | null> {
   const [changed] = await runJobStatement(
     db,
-    sql`update consolidation_jobs set cancel_requested_at = coalesce(cancel_requested_at, now())
+    sql`update memcons.consolidation_jobs set cancel_requested_at = coalesce(cancel_requested_at, now())
          where id = ${jobId} and status = 'running' returning *`,
   );
   return changed ?? null;

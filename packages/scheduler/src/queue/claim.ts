@@ -27,12 +27,12 @@ export async function claimJobs(db: Database, options: ClaimOptions): Promise<Ch
  * (plus any skipped locked ones) instead of sorting every pending job, however deep the queue.
  */
 export function claimStatement(options: ClaimOptions): SQL {
-  const update = sql`update consolidation_jobs c
+  const update = sql`update memcons.consolidation_jobs c
       set status = 'running', locked_by = ${options.workerId},
           locked_until = now() + ${leaseMsToMs(options.leaseMs)}::int * interval '1 millisecond',
           started_at = coalesce(c.started_at, now())
     where c.id in (
-      select id from consolidation_jobs
+      select id from memcons.consolidation_jobs
        where status = 'pending' and run_at <= now()
        order by run_at, created_at, id
        limit ${Math.floor(options.limit)}::int

@@ -9,7 +9,7 @@ const MAX_BATCH = 500;
 /** Marks jobs this worker holds as completed (progress 1, duration) and publishes `completed`; lost leases are skipped. */
 export async function completeJobs(db: Database, jobIds: readonly string[], workerId: string): Promise<ChangedJob[]> {
   if (jobIds.length === 0) return [];
-  const update = sql`update consolidation_jobs
+  const update = sql`update memcons.consolidation_jobs
       set status = 'completed', completed_at = now(), progress = 1, error_message = null,
           duration_seconds = greatest(0, extract(epoch from now() - coalesce(started_at, now()))),
           locked_by = null, locked_until = null

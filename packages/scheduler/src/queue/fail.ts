@@ -33,13 +33,13 @@ export async function failJob(db: Database, job: ConsolidationJob, options: Fail
   const message = Array.from(options.message.slice(0, 2 * MAX_ERROR_MESSAGE_CHARS)).slice(0, MAX_ERROR_MESSAGE_CHARS).join("");
   const exhausted = options.permanent || job.retryCount >= job.maxRetries;
   const update = exhausted
-    ? sql`update consolidation_jobs
+    ? sql`update memcons.consolidation_jobs
           set status = 'failed', completed_at = now(), error_message = ${message},
               duration_seconds = greatest(0, extract(epoch from now() - coalesce(started_at, now()))),
               locked_by = null, locked_until = null
         where id = ${job.id} and locked_by = ${options.workerId} and status = 'running'
         returning *`
-    : sql`update consolidation_jobs
+    : sql`update memcons.consolidation_jobs
           set status = 'pending', retry_count = retry_count + 1, error_message = ${message},
               run_at = now() + ${retryDelayMs(job, options)}::int * interval '1 millisecond',
               locked_by = null, locked_until = null

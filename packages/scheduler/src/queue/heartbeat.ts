@@ -20,7 +20,7 @@ export async function heartbeat(
   const renewed = new Map<string, Date | null>();
   if (jobIds.length === 0) return { renewed, lost: [] };
   const rows = await db.rows<{ id: string; cancel_requested_at: unknown }>(
-    sql`update consolidation_jobs
+    sql`update memcons.consolidation_jobs
            set locked_until = now() + ${leaseMsToMs(leaseMs)}::int * interval '1 millisecond'
          where id in ${jobIds} and locked_by = ${workerId} and status = 'running'
          returning id, cancel_requested_at`,

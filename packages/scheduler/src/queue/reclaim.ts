@@ -9,7 +9,7 @@ import { type ChangedJob, runJobStatement } from "./statement.js";
  * when a cancel was requested. Publishes `retrying`, `failed` or `cancelled`.
  */
 export async function reclaimExpiredJobs(db: Database, limit = 100): Promise<ChangedJob[]> {
-  const update = sql`update consolidation_jobs c
+  const update = sql`update memcons.consolidation_jobs c
       set status = case when c.cancel_requested_at is not null then 'cancelled'
                         when c.retry_count >= c.max_retries then 'failed'
                         else 'pending' end,
@@ -24,7 +24,7 @@ export async function reclaimExpiredJobs(db: Database, limit = 100): Promise<Cha
                           || ' (worker stopped heartbeating)',
           run_at = now(), locked_by = null, locked_until = null
     where c.id in (
-      select id from consolidation_jobs
+      select id from memcons.consolidation_jobs
        where status = 'running' and locked_until < now()
        limit ${Math.floor(limit)}::int
        for update skip locked)

@@ -10,7 +10,7 @@ export async function releaseJobs(db: Database, jobIds: readonly string[], worke
   if (jobIds.length === 0) return [];
   return runJobStatement(
     db,
-    sql`update consolidation_jobs
+    sql`update memcons.consolidation_jobs
            set status = case when cancel_requested_at is not null then 'cancelled' else 'pending' end,
                completed_at = case when cancel_requested_at is not null then now() end,
                run_at = now(), locked_by = null, locked_until = null

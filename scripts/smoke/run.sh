@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Consumer smoke tests: packs every publishable package, installs the tarballs with npm into a
+# temporary project outside the workspace (dependencies from the npm registry), then, as a new
+# user would: runs an ESM and a CommonJS program (migrate, ingest, one job through the runner to
+# `completed`, rollback) on PGlite and on PostgreSQL, type-checks a strict TypeScript consumer under
+# nodenext and bundler, runs `npx memcons --version` and `memcons migrate`, and migrates next to the
+# consumer's own public.projects table. Needs DATABASE_URL (a PostgreSQL admin URL); run after
+# `pnpm build`.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/scripts/smoke"
+admin="${DATABASE_URL:?DATABASE_URL must name a PostgreSQL database with CREATE DATABASE rights}"
+work=$(mktemp -d "${TMPDIR:-/tmp}/memcons-smoke.XXXXXX")
+suffix="$(date +%s)_$$"
+databases=()
+cleanup() {
+  for name in "${databases[@]}"; do node "$work/app/pg.cjs" drop "$admin" "$name" >/dev/null 2>&1 || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+url_of() { node -e 'const u = new URL(process.argv[1]); u.pathname = "/" + process.argv[2]; console.log(u.toString())' "$admin" "$1"; }
+new_database() {
+  local name="memcons_smoke_$1_$suffix"
+  databases+=("$name")
+  node "$work/app/pg.cjs" create "$admin" "$name"
+  url_of "$name"
+}
+
+echo "== pack"
+mkdir -p "$work/tarballs" "$work/app"
+for dir in packages/models packages/consolidation-core packages/scheduler apps/api apps/worker; do
+  (cd "$root/$dir" && pnpm pack --pack-destination "$work/tarballs" >/dev/null)
+done
+for tarball in "$work"/tarballs/*.tgz; do
+  printf '%-44s packed %4s kB, unpacked %5s kB, %3s files\n' "$(basename "$tarball")" \
+    "$(( $(wc -c < "$tarball") / 1024 ))" "$(( $(tar -xzOf "$tarball" | wc -c) / 1024 ))" "$(tar -tzf "$tarball" | wc -l)"
+done
+
+echo "== npm install (tarballs, drizzle-orm 0.44 of the consumer's own, postgres, PGlite)"
+cp "$here"/scenario.cjs "$here"/program.mjs "$here"/program.cjs "$here"/pg.cjs "$here"/consumer.ts \
+  "$here"/tsconfig.nodenext.json "$here"/tsconfig.bundler.json "$work/app/"
+cd "$work/app"
+printf '{ "name": "memcons-smoke-consumer", "private": true, "type": "module" }\n' > package.json
+npm install --no-audit --no-fund --loglevel=error "$work"/tarballs/*.tgz \
+  drizzle-orm@0.44.7 postgres@^3.4.9 @electric-sql/pglite@^0.5.16 typescript@^5.9.3 @types/node@^20.19.0
+node -p '"drizzle-orm " + JSON.parse(require("fs").readFileSync("node_modules/drizzle-orm/package.json", "utf8")).version'
+
+echo "== ESM program"
+node program.mjs pglite://memory "$(new_database esm)"
+echo "== CommonJS program"
+node program.cjs pglite://memory "$(new_database cjs)"
+
+echo "== strict TypeScript consumer"
+npx tsc -p tsconfig.nodenext.json
+npx tsc -p tsconfig.bundler.json
+echo "nodenext and bundler: no errors"
+
+echo "== CLI"
+version=$(npx memcons --version)
+expected=$(node -p 'require("@memcons/worker/package.json").version')
+[ "$version" = "$expected" ] || { echo "memcons --version printed '$version', expected '$expected'"; exit 1; }
+echo "memcons --version: $version"
+DATABASE_URL="pglite://$work/cli-data" npx memcons migrate
+DATABASE_URL="$(new_database cli)" npx memcons migrate
+
+echo "== next to the consumer's own public.projects"
+own=$(new_database own)
+node pg.cjs own-table "$own"
+node program.cjs "$own"
+node pg.cjs check-own-table "$own"
+echo "== consumer smoke tests passed"
