@@ -26,6 +26,7 @@ export async function openDatabase(
     opened = await createDatabase(config.databaseUrl, {
       maxConnections: config.databaseMaxConnections,
       applicationName: o.applicationName ?? "memcons",
+      ...config.databaseTimeouts,
     });
   } catch (error) {
     unlock?.();

@@ -27,7 +27,7 @@ export async function reclaimExpiredJobs(db: Database, limit = 100): Promise<Cha
       select id from consolidation_jobs
        where status = 'running' and locked_until < now()
        limit ${Math.floor(limit)}::int
-       for update skip locked)
+       for no key update skip locked)
     returning c.*`;
   return runJobStatement(db, withJobEvents(update, sql`case j.status when 'pending' then 'retrying' else j.status end`));
 }
