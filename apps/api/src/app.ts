@@ -31,8 +31,11 @@ function resolveDeps(options: ApiOptions): ApiDeps {
     embedder: options.embedder ?? createHashingEmbedder(),
     version: options.version ?? DEFAULT_VERSION,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    shutdown: options.shutdown,
   };
 }
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Builds the memcons HTTP API: every route, /openapi.json and /docs. */
 export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
@@ -73,6 +76,18 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
         errorResponse(c, 413, "payload_too_large", `Request body exceeds the limit of ${deps.bodyLimitBytes} bytes`),
     }),
   );
+  // JSON must be UTF-8 (RFC 8259): invalid bytes are refused, never stored as U+FFFD.
+  app.on(["POST", "PUT", "PATCH"], "/api/v1/*", async (c, next) => {
+    if (/json/i.test(c.req.header("content-type") ?? "")) {
+      const bytes = await c.req.arrayBuffer();
+      try {
+        STRICT_UTF8.decode(bytes);
+      } catch {
+        return errorResponse(c, 400, "validation_error", "Invalid request body: not valid UTF-8");
+      }
+    }
+    await next();
+  });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -19,6 +19,8 @@ export interface ApiOptions {
   version?: string;
   /** Interval of SSE heartbeat comments in milliseconds (default 15,000). */
   sseHeartbeatMs?: number;
+  /** Aborted when the server shuts down: open event streams then send a final `shutdown` event and end. */
+  shutdown?: AbortSignal;
 }
 
 /** ApiOptions with every default resolved; what route modules receive. */
@@ -30,6 +32,7 @@ export interface ApiDeps {
   readonly embedder: Embedder;
   readonly version: string;
   readonly sseHeartbeatMs: number;
+  readonly shutdown: AbortSignal | undefined;
 }
 
 /** Hono environment of the API: the authenticated actor is stored per request. */

@@ -25,7 +25,9 @@ export async function startApi(
   if (adminTokens.length === 0) {
     logger.warn({}, "API_ADMIN_TOKENS is empty: every /api/v1 route will answer 401");
   }
+  const shutdown = new AbortController();
   const app = createApiApp({
+    shutdown: shutdown.signal,
     db: deps.db,
     adminTokens,
     logger,
@@ -36,10 +38,23 @@ export async function startApi(
   });
   let server: ApiServer;
   try {
-    server = await startApiServer({ app, port: config.apiPort, hostname: config.host });
+    server = await startApiServer({
+      app,
+      port: config.apiPort,
+      hostname: config.host,
+      onClose: () => shutdown.abort(),
+    });
   } catch (error) {
     throw new ListenError("API server", config.host, config.apiPort, error);
   }
   logger.info({ url: server.url }, "API listening");
-  return server;
+  const started = server;
+  return {
+    url: started.url,
+    port: started.port,
+    async close() {
+      logger.info({ grace_ms: config.apiShutdownGraceMs }, "API stopping: finishing in-flight requests");
+      await started.close({ graceMs: config.apiShutdownGraceMs });
+    },
+  };
 }

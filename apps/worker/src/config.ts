@@ -76,6 +76,7 @@ const EnvSchema = z.object({
   DATABASE_LOCK_TIMEOUT_MS: int(100, 3_600_000).optional(),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100, 3_600_000).optional(),
   SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(20_000),
+  API_SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(10_000),
   MIGRATE_ON_START: bool.default(true),
   HOST: z.string().trim().min(1).default("0.0.0.0"),
   PORT: port.default(9090),
@@ -123,6 +124,8 @@ export interface Config {
   /** Session timeouts of every pooled connection, all below the lease so a frozen holder's locks end with it. */
   databaseTimeouts: { statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number };
   shutdownGraceMs: number;
+  /** On SIGTERM/SIGINT, how long the API lets in-flight requests finish. */
+  apiShutdownGraceMs: number;
   migrateOnStart: boolean;
   host: string;
   healthPort: number;
@@ -188,6 +191,7 @@ export function loadConfig(env: Env): Config {
     outageLimitMs: e.WORKER_OUTAGE_LIMIT_MS,
     databaseTimeouts,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    apiShutdownGraceMs: e.API_SHUTDOWN_GRACE_MS,
     migrateOnStart: e.MIGRATE_ON_START,
     host: e.HOST,
     healthPort: e.PORT,

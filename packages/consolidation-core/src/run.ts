@@ -10,9 +10,10 @@ import {
   ProjectNotFoundError,
   parseJobScope,
   projects,
+  toDate,
 } from "@memcons/models";
 import { eq, sql } from "drizzle-orm";
-import { type JobContext, checkAborted, jsonb } from "./context.js";
+import { type JobContext, assertHeld, checkAborted, jsonb } from "./context.js";
 import { createHashingEmbedder } from "./embedding/hashing.js";
 import { ConsolidationAbortedError, JobNotRunnableError } from "./errors.js";
 import { runArchive } from "./phases/archive.js";
@@ -60,6 +61,11 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     promote: options.promote_enabled,
   };
   const started = Date.now();
+  // The job's world: memories created up to its first start (kept across resumes and retries).
+  const [first] = await db.rows<{ started_at: unknown }>(
+    sql`UPDATE consolidation_jobs SET started_at = coalesce(started_at, now()) WHERE id = ${jobId}::uuid
+        RETURNING started_at`,
+  );
   const ctx: JobContext = {
     db,
     job,
@@ -74,6 +80,8 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     logger: deps.logger ?? noopLogger,
     actor: deps.actor ?? job.triggeredBy,
     batchSize: Math.max(1, deps.batchSize ?? 200),
+    holder: deps.holder,
+    startedAt: toDate(first?.started_at) ?? new Date(),
     progress: async () => {},
   };
   let currentPhase: Phase = "detect";
@@ -108,6 +116,7 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     candidates = await loadCandidates(ctx, false);
   }
   if (!completed.has("detect") && detected) {
+    await assertHeld(ctx);
     const clustered = detected.clusters.reduce((s, c) => s + c.members.length, 0);
     await commitPhase(db, jobId, "detect", Date.now() - t0, {
       candidates: detected.candidates.n,
@@ -135,6 +144,7 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
       currentPhase = phase;
       phaseMetrics = { ...(await runPhase(ctx, phase, detected)) };
     }
+    await assertHeld(ctx);
     await commitPhase(db, jobId, phase, Date.now() - t0, phaseMetrics);
     ctx.logger.info({ jobId, phase, ms: Date.now() - t0, ...phaseMetrics }, "consolidation phase committed");
     completed.add(phase);
@@ -228,7 +238,9 @@ async function finishMetrics(
     synthesizer: ctx.synthesizer.model,
   };
   await db.rows(
-    sql`UPDATE consolidation_jobs SET metrics = metrics || ${jsonb(JSON.stringify(summary))}, progress = 1
+    sql`UPDATE consolidation_jobs SET progress = 1, metrics = metrics || ${jsonb(JSON.stringify(summary))}
+          || jsonb_build_object('audit_rows', (SELECT count(*) FROM consolidation_changes
+                                               WHERE consolidation_job_id = ${job.id}::uuid AND operation <> 'rollback'))
         WHERE id = ${job.id}::uuid`,
   );
   return { ...job.metrics, ...summary };

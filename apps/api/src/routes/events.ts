@@ -58,6 +58,14 @@ export function registerEventRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
       };
       stream.onAbort(() => finish());
       signal.addEventListener("abort", () => finish(), { once: true });
+      // Server shutdown: a final event tells the client to reconnect elsewhere, then the stream ends.
+      const onShutdown = () => {
+        const data = JSON.stringify({ type: "shutdown", at: new Date().toISOString(), message: "The server is shutting down; reconnect" });
+        send(() => stream.writeSSE({ event: "shutdown", data }));
+        chain.then(finish, finish);
+      };
+      if (deps.shutdown?.aborted) onShutdown();
+      else deps.shutdown?.addEventListener("abort", onShutdown, { once: true });
       const unsubscribe = await subscribeJobEvents(deps.db, (event: JobEvent) => {
         if (projectId && event.project_id !== projectId) return;
         send(() => stream.writeSSE({ event: event.type, data: JSON.stringify(event) }));
@@ -67,6 +75,7 @@ export function registerEventRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
         send(() => stream.write(": subscribed\n\n"));
         if (!signal.aborted) await done;
       } finally {
+        deps.shutdown?.removeEventListener("abort", onShutdown);
         clearInterval(heartbeat);
         await unsubscribe().catch((error: unknown) => {
           deps.logger.warn({ err: error }, "unsubscribing an event stream failed");
