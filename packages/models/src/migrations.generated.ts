@@ -20,5 +20,9 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0004_unique_captain_america",
     "sql": "CREATE INDEX \"consolidation_jobs_claim_idx\" ON \"consolidation_jobs\" USING btree (\"run_at\",\"created_at\",\"id\") WHERE \"consolidation_jobs\".\"status\" = 'pending';"
+  },
+  {
+    "tag": "0005_fat_random",
+    "sql": "ALTER TABLE \"consolidation_changes\" DROP CONSTRAINT \"consolidation_changes_operation_valid\";--> statement-breakpoint\nALTER TABLE \"consolidation_changes\" ADD CONSTRAINT \"consolidation_changes_operation_valid\" CHECK (\"consolidation_changes\".\"operation\" IN ('merge', 'archive', 'promote', 'summarize', 'rollback', 'unarchive', 'examine'));"
   }
 ];
