@@ -212,7 +212,7 @@ async function findConflicts(tx: Executor, jobId: string): Promise<RollbackConfl
         )
         SELECT cur.id, array_to_json(ARRAY(
           SELECT e.key FROM jsonb_each(cur.left_by_job) e
-          WHERE e.key NOT LIKE '\_%' AND e.key NOT IN ('version', 'updated_at')
+          WHERE left(e.key, 1) <> '_' AND e.key NOT IN ('version', 'updated_at')
             AND cur.now->e.key IS DISTINCT FROM e.value ORDER BY e.key))::text AS changed
         FROM cur ORDER BY cur.id`,
   );

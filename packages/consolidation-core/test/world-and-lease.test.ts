@@ -29,7 +29,8 @@ describe.each(testTargets(process.env.DATABASE_URL))("a job's world and lease on
     expect(result.memories_merged).toBeGreaterThan(0);
     expect(await snapshot(db, Object.values(late))).toEqual(lateSnapshot);
     const touched = await db.rows<{ memory_id: string }>(
-      sql`SELECT memory_id FROM consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid AND previous_state IS NOT NULL`,
+      sql`SELECT memory_id FROM consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid AND previous_state IS NOT NULL
+            AND memory_id IS NOT NULL`,
     );
     expect(touched.map((t) => t.memory_id).every((id) => Object.values(before).includes(id))).toBe(true);
   });

@@ -36,7 +36,7 @@ export async function startApi(
     embedder: deps.embedder,
     version: VERSION,
   });
-  let server: ApiServer;
+  let server: Awaited<ReturnType<typeof startApiServer>>;
   try {
     server = await startApiServer({
       app,
