@@ -204,8 +204,16 @@ async function findConflicts(tx: Executor, jobId: string): Promise<RollbackConfl
           SELECT DISTINCT ON (memory_id) memory_id, new_state FROM consolidation_changes
           WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'summarize', 'archive')
           ORDER BY memory_id, changed_at DESC, id DESC
+        ), first AS (
+          SELECT DISTINCT ON (memory_id) memory_id, previous_state FROM consolidation_changes
+          WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'archive')
+            AND previous_state IS NOT NULL
+          ORDER BY memory_id, changed_at, id
         ), cur AS (
-          SELECT t.id, last.new_state AS left_by_job, ${memoryJson("t")} AS now FROM last
+          -- What the job left: the row before it, overlaid with the job's last write.
+          SELECT t.id, coalesce(first.previous_state, '{}'::jsonb) || last.new_state AS left_by_job,
+            ${memoryJson("t")} AS now
+          FROM last LEFT JOIN first ON first.memory_id = last.memory_id
           JOIN task_memories t ON t.id = last.memory_id
           WHERE t.version IS DISTINCT FROM (last.new_state->>'version')::int
              OR t.updated_at IS DISTINCT FROM (last.new_state->>'updated_at')::timestamptz

@@ -97,7 +97,8 @@ describe.each(testTargets(process.env.DATABASE_URL))("exact rollback on $driver"
     expect(forced.memories_deleted).toBeGreaterThan(0);
     expect(await memory(db, archived!.id)).toEqual(kept);
     const [left] = await db.rows<{ n: number }>(
-      sql`SELECT count(*)::int AS n FROM task_memories WHERE project_id = ${projectId}::uuid AND (is_duplicate OR is_consolidated)`,
+      sql`SELECT count(*)::int AS n FROM task_memories WHERE project_id = ${projectId}::uuid
+            AND id <> ${archived!.id}::uuid AND (is_duplicate OR is_consolidated)`,
     );
     expect(left?.n).toBe(0);
   });

@@ -20,7 +20,7 @@ export function createHealthApp(o: HealthAppOptions): Hono {
     if (o.isDraining?.()) return c.json({ error: "not_ready", message: "shutting down" }, 503);
     const fault = o.fault?.();
     try {
-      const status = await migrationStatus(o.db);
+      const status = await withTimeout(migrationStatus(o.db), READY_TIMEOUT_MS);
       if (!status.current) {
         return c.json(
           { error: "not_ready", message: `pending migrations: ${status.pending.join(", ")}` },
@@ -40,6 +40,23 @@ export function createHealthApp(o: HealthAppOptions): Hono {
   });
   app.notFound((c) => c.json({ error: "not_found", message: `No route for ${c.req.method} ${c.req.path}` }, 404));
   return app;
+}
+
+/** Longest a readiness check waits for the database. */
+const READY_TIMEOUT_MS = 5_000;
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error("timed out"), { code: "TIMEOUT" })), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** "database unreachable" with the error code when there is one; never the failed SQL text. */

@@ -12,9 +12,9 @@ export interface FaultProxy {
   urlFor(url: string): string;
   /** Destroys every open connection (both sides), as a server crash or network cut would. */
   cutAll(): void;
-  /** Closes new connections at once for `ms` milliseconds (until allow() when omitted). */
+  /** Refuses new connections (the port stops listening: ECONNREFUSED) for `ms` milliseconds (until allow() when omitted). */
   refuse(ms?: number): void;
-  /** Accepts new connections again. */
+  /** Accepts new connections again (listens on the same port). */
   allow(): void;
   /** Stops forwarding bytes in both directions for `ms` milliseconds (until flow() when omitted). */
   stall(ms?: number): void;
@@ -40,6 +40,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let refusing = false;
   let stalled = false;
   let accepted = 0;
+  let closed = false;
   let refuseTimer: ReturnType<typeof setTimeout> | undefined;
   let stallTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -71,6 +72,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     });
   });
   const port = (server.address() as AddressInfo).port;
+  // A failed re-listen after refuse() shows up as connections that never succeed, not as a crash.
+  server.on("error", () => {});
 
   function pause(pair: Pair): void {
     pair.client.pause();
@@ -99,13 +102,18 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       }
     },
     refuse(ms) {
-      refusing = true;
       clearTimeout(refuseTimer);
+      if (!refusing) {
+        refusing = true;
+        if (server.listening) server.close();
+      }
       if (ms !== undefined) refuseTimer = setTimeout(() => proxy.allow(), ms);
     },
     allow() {
       clearTimeout(refuseTimer);
+      if (!refusing) return;
       refusing = false;
+      if (!server.listening && !closed) server.listen(port, "127.0.0.1");
     },
     stall(ms) {
       stalled = true;
@@ -126,10 +134,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       proxy.cutAll();
     },
     async close() {
+      closed = true;
       clearTimeout(refuseTimer);
       clearTimeout(stallTimer);
       proxy.cutAll();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
   return proxy;
