@@ -245,7 +245,12 @@ async function finishMetrics(
   const detect = (job.metrics.detect ?? {}) as { candidates?: number };
   const input = Number(detect.candidates ?? examined);
   const removed = job.memoriesMerged + job.memoriesArchived;
-  const created = Number((job.metrics.merge as { consolidated_created?: number } | undefined)?.consolidated_created ?? 0);
+  // Counted from the audit trail: a resumed merge's phase metrics only cover its last run.
+  const [merged] = await db.rows<{ n: number }>(
+    sql`SELECT count(*)::int AS n FROM consolidation_changes
+        WHERE consolidation_job_id = ${job.id}::uuid AND operation = 'merge' AND previous_state IS NULL`,
+  );
+  const created = Number(merged?.n ?? 0);
   const output = Math.max(0, input - removed + created + job.summariesCreated);
   const summary = {
     memories_in: input,
