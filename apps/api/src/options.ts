@@ -1,5 +1,6 @@
 import type { Embedder } from "@memcons/consolidation-core";
 import type { Database, Logger } from "@memcons/models";
+import type { SearchIndex } from "./services/search-index.js";
 
 /** Settings of createApiApp. */
 export interface ApiOptions {
@@ -21,6 +22,8 @@ export interface ApiOptions {
   sseHeartbeatMs?: number;
   /** Aborted when the server shuts down: open event streams then send a final `shutdown` event and end. */
   shutdown?: AbortSignal;
+  /** Most memory vectors `q=` search keeps in memory over all projects (default 300,000). */
+  searchCacheVectors?: number;
 }
 
 /** ApiOptions with every default resolved; what route modules receive. */
@@ -33,6 +36,7 @@ export interface ApiDeps {
   readonly version: string;
   readonly sseHeartbeatMs: number;
   readonly shutdown: AbortSignal | undefined;
+  readonly searchIndex: SearchIndex;
 }
 
 /** Hono environment of the API: the authenticated actor is stored per request. */
