@@ -202,10 +202,11 @@ export class Stage {
     return Math.max(0, expected - Number(row?.originals ?? 0)) + Number(row?.orphans ?? 0);
   }
 
-  /** Every column of every memory and playbook entry of a project, as comparable JSON text. */
+  /** Every column of every memory and playbook entry of a project (but search_xid, the search cache's
+   *  watermark, which every write bumps), as comparable JSON text. */
   async snapshot(projectId: string): Promise<{ memories: string[]; playbook: string[] }> {
     const memories = await this.db.rows<{ row: string }>(
-      sql`select to_jsonb(t)::text as row from task_memories t where project_id = ${projectId} order by id`,
+      sql`select (to_jsonb(t) - 'search_xid')::text as row from task_memories t where project_id = ${projectId} order by id`,
     );
     const playbook = await this.db.rows<{ row: string }>(
       sql`select to_jsonb(p)::text as row from playbook_entries p where project_id = ${projectId} order by id`,
