@@ -28,5 +28,9 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0006_embedding_model",
     "sql": "ALTER TABLE \"playbook_entries\" ADD COLUMN \"embedding_model\" text;--> statement-breakpoint\nALTER TABLE \"task_memories\" ADD COLUMN \"embedding_model\" text;"
+  },
+  {
+    "tag": "0007_slim_goliath",
+    "sql": "ALTER TABLE \"consolidation_changes\" DROP CONSTRAINT \"consolidation_changes_operation_valid\";--> statement-breakpoint\nALTER TABLE \"consolidation_changes\" ADD CONSTRAINT \"consolidation_changes_operation_valid\" CHECK (\"consolidation_changes\".\"operation\" IN ('merge', 'archive', 'promote', 'summarize', 'rollback', 'unarchive', 'examine'));"
   }
 ];

@@ -1,0 +1,2 @@
+ALTER TABLE "consolidation_changes" DROP CONSTRAINT "consolidation_changes_operation_valid";--> statement-breakpoint
+ALTER TABLE "consolidation_changes" ADD CONSTRAINT "consolidation_changes_operation_valid" CHECK ("consolidation_changes"."operation" IN ('merge', 'archive', 'promote', 'summarize', 'rollback', 'unarchive', 'examine'));
