@@ -111,6 +111,8 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     max: options.maxConnections ?? 10,
     idle_timeout: options.idleTimeoutSeconds ?? 30,
     connect_timeout: options.connectTimeoutSeconds ?? 10,
+    // Reconnect within a second once the server answers again (the driver's default backs off to 20 s).
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
     connection,
     onnotice: () => {},
   });
