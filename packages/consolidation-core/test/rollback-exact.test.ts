@@ -33,7 +33,9 @@ async function seeded(db: Db): Promise<string> {
       }),
     ]);
     const literal = `{${Array.from(v as Float32Array, (x) => Math.round(x * 1e6) / 1e6).join(",")}}`;
-    await db.rows(sql`UPDATE task_memories SET context_embedding = ${literal}::real[] WHERE id = ${id}::uuid`);
+    await db.rows(
+      sql`UPDATE task_memories SET context_embedding = ${literal}::real[], embedding_model = ${embedder.model} WHERE id = ${id}::uuid`,
+    );
   }
   return projectId;
 }
