@@ -39,9 +39,12 @@ function resolveDeps(options: ApiOptions, verifier: TokenVerifier): ApiDeps {
     version: options.version ?? DEFAULT_VERSION,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     stillValid: (principal) => verifier.stillValid(principal),
+    shutdown: options.shutdown,
     searchIndex: new SearchIndex({ maxVectors: options.searchCacheVectors }),
   };
 }
+
+const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Builds the memcons HTTP API: every route, /openapi.json and /docs. */
 export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
@@ -97,6 +100,18 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
         errorResponse(c, 413, "payload_too_large", `Request body exceeds the limit of ${deps.bodyLimitBytes} bytes`),
     }),
   );
+  // JSON must be UTF-8 (RFC 8259): invalid bytes are refused, never stored as U+FFFD.
+  app.on(["POST", "PUT", "PATCH"], "/api/v1/*", async (c, next) => {
+    if (/json/i.test(c.req.header("content-type") ?? "")) {
+      const bytes = await c.req.arrayBuffer();
+      try {
+        STRICT_UTF8.decode(bytes);
+      } catch {
+        return errorResponse(c, 400, "validation_error", "Invalid request body: not valid UTF-8");
+      }
+    }
+    await next();
+  });
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

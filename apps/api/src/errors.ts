@@ -25,6 +25,7 @@ const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  audit_incomplete: 409,
   illegal_transition: 409,
   aborted: 409,
   payload_too_large: 413,

@@ -26,6 +26,8 @@ export interface ApiOptions {
   writeRateLimit?: WriteRateLimit;
   /** How long a stored token's lookup is reused, in milliseconds (default 250; revocation takes effect within it). */
   tokenCacheMs?: number;
+  /** Aborted when the server shuts down: open event streams then send a final `shutdown` event and end. */
+  shutdown?: AbortSignal;
   /** Most memory vectors `q=` search keeps in memory over all projects (default 300,000). */
   searchCacheVectors?: number;
 }
@@ -41,6 +43,7 @@ export interface ApiDeps {
   readonly sseHeartbeatMs: number;
   /** Re-checks a stored token during long requests (event streams). */
   readonly stillValid: (principal: Principal) => Promise<boolean>;
+  readonly shutdown: AbortSignal | undefined;
   readonly searchIndex: SearchIndex;
 }
 

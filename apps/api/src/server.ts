@@ -8,8 +8,8 @@ export interface ApiServer {
   readonly url: string;
   /** The port actually bound (useful with port 0). */
   readonly port: number;
-  /** Stops accepting connections, lets in-flight requests finish for up to `graceMs` (default 1,000),
-   *  then ends what is left (event streams included) and resolves when closed. */
+  /** Stops accepting connections, calls `onClose` (which ends event streams), lets in-flight requests
+   *  finish for up to `graceMs` (default 10,000), then ends what is left and resolves when closed. */
   close(o?: { graceMs?: number }): Promise<void>;
 }
 
@@ -18,6 +18,8 @@ export function startApiServer(o: {
   app: { fetch: (request: Request) => Response | Promise<Response> };
   port: number;
   hostname?: string;
+  /** Called once when close() begins (e.g. to abort the app's `shutdown` signal). */
+  onClose?: () => void;
 }): Promise<ApiServer> {
   return new Promise((resolve, reject) => {
     const server = serve(
@@ -29,7 +31,10 @@ export function startApiServer(o: {
         resolve({
           url: `http://${shown}:${info.port}`,
           port: info.port,
-          close: (c) => closeServer(server as Server, c?.graceMs ?? 1_000),
+          close: (c) => {
+            o.onClose?.();
+            return closeServer(server as Server, c?.graceMs ?? 10_000);
+          },
         });
       },
     );

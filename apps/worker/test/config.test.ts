@@ -160,6 +160,25 @@ describe("loadConfig", () => {
     expect(error.variable).toBe("WORKER_HEARTBEAT_MS");
   });
 
+  it("derives session timeouts below the lease and refuses ones that are not", () => {
+    expect(loadConfig({ WORKER_LEASE_MS: "6000", WORKER_HEARTBEAT_MS: "1000" }).databaseTimeouts).toEqual({
+      statementTimeoutMs: 3000,
+      lockTimeoutMs: 2000,
+      idleInTransactionTimeoutMs: 3000,
+    });
+    expect(loadConfig({}).outageLimitMs).toBe(60_000);
+    const c = loadConfig({ DATABASE_LOCK_TIMEOUT_MS: "500", WORKER_OUTAGE_LIMIT_MS: "0" });
+    expect(c.databaseTimeouts.lockTimeoutMs).toBe(500);
+    expect(c.outageLimitMs).toBe(0);
+    for (const variable of [
+      "DATABASE_STATEMENT_TIMEOUT_MS",
+      "DATABASE_LOCK_TIMEOUT_MS",
+      "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+    ]) {
+      expect(configError({ WORKER_LEASE_MS: "5000", WORKER_HEARTBEAT_MS: "1000", [variable]: "5000" }).variable).toBe(variable);
+    }
+  });
+
   it("accepts the boolean spellings", () => {
     for (const [raw, value] of [["1", true], ["yes", true], ["TRUE", true], ["0", false], ["off", false]] as const) {
       expect(loadConfig({ MIGRATE_ON_START: raw }).migrateOnStart).toBe(value);

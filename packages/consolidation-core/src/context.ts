@@ -6,9 +6,9 @@ import type {
   Logger,
   Phase,
 } from "@memcons/models";
-import { toDate } from "@memcons/models";
+import { type Executor, queryRows, toDate } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
-import { ConsolidationAbortedError } from "./errors.js";
+import { ConsolidationAbortedError, LeaseNotHeldError } from "./errors.js";
 import type { Embedder, Synthesizer } from "./types.js";
 
 /** Everything a phase needs to know about the job it runs for. */
@@ -26,6 +26,10 @@ export interface JobContext {
   logger: Logger;
   actor: string;
   batchSize: number;
+  /** The worker that must hold the job's lease for the job to write (undefined: no check). */
+  holder: string | undefined;
+  /** When the job first started: it only touches memories created up to then, across resumes. */
+  startedAt: Date;
   /** Reports progress within a phase (fraction 0..1 of that phase). */
   progress(phase: Phase, fraction: number, message?: string): Promise<void>;
 }
@@ -33,6 +37,22 @@ export interface JobContext {
 /** Throws ConsolidationAbortedError when the job's signal has fired. */
 export function checkAborted(ctx: JobContext): void {
   if (ctx.signal?.aborted) throw new ConsolidationAbortedError(ctx.jobId, ctx.signal.reason);
+}
+
+/** Throws LeaseNotHeldError unless the job's holder still holds an unexpired lease on it. */
+export async function assertHeld(ctx: JobContext, executor: Executor = ctx.db.orm): Promise<void> {
+  if (!ctx.holder) return;
+  const held = await queryRows<{ held: number }>(
+    executor,
+    sql`SELECT 1 AS held FROM memcons.consolidation_jobs WHERE id = ${ctx.jobId}::uuid AND locked_by = ${ctx.holder}
+          AND status = 'running' AND locked_until > now()`,
+  );
+  if (held.length === 0) throw new LeaseNotHeldError(ctx.jobId, ctx.holder);
+}
+
+/** Keeps (alias `t`) only memories that existed when the job started. */
+export function existedAtStart(ctx: JobContext): SQL {
+  return sql`AND t.created_at <= ${timestamp(ctx.startedAt)}`;
 }
 
 /** A uuid[] parameter built from ids. */
@@ -111,5 +131,6 @@ export function candidateFilter(ctx: JobContext, epoch: Date | null): SQL {
   return sql`t.project_id = ${ctx.projectId}::uuid
     AND t.is_archived = false AND t.is_duplicate = false
     ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
+    ${existedAtStart(ctx)}
     ${notCreatedByJob(epoch)}`;
 }

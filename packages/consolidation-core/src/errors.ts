@@ -24,20 +24,50 @@ export class JobNotFinishedError extends MemconsError {
   }
 }
 
+/** A memory changed after the job that touched it, with the columns that differ from what the job left. */
+export interface RollbackConflict {
+  memory_id: string;
+  /** Columns whose value differs from the job's last write (or `deleted` when the row is gone). */
+  changed: string[];
+}
+
 /** Memories the job touched were changed afterwards; rolling back would overwrite those edits. */
 export class RollbackConflictError extends MemconsError {
   readonly jobId: string;
   readonly memoryIds: readonly string[];
+  readonly conflicts: readonly RollbackConflict[];
 
-  constructor(jobId: string, memoryIds: readonly string[]) {
-    const shown = memoryIds.slice(0, 20).join(", ");
-    const more = memoryIds.length > 20 ? ` and ${memoryIds.length - 20} more` : "";
+  constructor(jobId: string, conflicts: readonly RollbackConflict[]) {
+    const shown = conflicts
+      .slice(0, 20)
+      .map((c) => `${c.memory_id} (${c.changed.join(", ")})`)
+      .join(", ");
+    const more = conflicts.length > 20 ? ` and ${conflicts.length - 20} more` : "";
     super(
       "conflict",
-      `Cannot roll back job ${jobId}: ${memoryIds.length} memories changed after it ran (${shown}${more})`,
+      `Cannot roll back job ${jobId}: ${conflicts.length} memories changed after it ran: ${shown}${more}; ` +
+        "roll back with force to restore everything else and skip them",
     );
     this.jobId = jobId;
-    this.memoryIds = memoryIds;
+    this.conflicts = conflicts;
+    this.memoryIds = conflicts.map((c) => c.memory_id);
+  }
+}
+
+/** Audit rows of the job are missing (deleted by hand or by an old purge): a rollback would be partial. */
+export class AuditIncompleteError extends MemconsError {
+  readonly jobId: string;
+  readonly expected: number;
+  readonly found: number;
+
+  constructor(jobId: string, expected: number, found: number) {
+    super(
+      "audit_incomplete",
+      `Cannot roll back job ${jobId}: ${expected - found} of its ${expected} audit rows are missing, so it cannot be undone exactly`,
+    );
+    this.jobId = jobId;
+    this.expected = expected;
+    this.found = found;
   }
 }
 
@@ -53,6 +83,20 @@ export class RollbackWindowExpiredError extends MemconsError {
     );
     this.jobId = jobId;
     this.windowDays = windowDays;
+  }
+}
+
+/** The job's lease is no longer held by this worker (it expired and was taken over); nothing more is written. */
+export class LeaseNotHeldError extends MemconsError {
+  readonly jobId: string;
+  readonly holder: string;
+
+  constructor(jobId: string, holder: string) {
+    super("lease_lost", `Worker ${holder} no longer holds the lease of consolidation job ${jobId}; it stops without writing`, {
+      permanent: false,
+    });
+    this.jobId = jobId;
+    this.holder = holder;
   }
 }
 

@@ -10,10 +10,13 @@ export type {
 export {
   AIProviderError,
   AlreadyRolledBackError,
+  AuditIncompleteError,
   ConsolidationAbortedError,
   EmbeddingDimensionError,
   JobNotFinishedError,
   JobNotRunnableError,
+  LeaseNotHeldError,
+  type RollbackConflict,
   RollbackConflictError,
   RollbackWindowExpiredError,
 } from "./errors.js";

@@ -83,7 +83,8 @@ async function changeArchivedByHand(
 const PURGE_BATCH = 10_000;
 
 /**
- * Deletes audit rows older than the retention period (default 90 days, at least the 7-day rollback window).
+ * Deletes audit rows older than the retention period (default 90 days, at least the 7-day rollback window),
+ * except rows of jobs still inside their rollback window (which runs from the job's end, not the row's age).
  * An aborted `signal` stops it between batches; the rows deleted so far are reported and the rest are left for the next run.
  */
 export async function purgeAuditRecords(
@@ -97,14 +98,23 @@ export async function purgeAuditRecords(
       { path: "olderThanDays", message: `must be a number >= ${ROLLBACK_WINDOW_DAYS} (the rollback window)` },
     ]);
   }
-  const cutoff = new Date((o.now ?? new Date()).getTime() - days * 86_400_000);
+  const now = o.now ?? new Date();
+  const cutoff = new Date(now.getTime() - days * 86_400_000);
+  const windowStart = new Date(now.getTime() - ROLLBACK_WINDOW_DAYS * 86_400_000);
   // In batches, so a first purge of a large table holds no long transaction or huge lock set.
   let deleted = 0;
   while (!o.signal?.aborted) {
     const [row] = await db.rows<{ n: number }>(
       sql`WITH del AS (
             DELETE FROM memcons.consolidation_changes WHERE id IN (
-              SELECT id FROM memcons.consolidation_changes WHERE changed_at < ${timestamp(cutoff)} LIMIT ${PURGE_BATCH})
+              SELECT c.id FROM memcons.consolidation_changes c
+               WHERE c.changed_at < ${timestamp(cutoff)}
+                 -- never rows of a job that can still be rolled back (the window runs from its end)
+                 AND NOT EXISTS (
+                   SELECT 1 FROM memcons.consolidation_jobs j WHERE j.id = c.consolidation_job_id
+                     AND (j.status IN ('pending', 'running')
+                          OR coalesce(j.completed_at, j.created_at) >= ${timestamp(windowStart)}))
+               LIMIT ${PURGE_BATCH})
             RETURNING 1)
           SELECT count(*)::int AS n FROM del`,
     );

@@ -10,7 +10,9 @@ import { eq, type SQL, sql } from "drizzle-orm";
 import { jsonb, timestamp } from "./context.js";
 import {
   AlreadyRolledBackError,
+  AuditIncompleteError,
   JobNotFinishedError,
+  type RollbackConflict,
   RollbackConflictError,
   RollbackWindowExpiredError,
 } from "./errors.js";
@@ -27,6 +29,8 @@ export interface RollbackOptions {
   reason?: string;
   /** Clock for the window check and timestamps (default: now). */
   now?: Date;
+  /** Roll back everything except memories changed after the job (reported in `skipped`) instead of refusing. */
+  force?: boolean;
 }
 
 /** What rollbackJob returns: the contract fields plus the number of playbook entries removed. */
@@ -64,9 +68,12 @@ export async function rollbackJob(
       throw new RollbackWindowExpiredError(jobId, ROLLBACK_WINDOW_DAYS);
     }
     const warnings: string[] = [];
+    await assertAuditComplete(tx, jobId, job.metrics);
     await lockTouched(tx, jobId);
     const conflicts = await findConflicts(tx, jobId);
-    if (conflicts.length > 0) throw new RollbackConflictError(jobId, conflicts);
+    if (conflicts.length > 0 && !options.force) throw new RollbackConflictError(jobId, conflicts);
+    const skip = conflicts.map((c) => c.memory_id);
+    if (skip.length > 0) warnings.push(`${skip.length} memories changed after the job were left as they are (force)`);
     const missing = await queryRows<{ memory_id: string; created: boolean }>(
       tx,
       sql`SELECT DISTINCT c.memory_id, (c.previous_state IS NULL) AS created FROM memcons.consolidation_changes c
@@ -81,8 +88,9 @@ export async function rollbackJob(
           : `Memory ${m.memory_id} no longer exists and could not be restored`,
       );
     }
-    const by: RollbackActor = { jobId, now, actor, reason };
+    const by: RollbackActor = { jobId, now, actor, reason, skip };
     const restored = await restoreMemories(tx, by);
+    await restoreExamined(tx, by);
     const orphaned = await queryRows<{ n: number }>(
       tx,
       sql`SELECT count(*)::int AS n FROM memcons.task_memories t
@@ -107,6 +115,7 @@ export async function rollbackJob(
       memories_deleted: deleted,
       playbook_entries_deleted: entries.deleted,
       warnings,
+      skipped: conflicts,
     };
     await tx.execute(
       sql`UPDATE memcons.consolidation_jobs SET rolled_back_at = ${timestamp(now)},
@@ -119,8 +128,37 @@ export async function rollbackJob(
       memories_deleted: deleted,
       playbook_entries_deleted: entries.deleted,
       warnings,
+      skipped: conflicts,
     };
   });
+}
+
+/** Throws AuditIncompleteError when fewer audit rows of the job exist than it recorded writing. */
+async function assertAuditComplete(tx: Executor, jobId: string, metrics: Record<string, unknown>): Promise<void> {
+  const expected = Number(metrics.audit_rows);
+  if (!Number.isFinite(expected) || expected <= 0) return;
+  const [row] = await queryRows<{ n: number }>(
+    tx,
+    sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes
+        WHERE consolidation_job_id = ${jobId}::uuid AND operation <> 'rollback'`,
+  );
+  const found = Number(row?.n ?? 0);
+  if (found < expected) throw new AuditIncompleteError(jobId, expected, found);
+}
+
+/** Sets is_consolidated back to false on the memories the job only examined (its `examine` rows). */
+async function restoreExamined(tx: Executor, by: RollbackActor): Promise<void> {
+  await tx.execute(
+    sql`UPDATE memcons.task_memories t SET is_consolidated = false
+        WHERE t.id IN (SELECT jsonb_array_elements_text(c.new_state->'memory_ids')::uuid FROM memcons.consolidation_changes c
+                       WHERE c.consolidation_job_id = ${by.jobId}::uuid AND c.operation = 'examine')
+          AND t.is_consolidated
+          ${by.skip.length > 0 ? sql`AND t.id <> ALL(${uuidList(by.skip)})` : sql``}`,
+  );
+}
+
+function uuidList(ids: readonly string[]): SQL {
+  return sql`${`{${ids.join(",")}}`}::uuid[]`;
 }
 
 /** Who rolls back which job, when and why: the fixed columns of every rollback audit row. */
@@ -129,6 +167,8 @@ interface RollbackActor {
   now: Date;
   actor: string;
   reason: string;
+  /** Memories to leave alone (changed after the job; rolled back with force). */
+  skip: readonly string[];
 }
 
 /** INSERT of one `rollback` audit row per row of `source` (a CTE name), for use as a CTE body. */
@@ -156,21 +196,38 @@ async function lockTouched(tx: Executor, jobId: string): Promise<void> {
   );
 }
 
-/** Touched memories whose version or updated_at differ from what the job left. */
-async function findConflicts(tx: Executor, jobId: string): Promise<string[]> {
-  const found = await queryRows<{ id: string }>(
+/** Touched memories whose version or updated_at differ from what the job left, with the columns that changed. */
+async function findConflicts(tx: Executor, jobId: string): Promise<RollbackConflict[]> {
+  const found = await queryRows<{ id: string; changed: string[] | string | null }>(
     tx,
     sql`WITH last AS (
           SELECT DISTINCT ON (memory_id) memory_id, new_state FROM memcons.consolidation_changes
           WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'summarize', 'archive')
           ORDER BY memory_id, changed_at DESC, id DESC
+        ), first AS (
+          SELECT DISTINCT ON (memory_id) memory_id, previous_state FROM memcons.consolidation_changes
+          WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'archive')
+            AND previous_state IS NOT NULL
+          ORDER BY memory_id, changed_at, id
+        ), cur AS (
+          -- What the job left: the row before it, overlaid with the job's last write.
+          SELECT t.id, coalesce(first.previous_state, '{}'::jsonb) || last.new_state AS left_by_job,
+            ${memoryJson("t")} AS now
+          FROM last LEFT JOIN first ON first.memory_id = last.memory_id
+          JOIN memcons.task_memories t ON t.id = last.memory_id
+          WHERE t.version IS DISTINCT FROM (last.new_state->>'version')::int
+             OR t.updated_at IS DISTINCT FROM (last.new_state->>'updated_at')::timestamptz
         )
-        SELECT t.id FROM last JOIN memcons.task_memories t ON t.id = last.memory_id
-        WHERE t.version IS DISTINCT FROM (last.new_state->>'version')::int
-           OR t.updated_at IS DISTINCT FROM (last.new_state->>'updated_at')::timestamptz
-        ORDER BY t.id`,
+        SELECT cur.id, array_to_json(ARRAY(
+          SELECT e.key FROM jsonb_each(cur.left_by_job) e
+          WHERE left(e.key, 1) <> '_' AND e.key NOT IN ('version', 'updated_at')
+            AND cur.now->e.key IS DISTINCT FROM e.value ORDER BY e.key))::text AS changed
+        FROM cur ORDER BY cur.id`,
   );
-  return found.map((r) => r.id);
+  return found.map((r) => {
+    const changed = typeof r.changed === "string" ? (JSON.parse(r.changed) as string[]) : (r.changed ?? []);
+    return { memory_id: String(r.id), changed: changed.length > 0 ? changed : ["version"] };
+  });
 }
 
 async function restoreMemories(tx: Executor, audit: RollbackActor): Promise<number> {
@@ -185,6 +242,7 @@ async function restoreMemories(tx: Executor, audit: RollbackActor): Promise<numb
           SELECT DISTINCT ON (memory_id) memory_id, previous_state FROM memcons.consolidation_changes
           WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'archive')
             AND previous_state IS NOT NULL
+            ${audit.skip.length > 0 ? sql`AND memory_id <> ALL(${uuidList(audit.skip)})` : sql``}
           ORDER BY memory_id, changed_at, id
         ), upd AS (
           UPDATE memcons.task_memories t SET ${assignments}
@@ -206,6 +264,13 @@ async function deleteCreatedMemories(tx: Executor, audit: RollbackActor): Promis
     tx,
     sql`WITH del AS (
           DELETE FROM memcons.task_memories t WHERE t.id IN (SELECT memory_id FROM ${createdMemories(jobId)})
+            ${
+              audit.skip.length > 0
+                ? sql`AND t.id <> ALL(${uuidList(audit.skip)})
+                      AND NOT EXISTS (SELECT 1 FROM memcons.task_memories d WHERE d.duplicate_of = t.id
+                                        AND d.id = ANY(${uuidList(audit.skip)}))`
+                : sql``
+            }
           RETURNING t.*
         ), audit AS (${rollbackAudit(audit, sql`del`, sql`del.id`, memoryJson("del"), sql`NULL`)})
         SELECT count(*)::int AS n FROM audit`,

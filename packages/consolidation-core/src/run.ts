@@ -10,9 +10,10 @@ import {
   ProjectNotFoundError,
   parseJobScope,
   projects,
+  toDate,
 } from "@memcons/models";
 import { eq, sql } from "drizzle-orm";
-import { type JobContext, checkAborted, jsonb } from "./context.js";
+import { type JobContext, assertHeld, checkAborted, jsonb } from "./context.js";
 import { createHashingEmbedder } from "./embedding/hashing.js";
 import { ConsolidationAbortedError, JobNotRunnableError } from "./errors.js";
 import type { StoppedPair } from "./detect/guard.js";
@@ -64,6 +65,11 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     promote: options.promote_enabled,
   };
   const started = Date.now();
+  // The job's world: memories created up to its first start (kept across resumes and retries).
+  const [first] = await db.rows<{ started_at: unknown }>(
+    sql`UPDATE memcons.consolidation_jobs SET started_at = coalesce(started_at, now()) WHERE id = ${jobId}::uuid
+        RETURNING started_at`,
+  );
   const ctx: JobContext = {
     db,
     job,
@@ -78,6 +84,8 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     logger: deps.logger ?? noopLogger,
     actor: deps.actor ?? job.triggeredBy,
     batchSize: Math.max(1, deps.batchSize ?? 200),
+    holder: deps.holder,
+    startedAt: toDate(first?.started_at) ?? new Date(),
     progress: async () => {},
   };
   let currentPhase: Phase = "detect";
@@ -112,6 +120,7 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     candidates = await loadCandidates(ctx, false);
   }
   if (!completed.has("detect") && detected) {
+    await assertHeld(ctx);
     const clustered = detected.clusters.reduce((s, c) => s + c.members.length, 0);
     await commitPhase(db, jobId, "detect", Date.now() - t0, {
       candidates: detected.candidates.n,
@@ -147,6 +156,7 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
       currentPhase = phase;
       phaseMetrics = { ...(await runPhase(ctx, phase, detected)) };
     }
+    await assertHeld(ctx);
     await commitPhase(db, jobId, phase, Date.now() - t0, phaseMetrics);
     ctx.logger.info({ jobId, phase, ms: Date.now() - t0, ...phaseMetrics }, "consolidation phase committed");
     completed.add(phase);
@@ -235,7 +245,12 @@ async function finishMetrics(
   const detect = (job.metrics.detect ?? {}) as { candidates?: number };
   const input = Number(detect.candidates ?? examined);
   const removed = job.memoriesMerged + job.memoriesArchived;
-  const created = Number((job.metrics.merge as { consolidated_created?: number } | undefined)?.consolidated_created ?? 0);
+  // Counted from the audit trail: a resumed merge's phase metrics only cover its last run.
+  const [merged] = await db.rows<{ n: number }>(
+    sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes
+        WHERE consolidation_job_id = ${job.id}::uuid AND operation = 'merge' AND previous_state IS NULL`,
+  );
+  const created = Number(merged?.n ?? 0);
   const output = Math.max(0, input - removed + created + job.summariesCreated);
   const summary = {
     memories_in: input,
@@ -247,7 +262,9 @@ async function finishMetrics(
     synthesizer: ctx.synthesizer.model,
   };
   await db.rows(
-    sql`UPDATE memcons.consolidation_jobs SET metrics = metrics || ${jsonb(JSON.stringify(summary))}, progress = 1
+    sql`UPDATE memcons.consolidation_jobs SET progress = 1, metrics = metrics || ${jsonb(JSON.stringify(summary))}
+          || jsonb_build_object('audit_rows', (SELECT count(*) FROM memcons.consolidation_changes
+                                               WHERE consolidation_job_id = ${job.id}::uuid AND operation <> 'rollback'))
         WHERE id = ${job.id}::uuid`,
   );
   return { ...job.metrics, ...summary };

@@ -59,6 +59,9 @@ export interface RunConsolidationDeps {
   actor?: string;
   /** Clusters merged per transaction (default 200). */
   batchSize?: number;
+  /** The worker holding the job's lease (`locked_by`): every write first checks that it still holds an
+   *  unexpired lease and throws LeaseNotHeldError otherwise. Omitted: no check. */
+  holder?: string;
 }
 
 /** What a job did. */
@@ -80,4 +83,6 @@ export interface RollbackResult {
   memories_restored: number;
   memories_deleted: number;
   warnings: string[];
+  /** With `force`: memories left as they are because they changed after the job, and what changed. */
+  skipped: Array<{ memory_id: string; changed: string[] }>;
 }

@@ -169,6 +169,8 @@ describe.each(testTargets(process.env.DATABASE_URL))("options and errors on $dri
     await runConsolidation(db, jobId);
     const [{ n: total } = { n: 0 }] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes`);
     await db.rows(sql`UPDATE memcons.consolidation_changes SET changed_at = now() - interval '100 days' WHERE consolidation_job_id = ${jobId}::uuid`);
+    // Only rows of jobs past their rollback window are purged.
+    await db.rows(sql`UPDATE memcons.consolidation_jobs SET status = 'completed', completed_at = now() - interval '100 days' WHERE id = ${jobId}::uuid`);
     const [{ n: old } = { n: 0 }] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid`);
     expect(await purgeAuditRecords(db, { olderThanDays: 120 })).toEqual({ deleted: 0 });
     expect(await purgeAuditRecords(db)).toEqual({ deleted: old });

@@ -16,7 +16,7 @@ async function jobRow(db: Db, jobId: string) {
   const [row] = await db.rows<Record<string, unknown>>(sql`SELECT status, phases_completed, memories_merged, summaries_created, metrics
     FROM memcons.consolidation_jobs WHERE id = ${jobId}::uuid`);
   const metrics = (typeof row?.metrics === "string" ? JSON.parse(row.metrics) : row?.metrics) as Record<string, Record<string, number>>;
-  return { ...row, metrics } as { status: string; phases_completed: string[]; memories_merged: number; summaries_created: number; metrics: Record<string, Record<string, number>> };
+  return { ...row, metrics } as { status: string; phases_completed: string[]; memories_merged: number; summaries_created: number; metrics: Record<string, Record<string, number>> & { memories_out?: number } };
 }
 
 /** Every consolidated memory owns exactly its sources, and every duplicate points at one. */
@@ -70,6 +70,10 @@ describe.each(testTargets(process.env.DATABASE_URL))("cancel and resume on $driv
     expect(await expectWholeClusters(db, projectId)).toBe(clusters);
     const done = await jobRow(db, jobId);
     expect(done.memories_merged).toBe(Number(stopped.metrics.detect?.clustered_memories));
+    // memories_out (history's memories_after) counts the consolidated memories of both runs.
+    const [active] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.task_memories
+      WHERE project_id = ${projectId}::uuid AND NOT is_duplicate AND NOT is_archived`);
+    expect(Number(done.metrics.memories_out)).toBe(active?.n);
   });
 
   it("reports an abort noticed inside the embedder as ConsolidationAbortedError", async () => {

@@ -56,7 +56,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("rollbackJob on $driver", (
     const created = await db.rows<{ id: string }>(sql`SELECT memory_id AS id FROM memcons.consolidation_changes
       WHERE consolidation_job_id = ${jobId}::uuid AND previous_state IS NULL AND operation IN ('merge', 'summarize')`);
     const touched = await db.rows<{ id: string }>(sql`SELECT DISTINCT memory_id AS id FROM memcons.consolidation_changes
-      WHERE consolidation_job_id = ${jobId}::uuid AND previous_state IS NOT NULL`);
+      WHERE consolidation_job_id = ${jobId}::uuid AND previous_state IS NOT NULL AND memory_id IS NOT NULL`);
     const auditBefore = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes WHERE consolidation_job_id = ${jobId}::uuid`);
 
     const result = await rollbackJob(db, jobId, { actor: "admin", reason: "bad merge" });

@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { Sql } from "postgres";
-import { InvalidDatabaseUrlError } from "./errors.js";
+import { InvalidDatabaseUrlError, ValidationError } from "./errors.js";
 import * as schema from "./schema.js";
 
 /** The memcons schema, as handed to Drizzle. */
@@ -47,6 +47,35 @@ export interface DatabaseOptions {
   idleTimeoutSeconds?: number;
   /** Name reported to the server as application_name (default `memcons`). */
   applicationName?: string;
+  /** Server-side limit of one statement, in milliseconds (statement_timeout; default: the server's). */
+  statementTimeoutMs?: number;
+  /** Longest wait for a lock, in milliseconds (lock_timeout; default: the server's). */
+  lockTimeoutMs?: number;
+  /** Longest idle time inside an open transaction before the server ends the session, in milliseconds
+   *  (idle_in_transaction_session_timeout; default: the server's). */
+  idleInTransactionTimeoutMs?: number;
+  /** Seconds to wait for a new connection (default 10). */
+  connectTimeoutSeconds?: number;
+}
+
+/** The session settings sent when each pooled connection opens. */
+export function sessionSettings(options: DatabaseOptions): Record<string, string> {
+  const settings: Record<string, string> = { application_name: options.applicationName ?? "memcons" };
+  const timeouts = {
+    statement_timeout: options.statementTimeoutMs,
+    lock_timeout: options.lockTimeoutMs,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs,
+  };
+  for (const [name, value] of Object.entries(timeouts)) {
+    if (value === undefined) continue;
+    if (!Number.isFinite(value) || value < 0) {
+      throw new ValidationError(`Invalid database options: ${name} must be zero or more milliseconds`, [
+        { path: name, message: "must be zero or more milliseconds" },
+      ]);
+    }
+    settings[name] = String(Math.floor(value));
+  }
+  return settings;
 }
 
 /**
@@ -106,11 +135,15 @@ export function toDate(value: unknown): Date | null {
 }
 
 async function openPostgres(url: string, options: DatabaseOptions): Promise<Database> {
+  const connection = sessionSettings(options);
   const { default: postgres } = await import("postgres");
   const client: Sql = postgres(url, {
     max: options.maxConnections ?? 10,
     idle_timeout: options.idleTimeoutSeconds ?? 30,
-    connection: { application_name: options.applicationName ?? "memcons" },
+    connect_timeout: options.connectTimeoutSeconds ?? 10,
+    // Reconnect within a second once the server answers again (the driver's default backs off to 20 s).
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
+    connection,
     onnotice: () => {},
   });
   return wrapPostgres(client, true);

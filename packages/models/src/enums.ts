@@ -18,7 +18,8 @@ export const TriggerType = {
 export type TriggerType = (typeof TriggerType)[keyof typeof TriggerType];
 export const TRIGGER_TYPES = Object.values(TriggerType) as [TriggerType, ...TriggerType[]];
 
-/** Kinds of audited change: those a job makes, and `unarchive`, which only an admin does by hand. */
+/** Kinds of audited change: those a job makes (`examine` lists, per batch, the memories a job marked
+ *  `is_consolidated` without changing them), and `unarchive`, which only an admin does by hand. */
 export const ChangeOperation = {
   Merge: "merge",
   Archive: "archive",
@@ -26,6 +27,7 @@ export const ChangeOperation = {
   Summarize: "summarize",
   Rollback: "rollback",
   Unarchive: "unarchive",
+  Examine: "examine",
 } as const;
 export type ChangeOperation = (typeof ChangeOperation)[keyof typeof ChangeOperation];
 export const CHANGE_OPERATIONS = Object.values(ChangeOperation) as [

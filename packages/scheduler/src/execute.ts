@@ -7,13 +7,14 @@ import {
   type Logger,
   type RetryPolicy,
   isPermanentError,
-  withRetry,
+  isTransientDbError,
 } from "@memcons/models";
 import { JobCancelledError, JobTimeoutError, LeaseLostError, RunnerStoppingError } from "./errors.js";
 import { type JobEvent, jobEvent, publishJobEvent } from "./events.js";
 import type { ConsolidationProgress, JobHandler } from "./handler.js";
 import { markCancelled } from "./queue/cancel.js";
 import { failJob } from "./queue/fail.js";
+import { heartbeat } from "./queue/heartbeat.js";
 import { releaseJobs } from "./queue/release.js";
 import type { ChangedJob } from "./queue/statement.js";
 
@@ -29,6 +30,10 @@ export interface ExecutionHost {
   jobTimeoutMs: number;
   /** How long a handler may run on after its signal aborted before the runner records the abort anyway. */
   abortWaitMs: number;
+  /** Lease length, renewed when the database answers again after an outage. */
+  leaseMs: number;
+  /** Longest database outage a job waits out before its attempt fails (0: fail at once). */
+  outageLimitMs: number;
   /** Records a successful job (batched); null when the lease was lost. */
   complete(jobId: string): Promise<ChangedJob | null>;
   /** Called with the run_at of a job that went back to pending. */
@@ -81,7 +86,7 @@ async function runJob(host: ExecutionHost, entry: ActiveJob): Promise<void> {
   }
   const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
   try {
-    const changed = await withRetry(() => recordOutcome(host, entry, succeeded, failure, reason));
+    const changed = await retryThroughOutage(host, () => recordOutcome(host, entry, succeeded, failure, reason));
     for (const item of changed) await announce(host, item);
   } catch (error) {
     logger.error(
@@ -93,20 +98,83 @@ async function runJob(host: ExecutionHost, entry: ActiveJob): Promise<void> {
 
 async function invokeHandler(host: ExecutionHost, entry: ActiveJob): Promise<HandlerOutcome> {
   const { job, controller } = entry;
-  try {
-    const result = await host.handler(job, {
-      db: host.db,
-      signal: controller.signal,
-      onProgress: progressPublisher(host, job),
-      logger: host.logger,
-    });
-    if (isCancelledResult(result) && controller.signal.aborted) {
-      return { succeeded: false, failure: controller.signal.reason };
+  for (let resumes = 0; ; resumes++) {
+    try {
+      const result = await host.handler(job, {
+        db: host.db,
+        signal: controller.signal,
+        onProgress: progressPublisher(host, job),
+        logger: host.logger,
+        workerId: host.workerId,
+      });
+      if (isCancelledResult(result) && controller.signal.aborted) {
+        return { succeeded: false, failure: controller.signal.reason };
+      }
+      return { succeeded: true };
+    } catch (error) {
+      if (controller.signal.aborted || resumes >= MAX_RESUMES || !isTransientDbError(error)) {
+        return { succeeded: false, failure: error };
+      }
+      host.logger.warn({ job_id: job.id, err: error }, "the database went away; the job waits for it");
+      const since = Date.now();
+      if (!(await awaitDatabase(host, entry))) return { succeeded: false, failure: error };
+      host.logger.info({ job_id: job.id, waited_ms: Date.now() - since }, "the database answers again; the job resumes");
     }
-    return { succeeded: true };
-  } catch (error) {
-    return { succeeded: false, failure: error };
   }
+}
+
+/** Most times one attempt resumes after a database outage. */
+const MAX_RESUMES = 50;
+/** How often a waiting job probes the database. */
+const OUTAGE_PROBE_MS = 250;
+
+/**
+ * Waits up to the outage limit for the database to answer, renewing the job's lease as soon as it
+ * does. True when the job may resume; false when the limit passed, the job was aborted, or its lease
+ * was taken over meanwhile (then the job is aborted with LeaseLostError and writes nothing more).
+ */
+async function awaitDatabase(host: ExecutionHost, entry: ActiveJob): Promise<boolean> {
+  const deadline = Date.now() + host.outageLimitMs;
+  const signal = entry.controller.signal;
+  while (!signal.aborted && Date.now() <= deadline) {
+    try {
+      const { lost } = await heartbeat(host.db, [entry.job.id], host.workerId, host.leaseMs);
+      if (lost.length > 0) {
+        abortJob(entry, new LeaseLostError(entry.job.id));
+        return false;
+      }
+      return true;
+    } catch (error) {
+      if (!isTransientDbError(error)) return false;
+      await sleep(Math.min(OUTAGE_PROBE_MS, Math.max(0, deadline - Date.now())), signal);
+    }
+  }
+  return false;
+}
+
+/** Runs `fn`, retrying transient database errors until the outage limit (at least a few short retries). */
+async function retryThroughOutage<T>(host: ExecutionHost, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + Math.max(host.outageLimitMs, 2_000);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isPermanentError(error) || !isTransientDbError(error) || Date.now() >= deadline) throw error;
+      await sleep(Math.min(OUTAGE_PROBE_MS * attempt, 1_000));
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
 }
 
 /** Resolves `expired` (as a failure with the abort reason) when a handler outlives its abort by `waitMs`. */

@@ -15,13 +15,15 @@ export interface JobContext {
   /** Publishes a `progress` event (throttled); the handler persists progress itself. */
   onProgress: (progress: ConsolidationProgress) => Promise<void>;
   logger: Logger;
+  /** The worker holding the job's lease (what `locked_by` says while it runs). */
+  workerId: string;
 }
 
 /** Runs one claimed job; resolve = completed, reject = failed attempt (permanent errors fail at once). */
 export type JobHandler = (job: ConsolidationJob, ctx: JobContext) => Promise<unknown>;
 
 /** Engine collaborators the default handler passes on (embedder, synthesizer, actor, batch size…). */
-export type ConsolidationHandlerOptions = Omit<RunConsolidationDeps, "signal" | "onProgress" | "logger">;
+export type ConsolidationHandlerOptions = Omit<RunConsolidationDeps, "signal" | "onProgress" | "logger" | "holder">;
 
 /**
  * The default handler: runs the consolidation engine (`runConsolidation`) on the job, with the
@@ -29,5 +31,11 @@ export type ConsolidationHandlerOptions = Omit<RunConsolidationDeps, "signal" | 
  */
 export function createConsolidationHandler(options: ConsolidationHandlerOptions = {}): JobHandler {
   return (job, ctx) =>
-    runConsolidation(ctx.db, job.id, { ...options, signal: ctx.signal, onProgress: ctx.onProgress, logger: ctx.logger });
+    runConsolidation(ctx.db, job.id, {
+      ...options,
+      signal: ctx.signal,
+      onProgress: ctx.onProgress,
+      logger: ctx.logger,
+      holder: ctx.workerId,
+    });
 }

@@ -33,6 +33,10 @@ export interface JobRunnerOptions {
   /** How long a handler may run on after its signal aborted (cancel, timeout, stop) before the runner
    *  records the abort anyway and frees the slot (default 5 000 ms). */
   abortWaitMs?: number;
+  /** Longest database outage a running job waits out, keeping its lease, before its attempt fails
+   *  (default 60 000 ms; 0 fails the attempt at once). The job then resumes on this runner without
+   *  using a retry. */
+  outageLimitMs?: number;
   /** Random source for backoff jitter (tests). */
   random?: () => number;
 }
@@ -59,6 +63,7 @@ export function resolveRunnerOptions(o: JobRunnerOptions): ResolvedRunnerOptions
     jobTimeoutMs: positiveInt("jobTimeoutMs", o.jobTimeoutMs ?? 600_000),
     retryPolicy: o.retryPolicy ?? DEFAULT_JOB_RETRY_POLICY,
     abortWaitMs: nonNegativeInt("abortWaitMs", o.abortWaitMs ?? 5_000),
+    outageLimitMs: nonNegativeInt("outageLimitMs", o.outageLimitMs ?? 60_000),
     random: o.random,
   };
 }

@@ -78,6 +78,8 @@ class Runner implements JobRunner {
       random: o.random,
       jobTimeoutMs: o.jobTimeoutMs,
       abortWaitMs: o.abortWaitMs,
+      leaseMs: o.leaseMs,
+      outageLimitMs: o.outageLimitMs,
       complete: (jobId) => completions.complete(jobId),
       onRetryScheduled: (runAt) => this.#scheduleWake(runAt.getTime()),
     };
@@ -198,7 +200,7 @@ class Runner implements JobRunner {
     const now = Date.now();
     if (now - this.#lastReclaim < Math.min(this.#pollIntervalMs, this.#leaseMs)) return;
     this.#lastReclaim = now;
-    const reclaimed = await reclaimExpiredJobs(this.#db);
+    const reclaimed = await reclaimExpiredJobs(this.#db, 100, this.runningJobIds());
     for (const item of reclaimed) {
       if (item.event) this.events.emit("event", item.event);
       this.#logger.warn(

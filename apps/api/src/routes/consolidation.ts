@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, type z } from "@hono/zod-openapi";
-import { rollbackJob } from "@memcons/consolidation-core";
+import { RollbackConflictError, rollbackJob } from "@memcons/consolidation-core";
 import { projectToDict } from "@memcons/models";
 import { cancelJob, triggerConsolidation } from "@memcons/scheduler";
 import type { TypedResponse } from "hono";
@@ -7,6 +7,7 @@ import type { ApiDeps, ApiEnv } from "../options.js";
 import { errorResponses, uuidParam } from "../schemas/common.js";
 import {
   JobStatusSchema,
+  RollbackConflictErrorSchema,
   RollbackResultSchema,
   RollbackSchema,
   TriggerResultSchema,
@@ -72,7 +73,11 @@ const rollbackRoute = createRoute({
   request: { body: { required: true, content: { "application/json": { schema: RollbackSchema } } } },
   responses: {
     200: json(RollbackResultSchema, "The job was rolled back"),
-    ...errorResponses(400, 401, 404, 409, 413, 422),
+    ...errorResponses(400, 401, 404, 413, 422),
+    409: json(
+      RollbackConflictErrorSchema,
+      "Memories changed after the job (`conflicts` lists them and what changed; retry with force), the job is not finished or was rolled back (conflict), or audit rows are missing (audit_incomplete)",
+    ),
   },
 });
 
@@ -134,12 +139,18 @@ export function registerConsolidationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiD
 
   app.openapi(rollbackRoute, async (c) => {
     const body = c.req.valid("json");
-    const result = await rollbackJob(deps.db, body.consolidation_id, {
-      actor: c.get("actor") ?? "admin",
-      ...(body.reason === undefined ? {} : { reason: body.reason }),
-    });
-    statuses.invalidate(body.consolidation_id);
-    return c.json({ success: true, ...result }, 200);
+    try {
+      const result = await rollbackJob(deps.db, body.consolidation_id, {
+        actor: c.get("actor") ?? "admin",
+        force: body.force === true,
+        ...(body.reason === undefined ? {} : { reason: body.reason }),
+      });
+      statuses.invalidate(body.consolidation_id);
+      return c.json({ success: true, ...result }, 200);
+    } catch (error) {
+      if (!(error instanceof RollbackConflictError)) throw error;
+      return c.json({ error: "conflict" as const, message: error.message, conflicts: [...error.conflicts] }, 409);
+    }
   });
 
   app.openapi(configureRoute, async (c) => {

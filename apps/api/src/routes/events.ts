@@ -63,6 +63,14 @@ export function registerEventRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
       };
       stream.onAbort(() => finish());
       signal.addEventListener("abort", () => finish(), { once: true });
+      // Server shutdown: a final event tells the client to reconnect elsewhere, then the stream ends.
+      const onShutdown = () => {
+        const data = JSON.stringify({ type: "shutdown", at: new Date().toISOString(), message: "The server is shutting down; reconnect" });
+        send(() => stream.writeSSE({ event: "shutdown", data }));
+        chain.then(finish, finish);
+      };
+      if (deps.shutdown?.aborted) onShutdown();
+      else deps.shutdown?.addEventListener("abort", onShutdown, { once: true });
       const unsubscribe = await subscribeJobEvents(deps.db, (event: JobEvent) => {
         if (projectId && event.project_id !== projectId) return;
         if (!canAccessProject(principal, event.project_id)) return;
@@ -85,6 +93,7 @@ export function registerEventRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): vo
         send(() => stream.write(": subscribed\n\n"));
         if (!signal.aborted) await done;
       } finally {
+        deps.shutdown?.removeEventListener("abort", onShutdown);
         clearInterval(heartbeat);
         clearInterval(recheck);
         await unsubscribe().catch((error: unknown) => {

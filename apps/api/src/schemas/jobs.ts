@@ -48,9 +48,36 @@ export const JobStatusSchema = z
 
 /** Body of POST /api/v1/consolidation/rollback. */
 export const RollbackSchema = z
-  .object({ consolidation_id: UuidSchema, reason: text(1_000).optional() })
+  .object({
+    consolidation_id: UuidSchema,
+    reason: text(1_000).optional(),
+    force: z
+      .boolean()
+      .optional()
+      .openapi({
+        description:
+          "Roll back everything except the memories changed after the job (listed in `skipped`) instead of answering 409",
+      }),
+  })
   .strict()
   .openapi("RollbackRequest");
+
+/** A memory a rollback would have overwritten, with the columns changed after the job. */
+const RollbackConflictSchema = z
+  .object({
+    memory_id: z.string().openapi({ format: "uuid" }),
+    changed: z.array(z.string()).openapi({ example: ["is_archived", "archived_at"] }),
+  })
+  .openapi("RollbackConflict");
+
+/** The 409 answer of a rollback: `conflicts` lists the memories changed after the job, when that is the cause. */
+export const RollbackConflictErrorSchema = z
+  .object({
+    error: z.string().openapi({ example: "conflict" }),
+    message: z.string(),
+    conflicts: z.array(RollbackConflictSchema).optional(),
+  })
+  .openapi("RollbackConflictError");
 
 /** Answer of a rollback. */
 export const RollbackResultSchema = z
@@ -61,6 +88,9 @@ export const RollbackResultSchema = z
     memories_deleted: z.number().int(),
     playbook_entries_deleted: z.number().int().optional().openapi({ description: "Playbook entries the job had promoted" }),
     warnings: z.array(z.string()),
+    skipped: z
+      .array(RollbackConflictSchema)
+      .openapi({ description: "With force: memories left as they are because they changed after the job" }),
   })
   .openapi("RollbackResult");
 

@@ -23,9 +23,11 @@ export class StatusReader {
 
   /** The status body of a job as JSON text; JobNotFoundError when there is no such job. */
   read(jobId: string): Promise<string> {
-    const read = this.#loader.load(jobId);
+    // PostgreSQL prints uuids in lower case; any spelling of an id names the same job.
+    const key = jobId.toLowerCase();
+    const read = this.#loader.load(key);
     const forget = () => {
-      this.#loader.clear(jobId);
+      this.#loader.clear(key);
     };
     read.then(forget, forget);
     return read;
@@ -33,6 +35,6 @@ export class StatusReader {
 
   /** Makes the next read of a job start afresh: called after this process changed the job. */
   invalidate(jobId: string): void {
-    this.#loader.clear(jobId);
+    this.#loader.clear(jobId.toLowerCase());
   }
 }

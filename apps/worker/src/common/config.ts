@@ -71,7 +71,12 @@ const EnvSchema = z.object({
   WORKER_LEASE_MS: int(1_000, 3_600_000).default(30_000),
   WORKER_HEARTBEAT_MS: int(100, 3_600_000).default(10_000),
   WORKER_POLL_MS: int(50, 600_000).default(2_000),
+  WORKER_OUTAGE_LIMIT_MS: int(0, 3_600_000).default(60_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).optional(),
+  DATABASE_LOCK_TIMEOUT_MS: int(100, 3_600_000).optional(),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100, 3_600_000).optional(),
   SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(20_000),
+  API_SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(10_000),
   MIGRATE_ON_START: bool.default(true),
   HOST: z.string().trim().min(1).default("0.0.0.0"),
   PORT: port.default(9090),
@@ -116,7 +121,13 @@ export interface Config {
   leaseMs: number;
   heartbeatMs: number;
   pollIntervalMs: number;
+  /** Longest database outage a running job waits out (keeping its lease) before its attempt fails. */
+  outageLimitMs: number;
+  /** Session timeouts of every pooled connection, all below the lease so a frozen holder's locks end with it. */
+  databaseTimeouts: { statementTimeoutMs: number; lockTimeoutMs: number; idleInTransactionTimeoutMs: number };
   shutdownGraceMs: number;
+  /** On SIGTERM/SIGINT, how long the API lets in-flight requests finish. */
+  apiShutdownGraceMs: number;
   migrateOnStart: boolean;
   host: string;
   healthPort: number;
@@ -155,6 +166,16 @@ export function loadConfig(env: Env): Config {
       `must be shorter than WORKER_LEASE_MS (${e.WORKER_LEASE_MS}), got ${e.WORKER_HEARTBEAT_MS}`,
     );
   }
+  const databaseTimeouts = {
+    statementTimeoutMs: belowLease("DATABASE_STATEMENT_TIMEOUT_MS", e.DATABASE_STATEMENT_TIMEOUT_MS, e.WORKER_LEASE_MS, 0.5),
+    lockTimeoutMs: belowLease("DATABASE_LOCK_TIMEOUT_MS", e.DATABASE_LOCK_TIMEOUT_MS, e.WORKER_LEASE_MS, 1 / 3),
+    idleInTransactionTimeoutMs: belowLease(
+      "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS",
+      e.DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      e.WORKER_LEASE_MS,
+      0.5,
+    ),
+  };
   const apiKey = e.OPENAI_API_KEY;
   return {
     databaseUrl: e.DATABASE_URL,
@@ -171,7 +192,10 @@ export function loadConfig(env: Env): Config {
     leaseMs: e.WORKER_LEASE_MS,
     heartbeatMs: e.WORKER_HEARTBEAT_MS,
     pollIntervalMs: e.WORKER_POLL_MS,
+    outageLimitMs: e.WORKER_OUTAGE_LIMIT_MS,
+    databaseTimeouts,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    apiShutdownGraceMs: e.API_SHUTDOWN_GRACE_MS,
     migrateOnStart: e.MIGRATE_ON_START,
     host: e.HOST,
     healthPort: e.PORT,
@@ -206,6 +230,13 @@ export function loadConfig(env: Env): Config {
         : { provider: "extractive" },
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/** A session timeout: the given value (which must be below the lease) or `share` of the lease. */
+function belowLease(variable: string, value: number | undefined, leaseMs: number, share: number): number {
+  if (value === undefined) return Math.max(100, Math.floor(leaseMs * share));
+  if (value >= leaseMs) throw new ConfigError(variable, `must be shorter than WORKER_LEASE_MS (${leaseMs}), got ${value}`);
+  return value;
 }
 
 function parseTokens(raw: string): string[] {

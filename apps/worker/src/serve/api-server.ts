@@ -25,7 +25,9 @@ export async function startApi(
   if (adminTokens.length === 0) {
     logger.warn({}, "API_ADMIN_TOKENS is empty: only stored tokens (memcons tokens create) are accepted");
   }
+  const shutdown = new AbortController();
   const app = createApiApp({
+    shutdown: shutdown.signal,
     db: deps.db,
     adminTokens,
     logger,
@@ -35,12 +37,25 @@ export async function startApi(
     embedder: deps.embedder,
     version: VERSION,
   });
-  let server: ApiServer;
+  let server: Awaited<ReturnType<typeof startApiServer>>;
   try {
-    server = await startApiServer({ app, port: config.apiPort, hostname: config.host });
+    server = await startApiServer({
+      app,
+      port: config.apiPort,
+      hostname: config.host,
+      onClose: () => shutdown.abort(),
+    });
   } catch (error) {
     throw new ListenError("API server", config.host, config.apiPort, error);
   }
   logger.info({ url: server.url }, "API listening");
-  return server;
+  const started = server;
+  return {
+    url: started.url,
+    port: started.port,
+    async close() {
+      logger.info({ grace_ms: config.apiShutdownGraceMs }, "API stopping: finishing in-flight requests");
+      await started.close({ graceMs: config.apiShutdownGraceMs });
+    },
+  };
 }

@@ -8,6 +8,8 @@ export interface HealthAppOptions {
   metrics?: WorkerMetrics;
   /** True once shutdown began: /readyz then answers 503 so load balancers stop routing. */
   isDraining?: () => boolean;
+  /** A reason to report not ready (a recent driver fault, services not started yet), else null. */
+  fault?: () => string | null;
 }
 
 /** The worker's HTTP surface: /healthz (process up), /readyz (database + migrations), /metrics. */
@@ -16,17 +18,19 @@ export function createHealthApp(o: HealthAppOptions): Hono {
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     if (o.isDraining?.()) return c.json({ error: "not_ready", message: "shutting down" }, 503);
+    const fault = o.fault?.();
     try {
-      const status = await migrationStatus(o.db);
+      const status = await withTimeout(migrationStatus(o.db), READY_TIMEOUT_MS);
       if (!status.current) {
         return c.json(
           { error: "not_ready", message: `pending migrations: ${status.pending.join(", ")}` },
           503,
         );
       }
+      if (fault) return c.json({ error: "not_ready", message: fault }, 503);
       return c.json({ status: "ready", migrations: "current" });
     } catch (error) {
-      return c.json({ error: "not_ready", message: `database unreachable: ${messageOf(error)}` }, 503);
+      return c.json({ error: "not_ready", message: unreachable(error) }, 503);
     }
   });
   app.get("/metrics", async (c) => {
@@ -38,6 +42,29 @@ export function createHealthApp(o: HealthAppOptions): Hono {
   return app;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** Longest a readiness check waits for the database. */
+const READY_TIMEOUT_MS = 5_000;
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error("timed out"), { code: "TIMEOUT" })), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** "database unreachable" with the error code when there is one; never the failed SQL text. */
+function unreachable(error: unknown): string {
+  for (let current: unknown = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && /^[A-Z0-9_]+$/.test(code)) return `database unreachable (${code})`;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return "database unreachable";
 }

@@ -39,6 +39,11 @@ export interface WorkerDeps {
   synthesizer: Synthesizer;
   /** Serve /healthz, /readyz and /metrics on config.healthPort (default true). */
   health?: boolean;
+  /** Resolves once the database answers and is migrated: the runner and the crons start then
+   *  (default: at once). The health server answers from the start. */
+  databaseReady?: Promise<void>;
+  /** A message while a recent database driver fault should fail readiness, else null. */
+  driverFault?: () => string | null;
 }
 
 /** The job handler the runner calls: runs the consolidation engine with the configured AI providers. */
@@ -94,6 +99,7 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
     heartbeatMs: config.heartbeatMs,
     pollIntervalMs: config.pollIntervalMs,
     jobTimeoutMs: config.jobTimeoutMs,
+    outageLimitMs: config.outageLimitMs,
     logger: logger.child({ component: "runner" }),
     engine: consolidationHandler({ embedder, synthesizer, actor: `worker:${config.workerId}` }),
   });
@@ -119,37 +125,61 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
     else log.info(fields, `job ${event.type}`);
   });
 
+  let started = false;
   const health =
     deps.health === false
       ? null
       : await listenHttp(
           "health server",
-          createHealthApp({ db, metrics, isDraining: () => draining }).fetch,
+          createHealthApp({
+            db,
+            metrics,
+            isDraining: () => draining,
+            fault: () => deps.driverFault?.() ?? (started ? null : "waiting for the database"),
+          }).fetch,
           config.healthPort,
           config.host,
         );
-  try {
-    await runner.start();
-    await cron.start();
-    await auditPurge?.start();
-  } catch (error) {
-    await cron.stop();
-    await runner.stop({ graceMs: 0 }).catch(() => {});
-    await health?.close();
-    throw error;
+  const startServices = async () => {
+    try {
+      await runner.start();
+      await cron.start();
+      await auditPurge?.start();
+      started = true;
+    } catch (error) {
+      await cron.stop();
+      await runner.stop({ graceMs: 0 }).catch(() => {});
+      throw error;
+    }
+    const next = cron.nextRun();
+    log.info(
+      {
+        concurrency: config.concurrency,
+        schedule: config.schedule,
+        timezone: config.timezone,
+        next_run: next ? next.toISOString() : null,
+        audit_retention_days: config.auditRetentionDays,
+        health_url: health?.url ?? null,
+      },
+      "worker started",
+    );
+  };
+  // With a database still coming up, the services start once it answers; stop() waits for that.
+  let starting: Promise<void> | undefined;
+  if (deps.databaseReady) {
+    starting = deps.databaseReady.then(
+      () => (draining ? undefined : startServices()),
+      () => undefined,
+    );
+    starting.catch((error: unknown) => log.error({ err: error }, "the worker could not start"));
+  } else {
+    try {
+      await startServices();
+    } catch (error) {
+      await health?.close();
+      throw error;
+    }
   }
-  const next = cron.nextRun();
-  log.info(
-    {
-      concurrency: config.concurrency,
-      schedule: config.schedule,
-      timezone: config.timezone,
-      next_run: next ? next.toISOString() : null,
-      audit_retention_days: config.auditRetentionDays,
-      health_url: health?.url ?? null,
-    },
-    "worker started",
-  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -162,6 +192,7 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
     stop() {
       stopping ??= (async () => {
         draining = true;
+        await starting?.catch(() => {});
         const running = runner.runningJobIds();
         log.info({ running_jobs: running, grace_ms: config.shutdownGraceMs }, "worker stopping");
         await cron.stop();

@@ -1,5 +1,14 @@
 import { sql } from "drizzle-orm";
-import { type JobContext, checkAborted, jobEpoch, notCreatedByJob, rows, timestamp } from "../context.js";
+import {
+  type JobContext,
+  assertHeld,
+  checkAborted,
+  existedAtStart,
+  jobEpoch,
+  notCreatedByJob,
+  rows,
+  timestamp,
+} from "../context.js";
 import { memoryJson } from "../store.js";
 
 /** Counters of the archive phase. */
@@ -20,6 +29,7 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
   const staleBefore = new Date(ctx.now().getTime() - ctx.options.archive_stale_days * 86_400_000);
   for (;;) {
     checkAborted(ctx);
+    await assertHeld(ctx);
     const now = ctx.now();
     const reason = `Not reused for ${ctx.options.archive_stale_days} days and reused fewer than ${ctx.options.archive_min_reuse} times`;
     const result = await rows<{ n: number }>(
@@ -30,6 +40,7 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
               ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
               AND coalesce(t.last_reused_at, t.learned_at) < ${timestamp(staleBefore)}
               AND t.reused_count < ${ctx.options.archive_min_reuse}
+              ${existedAtStart(ctx)}
               ${notCreatedByJob(epoch)}
             ORDER BY t.id
             LIMIT ${ARCHIVE_BATCH}

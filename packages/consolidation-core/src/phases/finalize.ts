@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { BackgroundWriter } from "../background.js";
-import { type JobContext, jobEpoch, jsonb, rows, timestamp, vectorJson } from "../context.js";
+import { type JobContext, assertHeld, jobEpoch, jsonb, rows, timestamp, vectorJson } from "../context.js";
 import type { Candidates } from "./detect.js";
 
 /** Counters of the final step. */
@@ -34,21 +34,33 @@ export async function finalizeCandidates(ctx: JobContext, candidates: Candidates
     if (parts.length === 0) continue;
     const body = `[${parts.join(",")}]`;
     await writer.run(async () => {
+      await assertHeld(ctx);
       const [row] = await rows<{ marked: number; stored: number }>(
         ctx,
         sql`WITH upd AS (
               UPDATE memcons.task_memories t SET is_consolidated = true,
                 context_embedding = CASE WHEN r.e IS NULL THEN t.context_embedding ELSE r.e::real[] END,
                 embedding_model = CASE WHEN r.e IS NULL THEN t.embedding_model ELSE ${ctx.embedder.model} END
-              FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e text)
+              FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e text),
+                LATERAL (SELECT o.is_consolidated AS was FROM memcons.task_memories o WHERE o.id = r.id) before
               WHERE t.id = r.id AND (
                 t.version = r.v AND (t.is_consolidated = false OR r.e IS NOT NULL)
                 -- archived during this job and changed by nothing else: the text is unchanged
                 OR r.e IS NOT NULL AND t.is_archived AND t.version = r.v + 1 AND t.archived_at >= ${timestamp(epoch)}
                   AND (t.context_embedding IS NULL OR t.embedding_model IS DISTINCT FROM ${ctx.embedder.model}))
-              RETURNING (r.e IS NOT NULL) AS stored
+              RETURNING (r.e IS NOT NULL) AS stored, t.id, before.was
+            ), examined AS (
+              -- One audit row per batch lists the memories this job marked examined, so rollback can unmark them.
+              INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
+                new_state, reason, confidence, changed_at, changed_by)
+              SELECT ${ctx.jobId}::uuid, 'examine', NULL, jsonb_build_object('is_consolidated', false),
+                jsonb_build_object('is_consolidated', true, 'memory_ids', jsonb_agg(upd.id ORDER BY upd.id)),
+                'Examined by the job', NULL, ${timestamp(ctx.now())}, ${ctx.actor}
+              FROM upd WHERE NOT upd.was HAVING count(*) > 0
+              RETURNING 1
             )
-            SELECT count(*)::int AS marked, count(*) FILTER (WHERE stored)::int AS stored FROM upd`,
+            SELECT count(*)::int AS marked, count(*) FILTER (WHERE stored)::int AS stored,
+              (SELECT count(*) FROM examined)::int AS examine_rows FROM upd`,
       );
       stats.marked += Number(row?.marked ?? 0);
       stats.embeddings_stored += Number(row?.stored ?? 0);

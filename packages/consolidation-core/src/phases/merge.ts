@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { BackgroundWriter } from "../background.js";
-import { type JobContext, checkAborted, vectorJson } from "../context.js";
+import { type JobContext, assertHeld, checkAborted, vectorJson } from "../context.js";
 import { dotRows } from "../embedding/cosine.js";
 import type { Cluster } from "../detect/clusters.js";
 import { EmbeddingDimensionError } from "../errors.js";
@@ -63,6 +63,7 @@ async function mergeBatch(
   stats: MergeStats,
 ): Promise<void> {
   await ctx.db.orm.transaction(async (tx) => {
+    await assertHeld(ctx, tx);
     const now = ctx.now();
     const memberIds = batch.flatMap((c) => c.members.map((i) => candidates.ids[i] as string));
     const t0 = Date.now();

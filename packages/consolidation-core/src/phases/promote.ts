@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { type JobContext, checkAborted, jsonb, parseVector, rows, timestamp, vectorJson } from "../context.js";
+import { type JobContext, assertHeld, checkAborted, jsonb, parseVector, rows, timestamp, vectorJson } from "../context.js";
 import { exhaustiveSimilarPairs, lshSimilarPairsAsync, type SimilarPair } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import { addToCounter, entryJson } from "../store.js";
@@ -49,6 +49,9 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
         WHERE t.project_id = ${ctx.projectId}::uuid AND t.memory_type IN ('consolidated', 'synthesis')
           AND t.is_archived = false AND t.is_duplicate = false AND t.needs_review = false
           AND t.synthesis_confidence >= ${ctx.options.promote_confidence_threshold}
+          AND (t.created_at <= ${timestamp(ctx.startedAt)}
+               OR t.id IN (SELECT memory_id FROM memcons.consolidation_changes
+                            WHERE consolidation_job_id = ${ctx.jobId}::uuid AND previous_state IS NULL))
           AND t.id NOT IN (SELECT unnest(p.supporting_memory_ids) FROM memcons.playbook_entries p
                            WHERE p.project_id = ${ctx.projectId}::uuid)
         ORDER BY (t.memory_type = 'synthesis') DESC, t.synthesis_confidence DESC, t.id`,
@@ -117,6 +120,7 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
     const batch = entries.slice(start, start + INSERT_BATCH);
     const now = ctx.now();
     await ctx.db.orm.transaction(async (tx) => {
+      await assertHeld(ctx, tx);
       const recordset = sql`jsonb_to_recordset(${jsonb(`[${batch.join(",")}]`)}) AS r(
                 id uuid, memory_id uuid, content text, category text, tags text[], priority int,
                 supporting_memory_ids uuid[], confidence real, embedding text)`;

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { TaskMemory } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { BackgroundWriter } from "../background.js";
-import { type JobContext, checkAborted, rows, vectorJson } from "../context.js";
+import { type JobContext, assertHeld, checkAborted, rows, vectorJson } from "../context.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import {
   addToCounter,
@@ -47,6 +47,7 @@ export async function runSummarize(
       checkAborted(ctx);
       writer.start(async () => {
         await ctx.db.orm.transaction(async (tx) => {
+          await assertHeld(ctx, tx);
           const n = await insertCreatedMemories(tx, ctx, "summarize", created, ctx.now());
           await addToCounter(tx, ctx.jobId, "summaries_created", n);
         });

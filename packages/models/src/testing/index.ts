@@ -138,3 +138,5 @@ function replaceDatabaseName(url: string, name: string): string {
 function sqlRaw(text: string) {
   return sql.raw(text);
 }
+
+export { type FaultProxy, startFaultProxy } from "./fault-proxy.js";

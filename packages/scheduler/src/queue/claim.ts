@@ -13,7 +13,7 @@ export interface ClaimOptions {
 }
 
 /**
- * Claims up to `limit` due pending jobs (oldest run_at first) for `workerId` with FOR UPDATE SKIP LOCKED:
+ * Claims up to `limit` due pending jobs (oldest run_at first) for `workerId` with FOR NO KEY UPDATE SKIP LOCKED (an audit insert holding a key-share lock on the row does not hide it):
  * pending → running with a lease; publishes `started` for each.
  */
 export async function claimJobs(db: Database, options: ClaimOptions): Promise<ChangedJob[]> {
@@ -36,7 +36,7 @@ export function claimStatement(options: ClaimOptions): SQL {
        where status = 'pending' and run_at <= now()
        order by run_at, created_at, id
        limit ${Math.floor(options.limit)}::int
-       for update skip locked)
+       for no key update skip locked)
     returning c.*`;
   return withJobEvents(update, sql`'started'`);
 }

@@ -8,7 +8,12 @@ import { type ChangedJob, runJobStatement } from "./statement.js";
  * retry_count+1 (the lost attempt counts), or fails when its retries are exhausted, or is cancelled
  * when a cancel was requested. Publishes `retrying`, `failed` or `cancelled`.
  */
-export async function reclaimExpiredJobs(db: Database, limit = 100): Promise<ChangedJob[]> {
+export async function reclaimExpiredJobs(
+  db: Database,
+  limit = 100,
+  /** Jobs the caller itself is still running (waiting out an outage): never reclaimed by it. */
+  exceptIds: readonly string[] = [],
+): Promise<ChangedJob[]> {
   const update = sql`update memcons.consolidation_jobs c
       set status = case when c.cancel_requested_at is not null then 'cancelled'
                         when c.retry_count >= c.max_retries then 'failed'
@@ -26,8 +31,9 @@ export async function reclaimExpiredJobs(db: Database, limit = 100): Promise<Cha
     where c.id in (
       select id from memcons.consolidation_jobs
        where status = 'running' and locked_until < now()
+         ${exceptIds.length > 0 ? sql`and id not in ${exceptIds}` : sql``}
        limit ${Math.floor(limit)}::int
-       for update skip locked)
+       for no key update skip locked)
     returning c.*`;
   return runJobStatement(db, withJobEvents(update, sql`case j.status when 'pending' then 'retrying' else j.status end`));
 }

@@ -4,17 +4,24 @@ import { type ApiServer, startApi } from "../../serve/api-server.js";
 import type { CliIo } from "../io.js";
 import type { Command } from "../parse.js";
 import { type Config, loadConfig } from "../../common/config.js";
-import { openDatabase } from "../../common/db.js";
+import { openDatabaseHandle, prepareDatabaseWhenReachable } from "../../common/db.js";
 import { ensureDemoProject } from "../../serve/demo.js";
 import { localAdminToken, localTokenFile } from "../../serve/local-token.js";
 import { type AppLogger, createLogger } from "../../common/logger.js";
+import { installProcessGuard, type ProcessGuard } from "../../common/process-guard.js";
 import { createProviders } from "../../common/providers.js";
 import { startWorker, type WorkerProcess } from "../../worker/worker.js";
 
 /** `memcons worker`: runs the job runner, the cron and the health server until SIGTERM/SIGINT. */
 export async function workerCommand(io: CliIo): Promise<number> {
-  return serve(io, "worker", async (config, db, logger) => {
-    const worker = await startWorker(config, { db, logger, ...createProviders(config) });
+  return serve(io, "worker", async (config, db, logger, ready, guard) => {
+    const worker = await startWorker(config, {
+      db,
+      logger,
+      ...createProviders(config),
+      databaseReady: ready,
+      driverFault: () => guard.fault(),
+    });
     return () => worker.stop();
   });
 }
@@ -31,7 +38,8 @@ export async function apiCommand(io: CliIo): Promise<number> {
 export async function startCommand(cmd: Extract<Command, { name: "start" }>, io: CliIo): Promise<number> {
   // A local try-out: listen on the loopback interface unless HOST says otherwise.
   const env = io.env.HOST?.trim() ? io.env : { ...io.env, HOST: "127.0.0.1" };
-  return serve({ ...io, env }, "start", async (config, db, logger) => {
+  return serve({ ...io, env }, "start", async (config, db, logger, ready, guard) => {
+    await ready;
     const generated = config.adminTokens.length === 0;
     const tokenFile = generated ? localTokenFile(config.databaseUrl) : null;
     const local = generated ? localAdminToken(tokenFile) : null;
@@ -42,7 +50,7 @@ export async function startCommand(cmd: Extract<Command, { name: "start" }>, io:
     const api: ApiServer = await startApi(config, { db, logger, embedder: providers.embedder, adminTokens });
     let worker: WorkerProcess;
     try {
-      worker = await startWorker(config, { db, logger, ...providers });
+      worker = await startWorker(config, { db, logger, ...providers, driverFault: () => guard.fault() });
     } catch (error) {
       await api.close();
       throw error;
@@ -70,25 +78,42 @@ export async function startCommand(cmd: Extract<Command, { name: "start" }>, io:
 
 type Stop = () => Promise<void>;
 
-/** Opens the database, starts a service, waits for the shutdown signal, stops it and closes everything. */
+/**
+ * Opens the database, starts a service at once (its HTTP servers answer /readyz 503 while the database
+ * is unreachable), waits for the database (retrying with backoff) and for the shutdown signal, then
+ * stops the service and closes everything. Database driver errors nobody caught are logged, never fatal.
+ */
 async function serve(
   io: CliIo,
   name: string,
-  start: (config: Config, db: Database, logger: AppLogger) => Promise<Stop>,
+  start: (config: Config, db: Database, logger: AppLogger, ready: Promise<void>, guard: ProcessGuard) => Promise<Stop>,
 ): Promise<number> {
   const config = loadConfig(io.env);
   const logger = createLogger(config.logLevel, { name: `memcons-${name}` });
-  const { db, applied } = await openDatabase(config, {
-    migrate: config.migrateOnStart,
-    applicationName: `memcons-${name}`,
-  });
-  if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  const db = await openDatabaseHandle(config, { applicationName: `memcons-${name}` });
+  const guard = installProcessGuard(logger);
+  const preparing = prepareDatabaseWhenReachable(db, config.migrateOnStart, logger, io.shutdown);
+  const ready = preparing.then(() => undefined);
+  ready.catch(() => {});
   let stop: Stop;
   try {
-    stop = await start(config, db, logger);
+    stop = await start(config, db, logger, ready, guard);
   } catch (error) {
     await db.close();
+    guard.uninstall();
+    if (io.shutdown.aborted) return 0;
     throw error;
+  }
+  try {
+    const applied = await preparing;
+    if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  } catch (error) {
+    if (!io.shutdown.aborted) {
+      await stop().catch(() => {});
+      await db.close();
+      guard.uninstall();
+      throw error;
+    }
   }
   await new Promise<void>((resolve) => {
     if (io.shutdown.aborted) resolve();
@@ -99,6 +124,7 @@ async function serve(
     await stop();
   } finally {
     await db.close();
+    guard.uninstall();
     logger.info({}, "bye");
     logger.flush();
   }

@@ -1,0 +1,2 @@
+ALTER TABLE "memcons"."consolidation_changes" DROP CONSTRAINT "consolidation_changes_operation_valid";--> statement-breakpoint
+ALTER TABLE "memcons"."consolidation_changes" ADD CONSTRAINT "consolidation_changes_operation_valid" CHECK ("memcons"."consolidation_changes"."operation" IN ('merge', 'archive', 'promote', 'summarize', 'rollback', 'unarchive', 'examine'));
