@@ -12,4 +12,5 @@ export { type HttpServer, ListenError, listenHttp } from "./common/http.js";
 export { type AppLogger, createLogger } from "./common/logger.js";
 export { createWorkerMetrics, type WorkerMetrics } from "./worker/metrics.js";
 export { createProviders } from "./common/providers.js";
-export { consolidationHandler, startWorker, type WorkerDeps, type WorkerProcess } from "./worker/worker.js";
+export { consolidationHandler, type JobHandlerDeps, jobHandlers } from "./worker/handlers.js";
+export { startWorker, type WorkerDeps, type WorkerProcess } from "./worker/worker.js";

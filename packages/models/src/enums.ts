@@ -66,3 +66,15 @@ export const Phase = {
 } as const;
 export type Phase = (typeof Phase)[keyof typeof Phase];
 export const PHASES = Object.values(Phase) as [Phase, ...Phase[]];
+
+/** The kind of job the consolidation engine runs; the default kind of a queued job. */
+export const CONSOLIDATION_JOB_KIND = "consolidation";
+
+/** How a job kind is spelled: a lowercase letter, then up to 62 lowercase letters, digits, `_` or `-`. */
+export const JOB_KIND_RULE = "a lowercase letter, then up to 62 lowercase letters, digits, _ or -";
+const JOB_KIND_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
+
+/** Whether a value is a well-formed job kind (see JOB_KIND_RULE). */
+export function isJobKind(value: unknown): value is string {
+  return typeof value === "string" && JOB_KIND_PATTERN.test(value);
+}

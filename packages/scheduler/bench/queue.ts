@@ -39,7 +39,7 @@ async function throughput(runnerCount: number): Promise<void> {
       workerId: `bench-${i}`,
       concurrency: flags.concurrency,
       pollIntervalMs: 1_000,
-      engine: async () => undefined,
+      handlers: { consolidation: async () => undefined },
     });
     runner.events.on("event", (event: { type: string }) => {
       if (event.type === "completed" && ++completed === flags.jobs) finished();
@@ -78,10 +78,10 @@ async function latency(): Promise<void> {
     workerId: "latency",
     concurrency: 1,
     pollIntervalMs: 2_000,
-    engine: async (job) => {
+    handlers: { consolidation: async (job) => {
       startedAt.set(job.id, performance.now());
       onStart?.();
-    },
+    } },
   });
   await runner.start();
   const samples: number[] = [];

@@ -3,8 +3,11 @@ import {
   type ConsolidationJob,
   type Database,
   type JobScope,
+  JOB_KIND_RULE,
   ProjectNotFoundError,
   type TriggerType,
+  ValidationError,
+  isJobKind,
   consolidationJobs,
 } from "@memcons/models";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
@@ -15,6 +18,8 @@ import { runJobStatement } from "./queue/statement.js";
 /** A validated job to queue. */
 export interface EnqueueRequest {
   projectId: string;
+  /** Which registered handler runs the job (see isJobKind). */
+  kind: string;
   triggerType: TriggerType;
   options: Record<string, unknown>;
   scope: JobScope;
@@ -31,11 +36,15 @@ export interface EnqueueResult {
 const MAX_ATTEMPTS = 10;
 
 /**
- * Inserts a pending job unless the project already has a pending or running one (the partial unique
- * index decides under races, across processes), in which case that job is returned. Wakes runners and
- * publishes `created` for a new job.
+ * Inserts a pending job unless the project already has a pending or running job of the same kind (the
+ * partial unique index on (project_id, kind) decides under races, across processes), in which case that
+ * job is returned. Wakes runners and publishes `created` for a new job.
  */
 export async function enqueueJob(db: Database, request: EnqueueRequest): Promise<EnqueueResult> {
+  if (!isJobKind(request.kind)) {
+    const message = `kind must be ${JOB_KIND_RULE}`;
+    throw new ValidationError(`Invalid job: ${message}`, [{ path: "kind", message }]);
+  }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const inserted = await insertJob(db, request);
     if (inserted) return { job: inserted, created: true };
@@ -45,6 +54,7 @@ export async function enqueueJob(db: Database, request: EnqueueRequest): Promise
       .where(
         and(
           eq(consolidationJobs.projectId, request.projectId),
+          eq(consolidationJobs.kind, request.kind),
           inArray(consolidationJobs.status, [...ACTIVE_JOB_STATUSES]),
         ),
       )
@@ -53,16 +63,16 @@ export async function enqueueJob(db: Database, request: EnqueueRequest): Promise
     if (existing) return { job: existing, created: false };
     // The active job finished between our insert and select: try again.
   }
-  throw new JobStateChangingError(`Could not enqueue a job for project ${request.projectId}: the active job kept changing`);
+  throw new JobStateChangingError(`Could not enqueue a ${request.kind} job for project ${request.projectId}: the active job kept changing`);
 }
 
-/** Inserts the job unless the project has an active one; then NOTIFYs `created` and a wake-up. */
+/** Inserts the job unless the project has an active one of its kind; then NOTIFYs `created` and a wake-up. */
 async function insertJob(db: Database, request: EnqueueRequest): Promise<ConsolidationJob | undefined> {
-  const insert = sql`insert into consolidation_jobs (project_id, trigger_type, options, scope, triggered_by, max_retries)
-    values (${request.projectId}, ${request.triggerType}, ${JSON.stringify(request.options)}::jsonb,
+  const insert = sql`insert into consolidation_jobs (project_id, kind, trigger_type, options, scope, triggered_by, max_retries)
+    values (${request.projectId}, ${request.kind}, ${request.triggerType}, ${JSON.stringify(request.options)}::jsonb,
             ${JSON.stringify(request.scope)}::jsonb, ${request.triggeredBy},
             ${request.maxRetries === undefined ? sql`default` : sql`${request.maxRetries}::int`})
-    on conflict (project_id) where status in ('pending', 'running') do nothing
+    on conflict (project_id, kind) where status in ('pending', 'running') do nothing
     returning *`;
   try {
     const [inserted] = await runJobStatement(db, withJobEvents(insert, sql`'created'`), { wake: true });
