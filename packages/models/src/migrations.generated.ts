@@ -18,7 +18,11 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
     "sql": "CREATE INDEX \"consolidation_changes_job_changed_idx\" ON \"consolidation_changes\" USING btree (\"consolidation_job_id\",\"changed_at\" DESC NULLS FIRST,\"id\" DESC NULLS FIRST);--> statement-breakpoint\nCREATE INDEX \"consolidation_changes_manual_idx\" ON \"consolidation_changes\" USING btree (\"changed_at\" DESC NULLS FIRST,\"id\" DESC NULLS FIRST) WHERE \"consolidation_changes\".\"consolidation_job_id\" IS NULL;"
   },
   {
-    "tag": "0004_job_kinds",
+    "tag": "0004_unique_captain_america",
+    "sql": "CREATE INDEX \"consolidation_jobs_claim_idx\" ON \"consolidation_jobs\" USING btree (\"run_at\",\"created_at\",\"id\") WHERE \"consolidation_jobs\".\"status\" = 'pending';"
+  },
+  {
+    "tag": "0005_job_kinds",
     "sql": "DROP INDEX \"consolidation_jobs_one_active_per_project\";--> statement-breakpoint\nALTER TABLE \"consolidation_jobs\" ADD COLUMN \"kind\" text DEFAULT 'consolidation' NOT NULL;--> statement-breakpoint\nCREATE UNIQUE INDEX \"consolidation_jobs_one_active_per_project_kind\" ON \"consolidation_jobs\" USING btree (\"project_id\",\"kind\") WHERE \"consolidation_jobs\".\"status\" IN ('pending', 'running');--> statement-breakpoint\nALTER TABLE \"consolidation_jobs\" ADD CONSTRAINT \"consolidation_jobs_kind_valid\" CHECK (\"consolidation_jobs\".\"kind\" ~ '^[a-z][a-z0-9_-]{0,62}$');"
   }
 ];
