@@ -2,7 +2,16 @@ export { type ApiServer, startApi, VERSION } from "./serve/api-server.js";
 export type { CliIo, OutputStream } from "./cli/io.js";
 export { type Command, parseCli, parseOptionPairs, USAGE, UsageError } from "./cli/parse.js";
 export { runCli } from "./cli/run.js";
-export { CONFIG_VARIABLES, type Config, ConfigError, type Env, loadConfig } from "./common/config.js";
+export {
+  CONFIG_SCHEMA,
+  CONFIG_VARIABLES,
+  type Config,
+  ConfigError,
+  type ConfigVariable,
+  type Env,
+  loadConfig,
+} from "./common/config.js";
+export { type ConfigVariableDoc, describeConfigVariables } from "./common/config-docs.js";
 export { openDatabase, SchemaNotCurrentError } from "./common/db.js";
 export { DatabaseInUseError, lockEmbeddedDatabase } from "./common/pglite-lock.js";
 export { localAdminToken, localTokenFile } from "./serve/local-token.js";

@@ -5,6 +5,7 @@ import {
   type JobScope,
   JOB_KIND_RULE,
   ProjectNotFoundError,
+  sqlState,
   type TriggerType,
   ValidationError,
   isJobKind,
@@ -81,14 +82,4 @@ async function insertJob(db: Database, request: EnqueueRequest): Promise<Consoli
     if (sqlState(error) === "23503") throw new ProjectNotFoundError(request.projectId);
     throw error;
   }
-}
-
-/** The SQLSTATE of a database error (also when wrapped as `cause`). */
-export function sqlState(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

@@ -5,11 +5,11 @@ import {
   type Database,
   ProjectNotFoundError,
   ValidationError,
+  isUuid,
 } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { enqueueJob } from "./enqueue.js";
 import { type RawJobRow, rowToJob } from "./rows.js";
-import { isUuid } from "./triggers.js";
 
 /** Outcome of a threshold check. */
 export interface ThresholdCheckResult {

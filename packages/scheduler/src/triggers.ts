@@ -7,6 +7,7 @@ import {
   ValidationError,
   parseConsolidationOptions,
   parseJobScope,
+  isUuid,
   projects,
 } from "@memcons/models";
 import { eq } from "drizzle-orm";
@@ -31,13 +32,6 @@ export interface TriggerInput {
 export interface JobTriggerInput extends TriggerInput {
   /** Which registered handler runs the job, e.g. "consolidation". */
   kind: string;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether a string is a UUID (anything else cannot name a project or job). */
-export function isUuid(value: unknown): value is string {
-  return typeof value === "string" && UUID.test(value);
 }
 
 /**

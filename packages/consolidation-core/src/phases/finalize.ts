@@ -1,6 +1,9 @@
+import { queryRows, vectorJson } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { BackgroundWriter } from "../background.js";
-import { type JobContext, jobEpoch, jsonb, rows, timestamp, vectorJson } from "../context.js";
+import { jobEpoch } from "../candidates.js";
+import type { PhaseContext } from "../phase-context.js";
+import { jsonb, timestamp } from "../sql-params.js";
 import type { Candidates } from "./detect.js";
 
 /** Counters of the final step. */
@@ -18,7 +21,7 @@ const BATCH = 1000;
  * since detection (merged or edited meanwhile) are left alone, so an edited memory is examined again
  * by the next job; memories this job archived still get their embedding.
  */
-export async function finalizeCandidates(ctx: JobContext, candidates: Candidates): Promise<FinalizeStats> {
+export async function finalizeCandidates(ctx: PhaseContext, candidates: Candidates): Promise<FinalizeStats> {
   const started = Date.now();
   const stats: FinalizeStats = { marked: 0, embeddings_stored: 0, ms: 0 };
   const { dims, vectors, computed } = candidates;
@@ -34,8 +37,7 @@ export async function finalizeCandidates(ctx: JobContext, candidates: Candidates
     if (parts.length === 0) continue;
     const body = `[${parts.join(",")}]`;
     await writer.run(async () => {
-      const [row] = await rows<{ marked: number; stored: number }>(
-        ctx,
+      const [row] = await queryRows<{ marked: number; stored: number }>(ctx.db.orm,
         sql`WITH upd AS (
               UPDATE task_memories t SET is_consolidated = true,
                 context_embedding = CASE WHEN r.e IS NULL THEN t.context_embedding ELSE r.e::real[] END
