@@ -25,3 +25,8 @@ export interface PhaseContext {
 export function checkAborted(ctx: PhaseContext): void {
   if (ctx.signal?.aborted) throw new ConsolidationAbortedError(ctx.jobId, ctx.signal.reason);
 }
+
+/** What the store functions need of a phase: its job, project, actor and embedding model, never its database handle. */
+export function writeScope(ctx: PhaseContext): { jobId: string; projectId: string; actor: string; embeddingModel: string } {
+  return { jobId: ctx.jobId, projectId: ctx.projectId, actor: ctx.actor, embeddingModel: ctx.embedder.model };
+}

@@ -1,7 +1,7 @@
 import { vectorJson } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import { BackgroundWriter } from "../background.js";
-import { type PhaseContext, checkAborted } from "../phase-context.js";
+import { type PhaseContext, checkAborted, writeScope } from "../phase-context.js";
 import { dotRows } from "../embedding/cosine.js";
 import type { Cluster } from "../detect/clusters.js";
 import { EmbeddingDimensionError } from "../errors.js";
@@ -120,8 +120,8 @@ async function mergeBatch(
     });
     const t2 = Date.now();
     stats.embed_ms += t2 - t1;
-    await insertCreatedMemories(tx, ctx, "merge", withEmbeddings, now);
-    const marked = await markDuplicates(tx, ctx, sources, now);
+    await insertCreatedMemories(tx, writeScope(ctx), "merge", withEmbeddings, now);
+    const marked = await markDuplicates(tx, writeScope(ctx), sources, now);
     if (marked !== sources.length) {
       throw new Error(`merge: expected to mark ${sources.length} duplicates, marked ${marked}`);
     }

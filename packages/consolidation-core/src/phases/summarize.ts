@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { TaskMemory } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { BackgroundWriter } from "../background.js";
-import { type PhaseContext, checkAborted } from "../phase-context.js";
+import { type PhaseContext, checkAborted, writeScope } from "../phase-context.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import {
   addToCounter,
@@ -48,7 +48,7 @@ export async function runSummarize(
       checkAborted(ctx);
       writer.start(async () => {
         await ctx.db.orm.transaction(async (tx) => {
-          const n = await insertCreatedMemories(tx, ctx, "summarize", created, ctx.now());
+          const n = await insertCreatedMemories(tx, writeScope(ctx), "summarize", created, ctx.now());
           await addToCounter(tx, ctx.jobId, "summaries_created", n);
         });
         stats.summaries_created += created.length;
@@ -74,7 +74,7 @@ async function synthesizeBatch(
       .map((id) => loaded.get(id))
       .filter((r): r is MemoryRow => r !== undefined);
     if (rowsOf.length < 3) continue;
-    const memories: TaskMemory[] = rowsOf.map((r) => ({ ...r, contextEmbedding: null }));
+    const memories: TaskMemory[] = rowsOf.map((r) => ({ ...r, contextEmbedding: null, embeddingModel: null }));
     const synthesis = await ctx.synthesizer.synthesize(memories, ctx.signal);
     const now = ctx.now();
     const confidence = Math.max(0, Math.min(1, Math.round(synthesis.confidence * 1000) / 1000));
