@@ -1,4 +1,4 @@
-import { isTransientDbError, MemconsError } from "@memcons/models";
+import { isTransientDbError, MemconsError, type MemconsErrorCode } from "@memcons/models";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { HTTPException } from "hono/http-exception";
@@ -12,13 +12,17 @@ export interface ErrorBody {
 
 /** An HTTP-level error raised by the API itself (auth, body size, bad cursor…). */
 export class ApiError extends MemconsError {
-  constructor(code: string, message: string) {
+  constructor(code: MemconsErrorCode, message: string) {
     super(code, message);
   }
 }
 
-/** HTTP status of every MemconsError code the API can meet; the single place codes become statuses. */
-const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
+/**
+ * HTTP status of every MemconsError code, the single place codes become statuses; null where the error
+ * is not the client's (it answers 500, or 503 when the database is unavailable). Every code must be
+ * listed: a new code is a type error here until it is.
+ */
+const STATUS_BY_CODE: Readonly<Record<MemconsErrorCode, ContentfulStatusCode | null>> = {
   validation_error: 400,
   invalid_schedule: 400,
   unauthorized: 401,
@@ -28,16 +32,30 @@ const STATUS_BY_CODE: Readonly<Record<string, ContentfulStatusCode>> = {
   audit_incomplete: 409,
   illegal_transition: 409,
   aborted: 409,
-  payload_too_large: 413,
   rollback_window_expired: 422,
   rate_limited: 429,
   // The embedding provider failed: not the client's fault, and not ours either.
   ai_provider_error: 502,
+  invalid_database_url: null,
+  migration_mismatch: null,
+  migration_failed: null,
+  lease_not_held: null,
+  cancelled: null,
+  job_timeout: null,
+  lease_lost: null,
+  runner_stopping: null,
+  unknown_job_kind: null,
+  config_error: null,
+  usage_error: null,
+  listen_error: null,
+  database_in_use: null,
+  schema_not_current: null,
+  invalid_pairs_file: null,
 };
 
 /** The HTTP status for a MemconsError code, or undefined when the code is not a client error. */
 export function statusForCode(code: string): ContentfulStatusCode | undefined {
-  return STATUS_BY_CODE[code];
+  return Object.hasOwn(STATUS_BY_CODE, code) ? (STATUS_BY_CODE[code as MemconsErrorCode] ?? undefined) : undefined;
 }
 
 /** Answers with the standard error body. */

@@ -12,6 +12,7 @@ import {
   makeApp,
   openTestDatabase,
   sampleMemories,
+  TEST_JOB_HANDLERS,
   TOKEN,
 } from "./helpers.js";
 
@@ -66,7 +67,7 @@ async function counts(projectId: string) {
 }
 
 async function runUntilFinished(jobId: string): Promise<Status> {
-  runner = createJobRunner({ db, pollIntervalMs: 50, workerId: "api-test" });
+  runner = createJobRunner({ db, pollIntervalMs: 50, workerId: "api-test" , handlers: TEST_JOB_HANDLERS });
   await runner.start();
   return eventually(async () => {
     const res = await call<Status>(app, "GET", `/api/v1/consolidation/status/${jobId}`);

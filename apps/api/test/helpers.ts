@@ -2,8 +2,15 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { afterAll, beforeAll } from "vitest";
 import { type Database, projects, taskMemories } from "@memcons/models";
 import { createTestDatabase, preferredTarget, type TestDatabase } from "@memcons/models/testing";
+import { runConsolidation } from "@memcons/consolidation-core";
+import type { JobHandlers } from "@memcons/scheduler";
 import { sql } from "drizzle-orm";
 import { type ApiEnv, type ApiOptions, createApiApp } from "../src/index.js";
+
+/** The job handlers of a test runner: consolidation with the engine's offline embedder and synthesizer. */
+export const TEST_JOB_HANDLERS: JobHandlers = {
+  consolidation: (job, ctx) => runConsolidation(ctx.db, job.id, ctx),
+};
 
 export const TOKEN = "test-admin-token-0123456789";
 export const OTHER_TOKEN = "second-admin-token";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { playbookEntries } from "@memcons/models";
 import { createJobRunner } from "@memcons/scheduler";
 import { describe, expect, it } from "vitest";
-import { call, createProjectViaApi, eventually, sampleMemories, useTestApp } from "./helpers.js";
+import { call, createProjectViaApi, eventually, sampleMemories, TEST_JOB_HANDLERS, useTestApp } from "./helpers.js";
 
 interface Entry {
   id: string;
@@ -29,7 +29,7 @@ describe("GET /api/v1/projects/{id}/playbook", () => {
     expect(ingest.status).toBe(201);
     const trigger = await call<{ job_id: string }>(t.app, "POST", "/api/v1/consolidation/trigger", { body: { project_id: projectId } });
     const jobId = trigger.body.job_id;
-    const runner = createJobRunner({ db: t.db, pollIntervalMs: 50, workerId: "playbook-test" });
+    const runner = createJobRunner({ db: t.db, pollIntervalMs: 50, workerId: "playbook-test" , handlers: TEST_JOB_HANDLERS });
     await runner.start();
     const result = await eventually(async () => {
       const status = await call<{ status: string; memories_promoted: number }>(t.app, "GET", `/api/v1/consolidation/status/${jobId}`);

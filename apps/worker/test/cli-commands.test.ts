@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createExtractiveSynthesizer, createHashingEmbedder } from "@memcons/consolidation-core";
 import { createDatabase, type Database, migrate } from "@memcons/models";
 import { createTestDatabase, type TestDatabase } from "@memcons/models/testing";
 import { createJobRunner, type JobRunner } from "@memcons/scheduler";
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../src/cli/io.js";
 import { runCli } from "../src/cli/run.js";
 import { ensureDemoProject } from "../src/serve/demo.js";
+import { jobHandlers } from "../src/worker/handlers.js";
 
 const POSTGRES = process.env.DATABASE_URL;
 
@@ -36,7 +38,7 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
       // A real server: the test's own runner plays the worker.
       const db: TestDatabase = await createTestDatabase({ driver: "postgres", adminUrl: POSTGRES });
       projectId = (await ensureDemoProject(db, { count: 80 })).project.id;
-      runner = createJobRunner({ db, pollIntervalMs: 100 });
+      runner = createJobRunner({ db, pollIntervalMs: 100, handlers: jobHandlers({ embedder: createHashingEmbedder(), synthesizer: createExtractiveSynthesizer(), actor: "test" }) });
       await runner.start();
       env = { DATABASE_URL: db.url };
       cleanup = async () => {

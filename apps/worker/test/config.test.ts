@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../src/common/config.js";
+import { describeConfigVariables } from "../src/common/config-docs.js";
 
 const TOKEN = "local-admin-token-0123456789";
 
@@ -185,9 +186,14 @@ describe("loadConfig", () => {
     }
   });
 
-  it("documents every variable in the root README's configuration table", () => {
-    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+  it("describes every variable, with its default, for the generated configuration page", () => {
+    const docs = describeConfigVariables();
+    expect(docs.map((d) => d.name)).toEqual([...CONFIG_VARIABLES]);
     expect(CONFIG_VARIABLES.length).toBeGreaterThanOrEqual(28);
-    for (const name of CONFIG_VARIABLES) expect(readme).toContain(`| \`${name}\` |`);
+    for (const d of docs) expect(d.description.length).toBeGreaterThan(10);
+    expect(docs.find((d) => d.name === "WORKER_CONCURRENCY")?.defaultValue).toBe("2");
+    expect(docs.find((d) => d.name === "OPENAI_API_KEY")?.defaultValue).toBeUndefined();
+    const page = readFileSync(new URL("../../../docs/configuration.md", import.meta.url), "utf8");
+    for (const name of CONFIG_VARIABLES) expect(page).toContain(`| \`${name}\` |`);
   });
 });

@@ -42,7 +42,7 @@ export { createOpenAIEmbedder, type OpenAIEmbedderOptions } from "./embedding/op
 export { createExtractiveSynthesizer } from "./synthesis/extractive.js";
 export { createOpenAISynthesizer, type OpenAISynthesizerOptions } from "./synthesis/openai.js";
 export { memoryText, mergeDistinctSentences, normalizeSentence, splitSentences } from "./text.js";
-export { vectorJson } from "./context.js";
+
 export {
   exhaustiveSimilarPairs,
   lshSimilarPairs,

@@ -1,10 +1,10 @@
-import { type Database, ValidationError } from "@memcons/models";
+import { type Database, ValidationError, isUuid, queryRows } from "@memcons/models";
 import { sql } from "drizzle-orm";
-import { timestamp, uuidArray } from "./context.js";
+import { timestamp, uuidArray } from "./sql-params.js";
 import { memoryJson } from "./store.js";
 import { ROLLBACK_WINDOW_DAYS } from "./rollback.js";
+import { insertChanges } from "./audit.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Default retention of audit rows, in days. */
 export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
@@ -50,9 +50,10 @@ async function changeArchivedByHand(
 ): Promise<number> {
   const ids = validIds(memoryIds);
   if (ids.length === 0) return 0;
-  const now = timestamp(o.now ?? new Date());
+  const at = o.now ?? new Date();
+  const now = timestamp(at);
   const archive = operation === "archive";
-  const found = await db.rows<{ n: number }>(
+  const found = await queryRows<{ n: number }>(db.orm, 
     sql`WITH old AS (
           SELECT t.id, ${memoryJson("t")} AS prev FROM memcons.task_memories t
           WHERE t.id = ANY(${uuidArray(ids)}) AND t.is_archived = ${!archive}
@@ -64,16 +65,18 @@ async function changeArchivedByHand(
             version = t.version + 1, updated_at = ${now}
           FROM old WHERE t.id = old.id
           RETURNING t.id, t.is_archived, t.archived_at, t.archive_reason, t.version, t.updated_at, old.prev AS _prev
-        ), audit AS (
-          INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
-            new_state, reason, confidence, changed_at, changed_by)
-          SELECT NULL, ${operation}, upd.id, upd._prev,
-            jsonb_build_object('is_archived', upd.is_archived, 'archived_at', upd.archived_at,
-              'archive_reason', upd.archive_reason, 'version', upd.version, 'updated_at', upd.updated_at),
-            ${o.reason ?? null}, NULL, ${now}, ${o.actor ?? "admin"}
-          FROM upd
-          RETURNING 1
-        )
+        ), audit AS (${insertChanges(
+          { jobId: null, operation, at, actor: o.actor ?? "admin" },
+          {
+            memoryId: sql`upd.id`,
+            previousState: sql`upd._prev`,
+            newState: sql`jsonb_build_object('is_archived', upd.is_archived, 'archived_at', upd.archived_at,
+              'archive_reason', upd.archive_reason, 'version', upd.version, 'updated_at', upd.updated_at)`,
+            reason: sql`${o.reason ?? null}`,
+            confidence: sql`NULL`,
+          },
+          sql`upd`,
+        )})
         SELECT count(*)::int AS n FROM audit`,
   );
   return Number(found[0]?.n ?? 0);
@@ -104,7 +107,7 @@ export async function purgeAuditRecords(
   // In batches, so a first purge of a large table holds no long transaction or huge lock set.
   let deleted = 0;
   while (!o.signal?.aborted) {
-    const [row] = await db.rows<{ n: number }>(
+    const [row] = await queryRows<{ n: number }>(db.orm, 
       sql`WITH del AS (
             DELETE FROM memcons.consolidation_changes WHERE id IN (
               SELECT c.id FROM memcons.consolidation_changes c
@@ -126,7 +129,7 @@ export async function purgeAuditRecords(
 }
 
 function validIds(ids: readonly string[]): string[] {
-  const bad = ids.filter((id) => typeof id !== "string" || !UUID.test(id));
+  const bad = ids.filter((id) => !isUuid(id));
   if (bad.length > 0) {
     throw new ValidationError(`Invalid memory ids: ${bad.slice(0, 5).join(", ")}`, [
       { path: "memoryIds", message: "every id must be a UUID" },

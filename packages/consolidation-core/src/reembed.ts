@@ -1,6 +1,5 @@
-import { type Database, ProjectNotFoundError, projects } from "@memcons/models";
+import { type Database, ProjectNotFoundError, projects, queryRows, vectorJson } from "@memcons/models";
 import { eq, type SQL, sql } from "drizzle-orm";
-import { vectorJson } from "./context.js";
 import { EmbeddingDimensionError } from "./errors.js";
 import { memoryText } from "./text.js";
 import type { Embedder } from "./types.js";
@@ -54,7 +53,7 @@ export async function reembedProject(db: Database, projectId: string, options: R
           OR ${sql.raw(model)} IS DISTINCT FROM ${embedder.model})`;
   const memoryFilter = sql`t.project_id = ${projectId}::uuid AND ${stale("t.context_embedding", "t.embedding_model")}`;
   const entryFilter = sql`p.project_id = ${projectId}::uuid AND ${stale("p.embedding", "p.embedding_model")}`;
-  const [counts] = await db.rows<{ memories: number; entries: number }>(
+  const [counts] = await queryRows<{ memories: number; entries: number }>(db.orm, 
     sql`SELECT (SELECT count(*)::int FROM memcons.task_memories t WHERE ${memoryFilter}) AS memories,
                (SELECT count(*)::int FROM memcons.playbook_entries p WHERE ${entryFilter}) AS entries`,
   );
@@ -71,7 +70,7 @@ export async function reembedProject(db: Database, projectId: string, options: R
   // Keyset pages on id: a row re-embedded by an earlier page is never read again.
   let after: string | null = null;
   for (;;) {
-    const page: TextRow[] = await db.rows<TextRow>(
+    const page: TextRow[] = await queryRows<TextRow>(db.orm, 
       sql`SELECT t.id, t.version, t.execution_summary, t.goal, t.result, t.feedback FROM memcons.task_memories t
           WHERE ${memoryFilter} ${after ? sql`AND t.id > ${after}::uuid` : sql``} ORDER BY t.id LIMIT ${batchSize}`,
     );
@@ -81,7 +80,7 @@ export async function reembedProject(db: Database, projectId: string, options: R
     );
     const vectors = await embed(embedder, texts, options.signal);
     const body = page.map((r, i) => `{"id":"${r.id}","v":${Number(r.version)},"e":${vectorJson(vectors[i] as Float32Array)}}`);
-    const [written] = await db.rows<{ n: number }>(
+    const [written] = await queryRows<{ n: number }>(db.orm, 
       sql`WITH upd AS (
             UPDATE memcons.task_memories t SET context_embedding = r.e::real[], embedding_model = ${embedder.model}
             FROM jsonb_to_recordset(${`[${body.join(",")}]`}::jsonb) AS r(id uuid, v int, e text)
@@ -97,14 +96,14 @@ export async function reembedProject(db: Database, projectId: string, options: R
   }
   after = null;
   for (;;) {
-    const page: TextRow[] = await db.rows<TextRow>(
+    const page: TextRow[] = await queryRows<TextRow>(db.orm, 
       sql`SELECT p.id, p.content FROM memcons.playbook_entries p
           WHERE ${entryFilter} ${after ? sql`AND p.id > ${after}::uuid` : sql``} ORDER BY p.id LIMIT ${batchSize}`,
     );
     if (page.length === 0) break;
     const vectors = await embed(embedder, page.map((r) => r.content ?? ""), options.signal);
     const body = page.map((r, i) => `{"id":"${r.id}","e":${vectorJson(vectors[i] as Float32Array)}}`);
-    const [written] = await db.rows<{ n: number }>(
+    const [written] = await queryRows<{ n: number }>(db.orm, 
       sql`WITH upd AS (
             UPDATE memcons.playbook_entries p SET embedding = r.e::real[], embedding_model = ${embedder.model}
             FROM jsonb_to_recordset(${`[${body.join(",")}]`}::jsonb) AS r(id uuid, e text)

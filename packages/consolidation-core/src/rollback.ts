@@ -1,13 +1,7 @@
 import { randomUUID } from "node:crypto";
-import {
-  consolidationJobs,
-  type Database,
-  type Executor,
-  JobNotFoundError,
-  queryRows,
-} from "@memcons/models";
+import { consolidationJobs, type Database, type Executor, JobNotFoundError, queryRows, isUuid } from "@memcons/models";
 import { eq, type SQL, sql } from "drizzle-orm";
-import { jsonb, timestamp } from "./context.js";
+import { jsonb, timestamp } from "./sql-params.js";
 import {
   AlreadyRolledBackError,
   AuditIncompleteError,
@@ -18,6 +12,7 @@ import {
 } from "./errors.js";
 import { entryJson, MEMORY_COLUMNS, memoryJson } from "./store.js";
 import type { RollbackResult } from "./types.js";
+import { insertChanges } from "./audit.js";
 
 /** A job can be rolled back this many days after it finished. */
 export const ROLLBACK_WINDOW_DAYS = 7;
@@ -41,7 +36,6 @@ export interface RollbackJobResult extends RollbackResult {
 const RESTORED_COLUMNS = Object.values(MEMORY_COLUMNS)
   .map((c) => c.name)
   .filter((name) => name !== "id");
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Undoes a finished job in one transaction: restores every memory it changed to its exact previous
@@ -53,7 +47,7 @@ export async function rollbackJob(
   jobId: string,
   options: RollbackOptions = {},
 ): Promise<RollbackJobResult> {
-  if (!UUID.test(jobId)) throw new JobNotFoundError(jobId);
+  if (!isUuid(jobId)) throw new JobNotFoundError(jobId);
   const now = options.now ?? new Date();
   const actor = options.actor ?? "system";
   const rollbackId = randomUUID();
@@ -117,7 +111,7 @@ export async function rollbackJob(
       warnings,
       skipped: conflicts,
     };
-    await tx.execute(
+    await queryRows(tx, 
       sql`UPDATE memcons.consolidation_jobs SET rolled_back_at = ${timestamp(now)},
             metrics = metrics || jsonb_build_object('rollback', ${jsonb(JSON.stringify(summary))})
           WHERE id = ${jobId}::uuid`,
@@ -173,12 +167,11 @@ interface RollbackActor {
 
 /** INSERT of one `rollback` audit row per row of `source` (a CTE name), for use as a CTE body. */
 function rollbackAudit(by: RollbackActor, source: SQL, memoryId: SQL, previousState: SQL, newState: SQL): SQL {
-  return sql`INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
-            new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${by.jobId}::uuid, 'rollback', ${memoryId}, ${previousState}, ${newState},
-            ${by.reason}, NULL, ${timestamp(by.now)}, ${by.actor}
-          FROM ${source}
-          RETURNING 1`;
+  return insertChanges(
+    { jobId: by.jobId, operation: "rollback", at: by.now, actor: by.actor },
+    { memoryId, previousState, newState, reason: sql`${by.reason}`, confidence: sql`NULL` },
+    source,
+  );
 }
 
 function createdMemories(jobId: string) {
@@ -188,7 +181,7 @@ function createdMemories(jobId: string) {
 }
 
 async function lockTouched(tx: Executor, jobId: string): Promise<void> {
-  await tx.execute(
+  await queryRows(tx, 
     sql`SELECT t.id FROM memcons.task_memories t
         WHERE t.id IN (SELECT memory_id FROM memcons.consolidation_changes
                        WHERE consolidation_job_id = ${jobId}::uuid AND operation IN ('merge', 'summarize', 'archive'))

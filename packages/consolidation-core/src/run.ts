@@ -1,19 +1,7 @@
-import {
-  type ConsolidationJob,
-  consolidationJobs,
-  type Database,
-  JobNotFoundError,
-  mergeConsolidationOptions,
-  noopLogger,
-  type Phase,
-  PHASES,
-  ProjectNotFoundError,
-  parseJobScope,
-  projects,
-  toDate,
-} from "@memcons/models";
+import { type ConsolidationJob, consolidationJobs, type Database, JobNotFoundError, mergeConsolidationOptions, noopLogger, type Phase, PHASES, ProjectNotFoundError, parseJobScope, projects, isUuid, queryRows, toDate } from "@memcons/models";
 import { eq, sql } from "drizzle-orm";
-import { type JobContext, assertHeld, checkAborted, jsonb } from "./context.js";
+import { type PhaseContext, assertHeld, checkAborted } from "./phase-context.js";
+import { jsonb } from "./sql-params.js";
 import { createHashingEmbedder } from "./embedding/hashing.js";
 import { ConsolidationAbortedError, JobNotRunnableError } from "./errors.js";
 import type { StoppedPair } from "./detect/guard.js";
@@ -39,7 +27,7 @@ export async function runConsolidation(
   deps: RunConsolidationDeps = {},
 ): Promise<ConsolidationResult> {
   try {
-    return await runJob(db, jobId, deps);
+    return await consolidateJob(db, jobId, deps);
   } catch (error) {
     // Whatever noticed the abort first (an embedder, a fetch), the caller sees one error type.
     if (deps.signal?.aborted && !(error instanceof ConsolidationAbortedError)) {
@@ -49,7 +37,7 @@ export async function runConsolidation(
   }
 }
 
-async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): Promise<ConsolidationResult> {
+async function consolidateJob(db: Database, jobId: string, deps: RunConsolidationDeps): Promise<ConsolidationResult> {
   const job = await loadJob(db, jobId);
   if (job.status !== "pending" && job.status !== "running") throw new JobNotRunnableError(jobId, job.status);
   const [project] = await db.orm.select().from(projects).where(eq(projects.id, job.projectId));
@@ -66,11 +54,12 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
   };
   const started = Date.now();
   // The job's world: memories created up to its first start (kept across resumes and retries).
-  const [first] = await db.rows<{ started_at: unknown }>(
+  const [first] = await queryRows<{ started_at: unknown }>(
+    db.orm,
     sql`UPDATE memcons.consolidation_jobs SET started_at = coalesce(started_at, now()) WHERE id = ${jobId}::uuid
         RETURNING started_at`,
   );
-  const ctx: JobContext = {
+  const ctx: PhaseContext = {
     db,
     job,
     jobId,
@@ -98,13 +87,13 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     const overall = Math.min(1, Math.max(lastProgress, Math.round((before + PHASE_WEIGHT[phase] * fraction) * 10_000) / 10_000));
     lastProgress = overall;
     const report = async () => {
-      await db.rows(sql`UPDATE memcons.consolidation_jobs SET progress = ${overall} WHERE id = ${jobId}::uuid`);
+      await queryRows(db.orm, sql`UPDATE memcons.consolidation_jobs SET progress = ${overall} WHERE id = ${jobId}::uuid`);
       await deps.onProgress?.({ jobId, phase, progress: overall, ...(message ? { message } : {}) });
     };
     reported = reported.then(report, report);
     return reported;
   };
-  ctx.logger.info({ jobId, projectId: job.projectId, resumed: completed.size > 0 }, "consolidation started");
+  ctx.logger.info({ job_id: jobId, project_id: job.projectId, resumed: completed.size > 0 }, "consolidation started");
 
   const needsClusters =
     (enabled.merge && !completed.has("merge")) ||
@@ -158,14 +147,14 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     }
     await assertHeld(ctx);
     await commitPhase(db, jobId, phase, Date.now() - t0, phaseMetrics);
-    ctx.logger.info({ jobId, phase, ms: Date.now() - t0, ...phaseMetrics }, "consolidation phase committed");
+    ctx.logger.info({ job_id: jobId, project_id: job.projectId, phase, ms: Date.now() - t0, ...phaseMetrics }, "consolidation phase committed");
     completed.add(phase);
     await ctx.progress(phase, 1);
   }
   const finalized = await finalizeCandidates(ctx, candidates);
   const finalJob = await loadJob(db, jobId);
   const metrics = await finishMetrics(db, finalJob, candidates.n, Date.now() - started, ctx, finalized);
-  ctx.logger.info({ jobId, phase: currentPhase, ms: Date.now() - started }, "consolidation finished");
+  ctx.logger.info({ job_id: jobId, project_id: job.projectId, phase: currentPhase, ms: Date.now() - started }, "consolidation finished");
   return {
     jobId,
     memories_merged: finalJob.memoriesMerged,
@@ -179,7 +168,7 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
   };
 }
 
-async function runPhase(ctx: JobContext, phase: Phase, detected: DetectResult | null): Promise<object> {
+async function runPhase(ctx: PhaseContext, phase: Phase, detected: DetectResult | null): Promise<object> {
   switch (phase) {
     case "merge":
       return runMerge(ctx, requireDetected(detected).candidates, requireDetected(detected).clusters);
@@ -211,7 +200,7 @@ function requireDetected(detected: DetectResult | null): DetectResult {
 }
 
 async function loadJob(db: Database, jobId: string): Promise<ConsolidationJob> {
-  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(jobId)) throw new JobNotFoundError(jobId);
+  if (!isUuid(jobId)) throw new JobNotFoundError(jobId);
   const [job] = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.id, jobId));
   if (!job) throw new JobNotFoundError(jobId);
   return job;
@@ -225,7 +214,7 @@ async function commitPhase(
   ms: number,
   metrics: Record<string, unknown>,
 ): Promise<void> {
-  await db.rows(sql`UPDATE memcons.consolidation_jobs SET
+  await queryRows(db.orm, sql`UPDATE memcons.consolidation_jobs SET
       phases_completed = CASE WHEN ${phase} = ANY(phases_completed) THEN phases_completed
                               ELSE array_append(phases_completed, ${phase}::text) END,
       metrics = metrics
@@ -239,7 +228,7 @@ async function finishMetrics(
   job: ConsolidationJob,
   examined: number,
   totalMs: number,
-  ctx: JobContext,
+  ctx: PhaseContext,
   finalized: FinalizeStats,
 ): Promise<Record<string, unknown>> {
   const detect = (job.metrics.detect ?? {}) as { candidates?: number };
@@ -261,7 +250,7 @@ async function finishMetrics(
     embedder: ctx.embedder.model,
     synthesizer: ctx.synthesizer.model,
   };
-  await db.rows(
+  await queryRows(db.orm, 
     sql`UPDATE memcons.consolidation_jobs SET progress = 1, metrics = metrics || ${jsonb(JSON.stringify(summary))}
           || jsonb_build_object('audit_rows', (SELECT count(*) FROM memcons.consolidation_changes
                                                WHERE consolidation_job_id = ${job.id}::uuid AND operation <> 'rollback'))

@@ -1,13 +1,17 @@
-import {
-  type ChangeOperation,
-  type Executor,
-  queryRows,
-  playbookEntries,
-  type TaskMemory,
-  taskMemories,
-} from "@memcons/models";
+import { type ChangeOperation, type Executor, queryRows, playbookEntries, type TaskMemory, taskMemories } from "@memcons/models";
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
-import { type JobContext, jsonb, timestamp, uuidArray } from "./context.js";
+import { insertChanges } from "./audit.js";
+import { jsonb, timestamp, uuidArray } from "./sql-params.js";
+
+/** Which job writes, for which project, on whose behalf: all a store function needs besides its transaction. */
+export interface WriteScope {
+  readonly jobId: string;
+  readonly projectId: string;
+  /** Recorded as `changed_by` of the audit rows. */
+  readonly actor: string;
+  /** The model of the embeddings it stores. */
+  readonly embeddingModel: string;
+}
 
 /**
  * Every task_memories column except the embedding and its model (audit snapshots and merges never need
@@ -80,7 +84,7 @@ export interface NewMemoryJson {
 /** Inserts created memories with their embeddings and one audit row each (previous_state NULL). */
 export async function insertCreatedMemories(
   tx: Executor,
-  ctx: JobContext,
+  scope: WriteScope,
   operation: ChangeOperation,
   memories: ReadonlyArray<{ row: NewMemoryJson; embedding: string }>,
   now: Date,
@@ -96,13 +100,13 @@ export async function insertCreatedMemories(
             consolidated_from uuid[], consolidated_at timestamptz, synthesized_from uuid[],
             synthesized_at timestamptz, synthesis_confidence real, needs_review boolean,
             reason text, detail jsonb)`;
-  await tx.execute(
+  await queryRows(tx, 
     sql`INSERT INTO memcons.task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result,
           feedback, tags, file_paths, context_embedding, embedding_model, success, reused_count, last_reused_at, learned_at,
           is_consolidated, consolidated_from, consolidated_at, synthesized_from, synthesized_at,
           synthesis_confidence, needs_review, version, created_at, updated_at)
-        SELECT r.id, ${ctx.projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result,
-          r.feedback, r.tags, r.file_paths, r.context_embedding::real[], ${ctx.embedder.model}, r.success, r.reused_count, r.last_reused_at,
+        SELECT r.id, ${scope.projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result,
+          r.feedback, r.tags, r.file_paths, r.context_embedding::real[], ${scope.embeddingModel}, r.success, r.reused_count, r.last_reused_at,
           r.learned_at, true, r.consolidated_from, r.consolidated_at, r.synthesized_from, r.synthesized_at,
           r.synthesis_confidence, r.needs_review, 1, ${timestamp(now)}, ${timestamp(now)}
         FROM ${recordset}`,
@@ -111,17 +115,18 @@ export async function insertCreatedMemories(
   const audit = JSON.stringify(memories.map(({ row }) => ({ id: row.id, reason: row.reason, detail: row.detail })));
   const inserted = await queryRows<{ n: number }>(
     tx,
-    sql`WITH audit AS (
-          INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
-            new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${ctx.jobId}::uuid, ${operation}, t.id, NULL,
-            CASE WHEN r.detail IS NULL THEN ${memoryJson("t")}
-                 ELSE ${memoryJson("t")} || jsonb_build_object('_detail', r.detail) END,
-            r.reason, t.synthesis_confidence, ${timestamp(now)}, ${ctx.actor}
-          FROM jsonb_to_recordset(${jsonb(audit)}) AS r(id uuid, reason text, detail jsonb)
-          JOIN memcons.task_memories t ON t.id = r.id
-          RETURNING 1
-        )
+    sql`WITH audit AS (${insertChanges(
+      { jobId: scope.jobId, operation, at: now, actor: scope.actor },
+      {
+        memoryId: sql`t.id`,
+        previousState: sql`NULL`,
+        newState: sql`CASE WHEN r.detail IS NULL THEN ${memoryJson("t")}
+                 ELSE ${memoryJson("t")} || jsonb_build_object('_detail', r.detail) END`,
+        reason: sql`r.reason`,
+        confidence: sql`t.synthesis_confidence`,
+      },
+      sql`jsonb_to_recordset(${jsonb(audit)}) AS r(id uuid, reason text, detail jsonb) JOIN memcons.task_memories t ON t.id = r.id`,
+    )})
         SELECT count(*)::int AS n FROM audit`,
   );
   return Number(inserted[0]?.n ?? 0);
@@ -130,7 +135,7 @@ export async function insertCreatedMemories(
 /** Marks source memories as duplicates of their consolidated memory (version check), one audit row each; stores a computed embedding in the same write. */
 export async function markDuplicates(
   tx: Executor,
-  ctx: JobContext,
+  scope: WriteScope,
   sources: ReadonlyArray<{ id: string; dup: string; v: number; reason: string; confidence: number; e: string | null }>,
   now: Date,
 ): Promise<number> {
@@ -141,7 +146,7 @@ export async function markDuplicates(
           UPDATE memcons.task_memories t SET is_duplicate = true, duplicate_of = s.dup, is_consolidated = true,
             version = t.version + 1, updated_at = ${timestamp(now)},
             context_embedding = CASE WHEN s.e IS NULL THEN t.context_embedding ELSE s.e::real[] END,
-            embedding_model = CASE WHEN s.e IS NULL THEN t.embedding_model ELSE ${ctx.embedder.model} END
+            embedding_model = CASE WHEN s.e IS NULL THEN t.embedding_model ELSE ${scope.embeddingModel} END
           FROM (
             SELECT r.*, ${memoryJson("o")} AS prev
             FROM jsonb_to_recordset(${jsonb(JSON.stringify(sources))})
@@ -151,16 +156,18 @@ export async function markDuplicates(
           WHERE t.id = s.id AND t.version = s.v
           RETURNING t.id, t.is_duplicate, t.duplicate_of, t.is_consolidated, t.version, t.updated_at,
             s.prev AS _prev, s.reason AS _reason, s.confidence AS _confidence
-        ), audit AS (
-          INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
-            new_state, reason, confidence, changed_at, changed_by)
-          SELECT ${ctx.jobId}::uuid, 'merge', upd.id, upd._prev,
-            jsonb_build_object('is_duplicate', upd.is_duplicate, 'duplicate_of', upd.duplicate_of,
-              'is_consolidated', upd.is_consolidated, 'version', upd.version, 'updated_at', upd.updated_at),
-            upd._reason, upd._confidence, ${timestamp(now)}, ${ctx.actor}
-          FROM upd
-          RETURNING 1
-        )
+        ), audit AS (${insertChanges(
+          { jobId: scope.jobId, operation: "merge", at: now, actor: scope.actor },
+          {
+            memoryId: sql`upd.id`,
+            previousState: sql`upd._prev`,
+            newState: sql`jsonb_build_object('is_duplicate', upd.is_duplicate, 'duplicate_of', upd.duplicate_of,
+              'is_consolidated', upd.is_consolidated, 'version', upd.version, 'updated_at', upd.updated_at)`,
+            reason: sql`upd._reason`,
+            confidence: sql`upd._confidence`,
+          },
+          sql`upd`,
+        )})
         SELECT count(*)::int AS n FROM audit`,
   );
   return Number(result[0]?.n ?? 0);
@@ -174,7 +181,7 @@ export async function addToCounter(
   amount: number,
 ): Promise<void> {
   if (amount === 0) return;
-  await tx.execute(
+  await queryRows(tx, 
     sql`UPDATE memcons.consolidation_jobs SET ${sql.identifier(counter)} = ${sql.identifier(counter)} + ${amount}
         WHERE id = ${jobId}::uuid`,
   );

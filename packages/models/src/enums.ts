@@ -81,3 +81,15 @@ export const ApiScope = {
 } as const;
 export type ApiScope = (typeof ApiScope)[keyof typeof ApiScope];
 export const API_SCOPES = Object.values(ApiScope) as [ApiScope, ...ApiScope[]];
+
+/** The kind of job the consolidation engine runs; the default kind of a queued job. */
+export const CONSOLIDATION_JOB_KIND = "consolidation";
+
+/** How a job kind is spelled: a lowercase letter, then up to 62 lowercase letters, digits, `_` or `-`. */
+export const JOB_KIND_RULE = "a lowercase letter, then up to 62 lowercase letters, digits, _ or -";
+const JOB_KIND_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
+
+/** Whether a value is a well-formed job kind (see JOB_KIND_RULE). */
+export function isJobKind(value: unknown): value is string {
+  return typeof value === "string" && JOB_KIND_PATTERN.test(value);
+}

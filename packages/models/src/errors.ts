@@ -1,11 +1,52 @@
+import { redactUrl } from "./redact.js";
+
+/** Every `code` a MemconsError may carry, whichever package throws it. */
+export const MEMCONS_ERROR_CODES = [
+  // models
+  "validation_error",
+  "not_found",
+  "conflict",
+  "illegal_transition",
+  "invalid_database_url",
+  "migration_mismatch",
+  "migration_failed",
+  // consolidation-core
+  "aborted",
+  "ai_provider_error",
+  "rollback_window_expired",
+  "audit_incomplete",
+  "lease_not_held",
+  // scheduler
+  "cancelled",
+  "job_timeout",
+  "lease_lost",
+  "runner_stopping",
+  "unknown_job_kind",
+  // apps
+  "config_error",
+  "usage_error",
+  "listen_error",
+  "database_in_use",
+  "schema_not_current",
+  "invalid_pairs_file",
+  "invalid_schedule",
+  // api
+  "unauthorized",
+  "forbidden",
+  "rate_limited",
+] as const;
+
+/** A stable, machine-readable error code (see MEMCONS_ERROR_CODES). */
+export type MemconsErrorCode = (typeof MEMCONS_ERROR_CODES)[number];
+
 /** Base class of every error memcons throws on purpose; `code` is stable and machine-readable. */
 export class MemconsError extends Error {
   /** Stable machine-readable code, e.g. `validation_error`. */
-  readonly code: string;
+  readonly code: MemconsErrorCode;
   /** True when retrying the same operation cannot succeed (bad input, missing rows). */
   readonly permanent: boolean;
 
-  constructor(code: string, message: string, options?: { permanent?: boolean; cause?: unknown }) {
+  constructor(code: MemconsErrorCode, message: string, options?: { permanent?: boolean; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -92,10 +133,6 @@ function rootMessage(error: unknown): string {
 /** Returns true for errors that retrying cannot fix. */
 export function isPermanentError(error: unknown): boolean {
   return error instanceof MemconsError && error.permanent;
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, "//$1:***@");
 }
 
 /** No project has the given id. */

@@ -8,6 +8,10 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0001_examine_audit",
     "sql": "ALTER TABLE \"memcons\".\"consolidation_changes\" DROP CONSTRAINT \"consolidation_changes_operation_valid\";--> statement-breakpoint\nALTER TABLE \"memcons\".\"consolidation_changes\" ADD CONSTRAINT \"consolidation_changes_operation_valid\" CHECK (\"memcons\".\"consolidation_changes\".\"operation\" IN ('merge', 'archive', 'promote', 'summarize', 'rollback', 'unarchive', 'examine'));"
+  },
+  {
+    "tag": "0002_job_kinds",
+    "sql": "DROP INDEX \"memcons\".\"consolidation_jobs_one_active_per_project\";--> statement-breakpoint\nALTER TABLE \"memcons\".\"consolidation_jobs\" ADD COLUMN \"kind\" text DEFAULT 'consolidation' NOT NULL;--> statement-breakpoint\nCREATE UNIQUE INDEX \"consolidation_jobs_one_active_per_project_kind\" ON \"memcons\".\"consolidation_jobs\" USING btree (\"project_id\",\"kind\") WHERE \"memcons\".\"consolidation_jobs\".\"status\" IN ('pending', 'running');--> statement-breakpoint\nALTER TABLE \"memcons\".\"consolidation_jobs\" ADD CONSTRAINT \"consolidation_jobs_kind_valid\" CHECK (\"memcons\".\"consolidation_jobs\".\"kind\" ~ '^[a-z][a-z0-9_-]{0,62}$');"
   }
 ];
 

@@ -30,7 +30,7 @@ export const JobScopeSchema = z
   .strict();
 export type JobScope = z.output<typeof JobScopeSchema>;
 
-/** Global consolidation settings (seed TSK-007). */
+/** Global consolidation settings: schedule, default threshold and job timeout. */
 export const GlobalSettingsSchema = z
   .object({
     schedule: z.string().trim().min(1).default("0 2 * * *"),

@@ -73,15 +73,23 @@ const TRANSIENT_CONNECTION_CODES = new Set([
 
 /** Whether a database error is worth retrying: serialization failure, deadlock, shutdown, lost connection. */
 export function isTransientDbError(error: unknown): boolean {
-  for (let current: unknown = error, depth = 0; current && depth < 5; depth++) {
-    if (typeof current !== "object") return false;
+  return errorCodes(error).some((code) => TRANSIENT_SQLSTATES.has(code) || TRANSIENT_CONNECTION_CODES.has(code));
+}
+
+/** The SQLSTATE of a database error (also when wrapped as `cause`), e.g. `23503`; undefined for other errors. */
+export function sqlState(error: unknown): string | undefined {
+  return errorCodes(error).find((code) => /^[0-9A-Z]{5}$/.test(code));
+}
+
+/** The string `code`s along an error's `cause` chain (at most five deep), outermost first. */
+function errorCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  for (let current: unknown = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && (TRANSIENT_SQLSTATES.has(code) || TRANSIENT_CONNECTION_CODES.has(code))) {
-      return true;
-    }
+    if (typeof code === "string") codes.push(code);
     current = (current as { cause?: unknown }).cause;
   }
-  return false;
+  return codes;
 }
 
 /** Options of withRetry. */

@@ -15,6 +15,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import {
+  CONSOLIDATION_JOB_KIND,
   type ApiScope,
   ARCHIVE_REASONS,
   CHANGE_OPERATIONS,
@@ -130,6 +131,8 @@ export const consolidationJobs = memconsSchema.table(
     projectId: uuid("project_id")
       .notNull()
       .references(() => projects.id, { onDelete: "cascade" }),
+    // Which registered handler runs the job; one pending-or-running job per (project, kind).
+    kind: text("kind").notNull().default(CONSOLIDATION_JOB_KIND),
     status: text("status", { enum: JOB_STATUSES }).notNull().default("pending"),
     triggerType: text("trigger_type", { enum: TRIGGER_TYPES }).notNull(),
     options: jsonb("options").$type<Record<string, unknown>>().notNull().default({}),
@@ -156,6 +159,7 @@ export const consolidationJobs = memconsSchema.table(
     createdAt: timestamptz("created_at").notNull().defaultNow(),
   },
   (t) => [
+    check("consolidation_jobs_kind_valid", sql`${t.kind} ~ '^[a-z][a-z0-9_-]{0,62}$'`),
     check("consolidation_jobs_status_valid", sql`${t.status} IN (${inList(JOB_STATUSES)})`),
     check(
       "consolidation_jobs_trigger_type_valid",
@@ -185,8 +189,8 @@ export const consolidationJobs = memconsSchema.table(
       .on(t.runAt, t.createdAt, t.id)
       .where(sql`${t.status} = 'pending'`),
     index("consolidation_jobs_triggered_by_idx").on(t.triggeredBy),
-    uniqueIndex("consolidation_jobs_one_active_per_project")
-      .on(t.projectId)
+    uniqueIndex("consolidation_jobs_one_active_per_project_kind")
+      .on(t.projectId, t.kind)
       .where(sql`${t.status} IN ('pending', 'running')`),
   ],
 );

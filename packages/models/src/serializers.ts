@@ -74,6 +74,7 @@ export function jobToDict(job: ConsolidationJob) {
   return {
     id: job.id,
     project_id: job.projectId,
+    kind: job.kind,
     status: job.status,
     trigger_type: job.triggerType,
     options: object(job.options),

@@ -71,7 +71,7 @@ async function measureMemcons(depth: number, measured: number, settings: Compare
         workerId: `bench-${i}`,
         concurrency: settings.concurrency,
         pollIntervalMs: 1_000,
-        engine: async () => undefined,
+        handlers: { consolidation: async () => undefined },
       });
       runner.events.on("event", (event: { type: string }) => {
         if (event.type === "completed") done.tick();

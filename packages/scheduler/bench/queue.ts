@@ -76,7 +76,7 @@ async function throughput(db: TestDatabase, runnerCount: number): Promise<void> 
       workerId: `bench-${i}`,
       concurrency: flags.concurrency,
       pollIntervalMs: 1_000,
-      engine: async () => undefined,
+      handlers: { consolidation: async () => undefined },
     });
     runner.events.on("event", (event: { type: string }) => {
       if (event.type === "completed" && ++completed === flags.jobs) finished();
@@ -115,10 +115,10 @@ async function latency(db: TestDatabase): Promise<void> {
     workerId: "latency",
     concurrency: 1,
     pollIntervalMs: 2_000,
-    engine: async (job) => {
+    handlers: { consolidation: async (job) => {
       startedAt.set(job.id, performance.now());
       onStart?.();
-    },
+    } },
   });
   await runner.start();
   const samples: number[] = [];

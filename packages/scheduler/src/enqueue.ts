@@ -4,8 +4,12 @@ import {
   type Database,
   type Executor,
   type JobScope,
+  JOB_KIND_RULE,
   ProjectNotFoundError,
+  sqlState,
   type TriggerType,
+  ValidationError,
+  isJobKind,
   consolidationJobs,
 } from "@memcons/models";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
@@ -16,6 +20,8 @@ import { runJobStatement } from "./queue/statement.js";
 /** A validated job to queue. */
 export interface EnqueueRequest {
   projectId: string;
+  /** Which registered handler runs the job (see isJobKind). */
+  kind: string;
   triggerType: TriggerType;
   options: Record<string, unknown>;
   scope: JobScope;
@@ -32,15 +38,19 @@ export interface EnqueueResult {
 const MAX_ATTEMPTS = 10;
 
 /**
- * Inserts a pending job unless the project already has a pending or running one (the partial unique
- * index decides under races, across processes), in which case that job is returned. Wakes runners and
- * publishes `created` for a new job.
+ * Inserts a pending job unless the project already has a pending or running job of the same kind (the
+ * partial unique index on (project_id, kind) decides under races, across processes), in which case that
+ * job is returned. Wakes runners and publishes `created` for a new job.
  */
 export async function enqueueJob(
   db: Database,
   request: EnqueueRequest,
   transaction?: Executor,
 ): Promise<EnqueueResult> {
+  if (!isJobKind(request.kind)) {
+    const message = `kind must be ${JOB_KIND_RULE}`;
+    throw new ValidationError(`Invalid job: ${message}`, [{ path: "kind", message }]);
+  }
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const inserted = await insertJob(db, request, transaction);
     if (inserted) return { job: inserted, created: true };
@@ -50,6 +60,7 @@ export async function enqueueJob(
       .where(
         and(
           eq(consolidationJobs.projectId, request.projectId),
+          eq(consolidationJobs.kind, request.kind),
           inArray(consolidationJobs.status, [...ACTIVE_JOB_STATUSES]),
         ),
       )
@@ -58,20 +69,20 @@ export async function enqueueJob(
     if (existing) return { job: existing, created: false };
     // The active job finished between our insert and select: try again.
   }
-  throw new JobStateChangingError(`Could not enqueue a job for project ${request.projectId}: the active job kept changing`);
+  throw new JobStateChangingError(`Could not enqueue a ${request.kind} job for project ${request.projectId}: the active job kept changing`);
 }
 
-/** Inserts the job unless the project has an active one; then NOTIFYs `created` and a wake-up. */
+/** Inserts the job unless the project has an active one of its kind; then NOTIFYs `created` and a wake-up. */
 async function insertJob(
   db: Database,
   request: EnqueueRequest,
   transaction: Executor | undefined,
 ): Promise<ConsolidationJob | undefined> {
-  const insert = sql`insert into memcons.consolidation_jobs (project_id, trigger_type, options, scope, triggered_by, max_retries)
-    values (${request.projectId}, ${request.triggerType}, ${JSON.stringify(request.options)}::jsonb,
+  const insert = sql`insert into memcons.consolidation_jobs (project_id, kind, trigger_type, options, scope, triggered_by, max_retries)
+    values (${request.projectId}, ${request.kind}, ${request.triggerType}, ${JSON.stringify(request.options)}::jsonb,
             ${JSON.stringify(request.scope)}::jsonb, ${request.triggeredBy},
             ${request.maxRetries === undefined ? sql`default` : sql`${request.maxRetries}::int`})
-    on conflict (project_id) where status in ('pending', 'running') do nothing
+    on conflict (project_id, kind) where status in ('pending', 'running') do nothing
     returning *`;
   try {
     const [inserted] = await runJobStatement(db, withJobEvents(insert, sql`'created'`), { wake: true, transaction });
@@ -80,14 +91,4 @@ async function insertJob(
     if (sqlState(error) === "23503") throw new ProjectNotFoundError(request.projectId);
     throw error;
   }
-}
-
-/** The SQLSTATE of a database error (also when wrapped as `cause`). */
-export function sqlState(error: unknown): string | undefined {
-  for (let current: unknown = error, depth = 0; current && typeof current === "object" && depth < 5; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }

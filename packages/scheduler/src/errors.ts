@@ -66,3 +66,16 @@ export class JobStateChangingError extends MemconsError {
     super("conflict", message, { permanent: false });
   }
 }
+
+/** A claimed job's kind has no handler on this runner; the job fails at once, without retries. */
+export class UnknownJobKindError extends MemconsError {
+  readonly kind: string;
+
+  constructor(kind: string, known: readonly string[]) {
+    const list = known.length > 0 ? known.join(", ") : "none";
+    super("unknown_job_kind", `No handler is registered for job kind "${kind}" (this runner handles: ${list})`, {
+      permanent: true,
+    });
+    this.kind = kind;
+  }
+}

@@ -9,9 +9,9 @@ import {
   isPermanentError,
   isTransientDbError,
 } from "@memcons/models";
-import { JobCancelledError, JobTimeoutError, LeaseLostError, RunnerStoppingError } from "./errors.js";
+import { JobCancelledError, JobTimeoutError, LeaseLostError, RunnerStoppingError, UnknownJobKindError } from "./errors.js";
 import { type JobEvent, jobEvent, publishJobEvent } from "./events.js";
-import type { ConsolidationProgress, JobHandler } from "./handler.js";
+import { type JobHandlers, type JobProgress, handlerFor } from "./handler.js";
 import { markCancelled } from "./queue/cancel.js";
 import { failJob } from "./queue/fail.js";
 import { heartbeat } from "./queue/heartbeat.js";
@@ -22,7 +22,8 @@ import type { ChangedJob } from "./queue/statement.js";
 export interface ExecutionHost {
   db: Database;
   workerId: string;
-  handler: JobHandler;
+  /** Handlers by job kind. */
+  handlers: JobHandlers;
   logger: Logger;
   events: EventEmitter;
   retryPolicy: RetryPolicy;
@@ -62,7 +63,7 @@ export function startJob(host: ExecutionHost, job: ConsolidationJob): ActiveJob 
   const controller = new AbortController();
   const entry: ActiveJob = { job, controller, done: Promise.resolve(), timeout: undefined };
   entry.timeout = setTimeout(() => abortJob(entry, new JobTimeoutError(host.jobTimeoutMs)), host.jobTimeoutMs);
-  entry.done = runJob(host, entry).finally(() => clearTimeout(entry.timeout));
+  entry.done = superviseJob(host, entry).finally(() => clearTimeout(entry.timeout));
   return entry;
 }
 
@@ -71,7 +72,7 @@ export function abortJob(entry: ActiveJob, reason: Error): void {
   if (!entry.controller.signal.aborted) entry.controller.abort(reason);
 }
 
-async function runJob(host: ExecutionHost, entry: ActiveJob): Promise<void> {
+async function superviseJob(host: ExecutionHost, entry: ActiveJob): Promise<void> {
   const { job, controller } = entry;
   const logger = host.logger;
   const watchdog = abortWatchdog(controller.signal, host.abortWaitMs);
@@ -98,9 +99,11 @@ async function runJob(host: ExecutionHost, entry: ActiveJob): Promise<void> {
 
 async function invokeHandler(host: ExecutionHost, entry: ActiveJob): Promise<HandlerOutcome> {
   const { job, controller } = entry;
+  const handler = handlerFor(host.handlers, job.kind);
+  if (!handler) return { succeeded: false, failure: new UnknownJobKindError(job.kind, Object.keys(host.handlers)) };
   for (let resumes = 0; ; resumes++) {
     try {
-      const result = await host.handler(job, {
+      const result = await handler(job, {
         db: host.db,
         signal: controller.signal,
         onProgress: progressPublisher(host, job),
@@ -246,7 +249,7 @@ async function recordOutcome(
 function progressPublisher(host: ExecutionHost, job: ConsolidationJob) {
   let lastAt = 0;
   let lastPhase: string | undefined;
-  return async (progress: ConsolidationProgress): Promise<void> => {
+  return async (progress: JobProgress): Promise<void> => {
     const now = Date.now();
     const value = Math.min(1, Math.max(0, Number(progress.progress) || 0));
     if (progress.phase === lastPhase && now - lastAt < PROGRESS_EVENT_INTERVAL_MS && value < 1) return;

@@ -1,41 +1,32 @@
-import {
-  type ConsolidationProgress,
-  type RunConsolidationDeps,
-  runConsolidation,
-} from "@memcons/consolidation-core";
 import type { ConsolidationJob, Database, Logger } from "@memcons/models";
 
-export type { ConsolidationProgress } from "@memcons/consolidation-core";
+/** A step of a running job, published as a `progress` event. */
+export interface JobProgress {
+  /** Name of the step the job is in, e.g. a consolidation phase. */
+  phase?: string;
+  /** Overall progress of the job, 0..1. */
+  progress: number;
+}
 
 /** What a handler gets besides the job. */
-export interface JobContext {
+export interface JobHandlerContext {
   db: Database;
   /** Aborted on cancel, timeout, lost lease or runner stop; `signal.reason` says which. */
   signal: AbortSignal;
   /** Publishes a `progress` event (throttled); the handler persists progress itself. */
-  onProgress: (progress: ConsolidationProgress) => Promise<void>;
+  onProgress: (progress: JobProgress) => Promise<void>;
   logger: Logger;
   /** The worker holding the job's lease (what `locked_by` says while it runs). */
   workerId: string;
 }
 
 /** Runs one claimed job; resolve = completed, reject = failed attempt (permanent errors fail at once). */
-export type JobHandler = (job: ConsolidationJob, ctx: JobContext) => Promise<unknown>;
+export type JobHandler = (job: ConsolidationJob, ctx: JobHandlerContext) => Promise<unknown>;
 
-/** Engine collaborators the default handler passes on (embedder, synthesizer, actor, batch size…). */
-export type ConsolidationHandlerOptions = Omit<RunConsolidationDeps, "signal" | "onProgress" | "logger" | "holder">;
+/** The handlers a runner knows, by job kind (a job of any other kind fails with UnknownJobKindError). */
+export type JobHandlers = Readonly<Record<string, JobHandler>>;
 
-/**
- * The default handler: runs the consolidation engine (`runConsolidation`) on the job, with the
- * engine's offline embedder and synthesizer unless others are given.
- */
-export function createConsolidationHandler(options: ConsolidationHandlerOptions = {}): JobHandler {
-  return (job, ctx) =>
-    runConsolidation(ctx.db, job.id, {
-      ...options,
-      signal: ctx.signal,
-      onProgress: ctx.onProgress,
-      logger: ctx.logger,
-      holder: ctx.workerId,
-    });
+/** The handler registered for a kind, or undefined (own keys only). */
+export function handlerFor(handlers: JobHandlers, kind: string): JobHandler | undefined {
+  return Object.hasOwn(handlers, kind) ? handlers[kind] : undefined;
 }

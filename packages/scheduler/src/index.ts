@@ -1,4 +1,4 @@
-export { cancelJob } from "./cancel.js";
+export { cancelJob } from "./cancel-job.js";
 export {
   type CronOptions,
   type CronScheduler,
@@ -14,6 +14,7 @@ export {
   JobTimeoutError,
   LeaseLostError,
   RunnerStoppingError,
+  UnknownJobKindError,
 } from "./errors.js";
 export {
   JOB_EVENTS_CHANNEL,
@@ -25,13 +26,8 @@ export {
   publishJobEvent,
   subscribeJobEvents,
 } from "./events.js";
-export {
-  type ConsolidationHandlerOptions,
-  type ConsolidationProgress,
-  type JobContext,
-  type JobHandler,
-  createConsolidationHandler,
-} from "./handler.js";
+export { type EnqueueRequest, type EnqueueResult, enqueueJob } from "./enqueue.js";
+export type { JobHandler, JobHandlerContext, JobHandlers, JobProgress } from "./handler.js";
 export { claimJobs, type ClaimOptions } from "./queue/claim.js";
 export { CompletionBatcher, completeJob, completeJobs } from "./queue/complete.js";
 export { failJob, type FailOptions, retryDelayMs } from "./queue/fail.js";
@@ -41,8 +37,7 @@ export { releaseJobs } from "./queue/release.js";
 export type { ChangedJob } from "./queue/statement.js";
 export { rowToJob } from "./rows.js";
 export { type JobRunner, type JobRunnerOptions, createJobRunner, defaultWorkerId } from "./runner.js";
-export { type TriggerService, type TriggerServiceOptions, createTriggerService } from "./service.js";
 export { type SweepOptions, type SweepResult, findProjectsDue, runScheduledConsolidation } from "./sweep.js";
 export { type ThresholdCheckResult, checkThresholdTrigger } from "./threshold.js";
-export { type TriggerInput, type TriggerOptions, isUuid, triggerConsolidation } from "./triggers.js";
-export { DEFAULT_GLOBAL_SETTINGS, type GlobalSettings, JobNotFoundError, ProjectNotFoundError } from "@memcons/models";
+export { type JobTriggerInput, type TriggerInput, triggerConsolidation, triggerJob } from "./triggers.js";
+export { CONSOLIDATION_JOB_KIND, DEFAULT_GLOBAL_SETTINGS, type GlobalSettings, JobNotFoundError, ProjectNotFoundError } from "@memcons/models";

@@ -1,4 +1,4 @@
-import { type ConsolidationJob, type JobStatus, type TriggerType, toDate } from "@memcons/models";
+import { CONSOLIDATION_JOB_KIND, type ConsolidationJob, type JobStatus, type TriggerType, toDate } from "@memcons/models";
 
 /** A consolidation_jobs row as raw SQL returns it (snake_case; types vary by driver). */
 export type RawJobRow = Record<string, unknown>;
@@ -8,6 +8,7 @@ export function rowToJob(row: RawJobRow): ConsolidationJob {
   return {
     id: String(row.id),
     projectId: String(row.project_id),
+    kind: String(row.kind ?? CONSOLIDATION_JOB_KIND),
     status: row.status as JobStatus,
     triggerType: row.trigger_type as TriggerType,
     options: json(row.options),

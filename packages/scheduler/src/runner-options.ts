@@ -2,19 +2,22 @@ import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import {
   DEFAULT_JOB_RETRY_POLICY,
+  JOB_KIND_RULE,
+  isJobKind,
   type Database,
   type Logger,
   type RetryPolicy,
   ValidationError,
   noopLogger,
 } from "@memcons/models";
-import { type JobHandler, createConsolidationHandler } from "./handler.js";
+import type { JobHandlers } from "./handler.js";
 
 /** Options of createJobRunner. */
 export interface JobRunnerOptions {
   db: Database;
-  /** Runs each job (default: the consolidation engine with its offline embedder and synthesizer). */
-  engine?: JobHandler;
+  /** The handler of each job kind this runner runs, e.g. `{ consolidation: (job, ctx) => … }`. A claimed job of
+   *  another kind fails at once with UnknownJobKindError. */
+  handlers: JobHandlers;
   /** Jobs run at once (default 1). */
   concurrency?: number;
   /** Name recorded in locked_by (default host-pid-random). */
@@ -53,7 +56,7 @@ export function resolveRunnerOptions(o: JobRunnerOptions): ResolvedRunnerOptions
   if (heartbeatMs >= leaseMs) invalid("heartbeatMs", "heartbeatMs must be shorter than leaseMs");
   return {
     db: o.db,
-    engine: o.engine ?? createConsolidationHandler(),
+    handlers: checkHandlers(o.handlers),
     concurrency: positiveInt("concurrency", o.concurrency ?? 1),
     workerId: o.workerId ?? defaultWorkerId(),
     logger: o.logger ?? noopLogger,
@@ -71,6 +74,15 @@ export function resolveRunnerOptions(o: JobRunnerOptions): ResolvedRunnerOptions
 /** A default worker id: host, process id and a random suffix. */
 export function defaultWorkerId(): string {
   return `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+}
+
+function checkHandlers(handlers: JobHandlers): JobHandlers {
+  if (!handlers || typeof handlers !== "object") invalid("handlers", "handlers must map job kinds to functions");
+  for (const [kind, handler] of Object.entries(handlers)) {
+    if (!isJobKind(kind)) invalid(`handlers.${kind}`, `"${kind}" is not a valid job kind (${JOB_KIND_RULE})`);
+    if (typeof handler !== "function") invalid(`handlers.${kind}`, `the handler of "${kind}" must be a function`);
+  }
+  return { ...handlers };
 }
 
 function positiveInt(name: string, value: number): number {

@@ -71,7 +71,7 @@ class Runner implements JobRunner {
     this.#host = {
       db: o.db,
       workerId: this.workerId,
-      handler: o.engine,
+      handlers: o.handlers,
       logger: this.#logger,
       events: this.events,
       retryPolicy: o.retryPolicy,

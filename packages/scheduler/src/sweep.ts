@@ -1,4 +1,4 @@
-import { type Database, type Logger, ProjectNotFoundError, ValidationError, noopLogger } from "@memcons/models";
+import { CONSOLIDATION_JOB_KIND, type Database, type Logger, ProjectNotFoundError, ValidationError, noopLogger } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { enqueueJob } from "./enqueue.js";
 import { mapWithConcurrency } from "./pool.js";
@@ -59,6 +59,7 @@ export async function runScheduledConsolidation(db: Database, options: SweepOpti
     try {
       const { job, created } = await enqueueJob(db, {
         projectId,
+        kind: CONSOLIDATION_JOB_KIND,
         triggerType: "scheduled",
         options: {},
         scope: { unconsolidated_only: false },

@@ -1,14 +1,15 @@
 import {
+  CONSOLIDATION_JOB_KIND,
   type ConsolidationJob,
   DEFAULT_GLOBAL_SETTINGS,
   type Database,
   ProjectNotFoundError,
   ValidationError,
+  isUuid,
 } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { enqueueJob } from "./enqueue.js";
 import { type RawJobRow, rowToJob } from "./rows.js";
-import { isUuid } from "./triggers.js";
 
 /** Outcome of a threshold check. */
 export interface ThresholdCheckResult {
@@ -53,7 +54,8 @@ export async function checkThresholdTrigger(
                 limit t.threshold) s)
            else 0 end as count,
            (select row_to_json(j) from memcons.consolidation_jobs j
-             where j.project_id = p.id and j.status in ('pending', 'running') limit 1) as active
+             where j.project_id = p.id and j.kind = ${CONSOLIDATION_JOB_KIND} and j.status in ('pending', 'running')
+             limit 1) as active
       from memcons.projects p
      cross join lateral (select coalesce(p.consolidation_threshold, ${defaultThreshold}::int) as threshold) t
      where p.id = ${projectId}`);
@@ -67,6 +69,7 @@ export async function checkThresholdTrigger(
   }
   const { job, created } = await enqueueJob(db, {
     projectId,
+    kind: CONSOLIDATION_JOB_KIND,
     triggerType: "threshold",
     options: {},
     scope: { unconsolidated_only: true },

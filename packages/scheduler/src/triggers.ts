@@ -1,5 +1,5 @@
 import {
-  type ConsolidationJob,
+  CONSOLIDATION_JOB_KIND,
   type Database,
   type Executor,
   ProjectNotFoundError,
@@ -8,17 +8,18 @@ import {
   ValidationError,
   parseConsolidationOptions,
   parseJobScope,
+  isUuid,
   projects,
 } from "@memcons/models";
 import { eq } from "drizzle-orm";
-import { enqueueJob } from "./enqueue.js";
+import { type EnqueueRequest, type EnqueueResult, enqueueJob } from "./enqueue.js";
 import { ConsolidationDisabledError } from "./errors.js";
 
 /** What to consolidate and why. */
 export interface TriggerInput {
   projectId: string;
   triggerType: TriggerType;
-  /** Consolidation options for this job (validated; stored as given, layered over the project's). */
+  /** Options for this job (validated by the trigger of its kind; stored as given). */
   options?: unknown;
   /** Job scope, e.g. `{ unconsolidated_only: true }`. */
   scope?: unknown;
@@ -28,11 +29,10 @@ export interface TriggerInput {
   maxRetries?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Whether a string is a UUID (anything else cannot name a project or job). */
-export function isUuid(value: unknown): value is string {
-  return typeof value === "string" && UUID.test(value);
+/** A job of any kind to queue for a project. */
+export interface JobTriggerInput extends TriggerInput {
+  /** Which registered handler runs the job, e.g. "consolidation". */
+  kind: string;
 }
 
 /** Where triggerConsolidation writes. */
@@ -45,33 +45,58 @@ export interface TriggerOptions {
 }
 
 /**
- * Queues a consolidation job for a project, or returns its pending/running job (`created: false`).
- * Throws ProjectNotFoundError, ConsolidationDisabledError, InvalidOptionsError or ValidationError.
+ * Queues a job of `input.kind` for an existing project, or returns the project's pending/running job of
+ * that kind (`created: false`). Options must be a JSON object; their meaning is the handler's business.
+ * Throws ProjectNotFoundError or ValidationError.
+ */
+export async function triggerJob(
+  db: Database,
+  input: JobTriggerInput,
+  options: TriggerOptions = {},
+): Promise<EnqueueResult> {
+  const request = validateTrigger(input, input.kind);
+  if (input.options !== undefined && !isObject(input.options)) {
+    const message = "options must be an object";
+    throw new ValidationError(`Invalid trigger: ${message}`, [{ path: "options", message }]);
+  }
+  await findProject(options.transaction ?? db.orm, input.projectId);
+  return enqueueJob(db, request, options.transaction);
+}
+
+/**
+ * Queues a consolidation job for a project, or returns its pending/running consolidation job
+ * (`created: false`). Throws ProjectNotFoundError, ConsolidationDisabledError, InvalidOptionsError or
+ * ValidationError.
  */
 export async function triggerConsolidation(
   db: Database,
   input: TriggerInput,
   options: TriggerOptions = {},
-): Promise<{ job: ConsolidationJob; created: boolean }> {
-  const request = validateTrigger(input);
-  if (!isUuid(input.projectId)) throw new ProjectNotFoundError(String(input.projectId));
-  const [project] = await (options.transaction ?? db.orm)
-    .select({ enabled: projects.consolidationEnabled })
-    .from(projects)
-    .where(eq(projects.id, input.projectId))
-    .limit(1);
-  if (!project) throw new ProjectNotFoundError(input.projectId);
+): Promise<EnqueueResult> {
+  const request = validateTrigger(input, CONSOLIDATION_JOB_KIND);
+  parseConsolidationOptions(input.options);
+  const project = await findProject(options.transaction ?? db.orm, input.projectId);
   if (!project.enabled) throw new ConsolidationDisabledError(input.projectId);
   return enqueueJob(db, request, options.transaction);
 }
 
-function validateTrigger(input: TriggerInput) {
+async function findProject(executor: Executor, projectId: string): Promise<{ enabled: boolean }> {
+  if (!isUuid(projectId)) throw new ProjectNotFoundError(String(projectId));
+  const [project] = await executor
+    .select({ enabled: projects.consolidationEnabled })
+    .from(projects)
+    .where(eq(projects.id, projectId))
+    .limit(1);
+  if (!project) throw new ProjectNotFoundError(projectId);
+  return project;
+}
+
+function validateTrigger(input: TriggerInput, kind: string): EnqueueRequest {
   if (!input || typeof input !== "object") throw new ValidationError("Trigger input must be an object");
   if (!(TRIGGER_TYPES as readonly string[]).includes(input.triggerType)) {
     const message = `triggerType must be one of ${TRIGGER_TYPES.join(", ")}`;
     throw new ValidationError(`Invalid trigger: ${message}`, [{ path: "triggerType", message }]);
   }
-  parseConsolidationOptions(input.options);
   const scope = parseJobScope(input.scope);
   const triggeredBy = input.triggeredBy ?? "system";
   if (typeof triggeredBy !== "string" || triggeredBy.trim() === "" || triggeredBy.length > 200) {
@@ -85,10 +110,15 @@ function validateTrigger(input: TriggerInput) {
   }
   return {
     projectId: input.projectId,
+    kind,
     triggerType: input.triggerType,
     options: { ...((input.options ?? {}) as Record<string, unknown>) },
     scope,
     triggeredBy,
     maxRetries,
   };
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -30,9 +30,9 @@ describe.each(testTargets(process.env.DATABASE_URL))("events and limits on $driv
     const runner = createJobRunner({
       db,
       pollIntervalMs: 50,
-      engine: async () => {
+      handlers: { consolidation: async () => {
         throw new InvalidScheduleError("😀".repeat(20_000), "schedule");
-      },
+      } },
     });
     await runner.start();
     try {

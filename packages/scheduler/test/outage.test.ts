@@ -39,12 +39,14 @@ describe.runIf(url)("a job step failing because the database went away", () => {
       pollIntervalMs: 100,
       outageLimitMs,
       retryPolicy: { retries: 3, factor: 1, minTimeoutMs: 50, maxTimeoutMs: 50, jitter: false },
-      engine: async (job, ctx) => {
-        attempts.push(ctx.workerId);
-        await ctx.db.rows(sql`select 1`);
-        reached();
-        await cut;
-        await ctx.db.rows(sql`update memcons.consolidation_jobs set metrics = jsonb_build_object('step', 'after') where id = ${job.id}`);
+      handlers: {
+        consolidation: async (job, ctx) => {
+          attempts.push(ctx.workerId);
+          await ctx.db.rows(sql`select 1`);
+          reached();
+          await cut;
+          await ctx.db.rows(sql`update memcons.consolidation_jobs set metrics = jsonb_build_object('step', 'after') where id = ${job.id}`);
+        },
       },
     });
     await runner.start();

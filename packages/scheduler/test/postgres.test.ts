@@ -49,10 +49,10 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
         workerId: `bulk-${i}`,
         concurrency: 8,
         pollIntervalMs: 200,
-        engine: async (job) => {
+        handlers: { consolidation: async (job) => {
           runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
           byRunner.set(`bulk-${i}`, (byRunner.get(`bulk-${i}`) ?? 0) + 1);
-        },
+        } },
       });
       runners.push(runner);
       await runner.start();
@@ -85,10 +85,10 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
       workerId: "crashed",
       leaseMs: 500,
       pollIntervalMs: 50,
-      engine: async (_job, ctx) => {
+      handlers: { consolidation: async (_job, ctx) => {
         running.resolve();
         await untilAborted(ctx.signal);
-      },
+      } },
     });
     runners.push(crashed);
     await crashed.start();
@@ -101,9 +101,9 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
       workerId: "survivor",
       leaseMs: 500,
       pollIntervalMs: 50,
-      engine: async (claimed) => {
+      handlers: { consolidation: async (claimed) => {
         survivorRuns.push(claimed.id);
-      },
+      } },
     });
     runners.push(survivor);
     await survivor.start();
@@ -123,7 +123,7 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
       .update(consolidationJobs)
       .set({ status: "running", lockedBy: "ghost", lockedUntil: new Date(Date.now() - 1_000) })
       .where(eq(consolidationJobs.id, job.id));
-    const runner = createJobRunner({ db: await connect(), leaseMs: 500, pollIntervalMs: 50, engine: async () => {} });
+    const runner = createJobRunner({ db: await connect(), leaseMs: 500, pollIntervalMs: 50, handlers: { consolidation: async () => {} } });
     runners.push(runner);
     await runner.start();
     const failed = await waitFor(async () => {
@@ -158,16 +158,16 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
       db: await connect(),
       workerId: "leaving",
       pollIntervalMs: 50,
-      engine: async (_job, ctx) => {
+      handlers: { consolidation: async (_job, ctx) => {
         running.resolve();
         await untilAborted(ctx.signal);
-      },
+      } },
     });
     await first.start();
     await running.promise;
     await first.stop({ graceMs: 100 });
     expect(await getJob(db, job.id)).toMatchObject({ status: "pending", lockedBy: null, retryCount: 0 });
-    const second = createJobRunner({ db: await connect(), workerId: "staying", pollIntervalMs: 50, engine: async () => {} });
+    const second = createJobRunner({ db: await connect(), workerId: "staying", pollIntervalMs: 50, handlers: { consolidation: async () => {} } });
     runners.push(second);
     await second.start();
     const done = await waitFor(async () => {
@@ -184,10 +184,10 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     const runner = createJobRunner({
       db: await connect(),
       pollIntervalMs: 50,
-      engine: async (_job, ctx) => {
+      handlers: { consolidation: async (_job, ctx) => {
         running.resolve();
         await untilAborted(ctx.signal);
-      },
+      } },
     });
     runners.push(runner);
     await runner.start();

@@ -1,6 +1,8 @@
 import {
   type Database,
   InvalidOptionsError,
+  ProjectNotFoundError,
+  ValidationError,
   type RetryPolicy,
   DEFAULT_JOB_RETRY_POLICY,
   backoffDelay,
@@ -12,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   type JobEvent,
   type JobHandler,
+  type JobHandlers,
   type JobRunner,
   JobTimeoutError,
   LeaseLostError,
@@ -22,6 +25,7 @@ import {
   retryDelayMs,
   subscribeJobEvents,
   triggerConsolidation,
+  triggerJob,
 } from "../src/index.js";
 import { createProject, deferred, getJob, untilAborted, waitFor } from "./helpers.js";
 
@@ -55,11 +59,11 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     const seen: JobEvent[] = [];
     const notified: JobEvent[] = [];
     const unsubscribe = await subscribeJobEvents(db, (e) => notified.push(e));
-    const handler: JobHandler = async (job, ctx) => {
-      await ctx.onProgress({ jobId: job.id, phase: "detect", progress: 0.5 });
+    const handler: JobHandler = async (_job, ctx) => {
+      await ctx.onProgress({ phase: "detect", progress: 0.5 });
       return { ok: true };
     };
-    const runner = await start({ engine: handler, pollIntervalMs: 5_000 }); // started only by the wake-up, after "created"
+    const runner = await start({ handlers: { consolidation: handler }, pollIntervalMs: 5_000 }); // started only by the wake-up, after "created"
     runner.events.on("event", (e: JobEvent) => seen.push(e));
     const job = await trigger();
     const done = await waitFor(async () => {
@@ -92,7 +96,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
       }
     };
     const retrying: Array<{ runAt: number; retryCount: number }> = [];
-    const runner = await start({ engine: handler, retryPolicy: policy, pollIntervalMs: 5_000 });
+    const runner = await start({ handlers: { consolidation: handler }, retryPolicy: policy, pollIntervalMs: 5_000 });
     runner.events.on("event", (e: JobEvent) => {
       if (e.type === "retrying") void getJob(db, e.job_id).then((j) => retrying.push({ runAt: j.runAt.getTime(), retryCount: j.retryCount }));
     });
@@ -118,10 +122,10 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
   it("fails at once on a permanent error and after max_retries on transient ones", async () => {
     const permanent = await trigger();
     const runner = await start({
-      engine: async (job) => {
+      handlers: { consolidation: async (job) => {
         if (job.id === permanent.id) throw new InvalidOptionsError("bad options", []);
         throw new Error("always broken");
-      },
+      } },
       retryPolicy: { retries: 1, factor: 1, minTimeoutMs: 10, maxTimeoutMs: 10, jitter: false },
     });
     const failed = await waitFor(async () => {
@@ -142,14 +146,14 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     let reason: unknown;
     const job = await trigger();
     await start({
-      engine: async (_job, ctx) => {
+      handlers: { consolidation: async (_job, ctx) => {
         try {
           await untilAborted(ctx.signal);
         } catch (error) {
           reason = error;
           throw error;
         }
-      },
+      } },
       jobTimeoutMs: 100,
       retryPolicy: { retries: 3, factor: 1, minTimeoutMs: 60_000, maxTimeoutMs: 60_000, jitter: false },
     });
@@ -167,10 +171,10 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     const running = deferred();
     const job = await trigger();
     const runner = await start({
-      engine: async (_job, ctx) => {
+      handlers: { consolidation: async (_job, ctx) => {
         running.resolve();
         await untilAborted(ctx.signal);
-      },
+      } },
     });
     await running.promise;
     expect(runner.runningJobIds()).toEqual([job.id]);
@@ -188,10 +192,10 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     const finish = deferred();
     const job = await trigger();
     const runner = await start({
-      engine: async () => {
+      handlers: { consolidation: async () => {
         running.resolve();
         await finish.promise;
-      },
+      } },
     });
     await running.promise;
     const stopping = runner.stop({ graceMs: 5_000 });
@@ -204,16 +208,16 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     const running = deferred();
     const job = await trigger();
     const first = await start({
-      engine: async (_job, ctx) => {
+      handlers: { consolidation: async (_job, ctx) => {
         running.resolve();
         await untilAborted(ctx.signal);
-      },
+      } },
     });
     await running.promise;
     await first.stop({ graceMs: 50 });
     const released = await getJob(db, job.id);
     expect(released).toMatchObject({ status: "pending", retryCount: 0, lockedBy: null });
-    await start({ engine: async () => undefined });
+    await start({ handlers: { consolidation: async () => undefined } });
     const done = await waitFor(async () => {
       const current = await getJob(db, job.id);
       return current.status === "completed" && current;
@@ -228,14 +232,14 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     await start({
       leaseMs: 300,
       heartbeatMs: 30,
-      engine: async (_job, ctx) => {
+      handlers: { consolidation: async (_job, ctx) => {
         running.resolve();
         try {
           await untilAborted(ctx.signal);
         } catch (error) {
           reason = error;
         }
-      },
+      } },
     });
     await running.promise;
     await db.orm.update(consolidationJobs).set({ lockedBy: "thief" }).where(eq(consolidationJobs.id, job.id));
@@ -272,7 +276,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     const hung = deferred();
     const job = await trigger();
     const runner = await start({
-      engine: () => hung.promise,
+      handlers: { consolidation: () => hung.promise },
       jobTimeoutMs: 100,
       abortWaitMs: 100,
       retryPolicy: { retries: 3, factor: 1, minTimeoutMs: 60_000, maxTimeoutMs: 60_000, jitter: false },
@@ -287,7 +291,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     await db.orm.update(consolidationJobs).set({ runAt: new Date() }).where(eq(consolidationJobs.id, job.id));
     await runner.stop({ graceMs: 1 });
     const other = await trigger();
-    const stopping = await start({ engine: () => hung.promise, abortWaitMs: 100, concurrency: 2 });
+    const stopping = await start({ handlers: { consolidation: () => hung.promise }, abortWaitMs: 100, concurrency: 2 });
     await waitFor(() => stopping.runningJobIds().length === 2);
     await stopping.stop({ graceMs: 50 });
     for (const id of [job.id, other.id]) {
@@ -306,7 +310,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
       calls.push(job.id);
       await new Promise((resolve) => setTimeout(resolve, 1_200));
     };
-    const options = { leaseMs: 300, heartbeatMs: 80, pollIntervalMs: 30, engine: slow };
+    const options = { leaseMs: 300, heartbeatMs: 80, pollIntervalMs: 30, handlers: { consolidation: slow } };
     await start({ ...options, workerId: "holder" });
     const job = await trigger();
     await waitFor(() => calls.length === 1);
@@ -325,10 +329,10 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     await start({
       leaseMs: 600,
       heartbeatMs: 50,
-      engine: async (_job, ctx) => {
+      handlers: { consolidation: async (_job, ctx) => {
         running.resolve();
         await untilAborted(ctx.signal);
-      },
+      } },
     });
     await running.promise;
     // Set the flag directly, without cancelJob's NOTIFY: only the heartbeat can notice it.
@@ -345,10 +349,10 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     const job = await trigger();
     const runner = await start({
       heartbeatMs: 300,
-      engine: async () => {
+      handlers: { consolidation: async () => {
         running.resolve();
         await new Promise(() => {}); // ignores every abort
-      },
+      } },
       abortWaitMs: 50,
     });
     await running.promise;
@@ -383,8 +387,65 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
   });
 
   it("rejects invalid options", () => {
-    expect(() => createJobRunner({ db, concurrency: 0 })).toThrow(/concurrency/);
-    expect(() => createJobRunner({ db, leaseMs: -1 })).toThrow(/leaseMs/);
-    expect(() => createJobRunner({ db, leaseMs: 1_000, heartbeatMs: 1_000 })).toThrow(/shorter than leaseMs/);
+    const handlers = { consolidation: async () => undefined };
+    expect(() => createJobRunner({ db, handlers, concurrency: 0 })).toThrow(/concurrency/);
+    expect(() => createJobRunner({ db, handlers, leaseMs: -1 })).toThrow(/leaseMs/);
+    expect(() => createJobRunner({ db, handlers, leaseMs: 1_000, heartbeatMs: 1_000 })).toThrow(/shorter than leaseMs/);
+  });
+
+  it("dispatches each job to the handler of its kind; one active job per (project, kind)", async () => {
+    const projectId = await createProject(db);
+    const consolidation = await triggerConsolidation(db, { projectId, triggerType: "manual" });
+    const reembed = await triggerJob(db, { projectId, kind: "reembed", triggerType: "manual", options: { model: "m2" } });
+    expect(reembed).toMatchObject({ created: true, job: { kind: "reembed", options: { model: "m2" } } });
+    expect(consolidation).toMatchObject({ created: true, job: { kind: "consolidation" } });
+    const again = await triggerJob(db, { projectId, kind: "reembed", triggerType: "manual" });
+    expect(again).toMatchObject({ created: false, job: { id: reembed.job.id } });
+    const seen: Array<[string, string]> = [];
+    await start({
+      handlers: {
+        consolidation: async (job) => void seen.push(["consolidation", job.id]),
+        reembed: async (job) => void seen.push(["reembed", job.id]),
+      },
+    });
+    for (const { job } of [consolidation, reembed]) {
+      await waitFor(async () => (await getJob(db, job.id)).status === "completed");
+    }
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        ["consolidation", consolidation.job.id],
+        ["reembed", reembed.job.id],
+      ]),
+    );
+  });
+
+  it("fails a job whose kind has no handler at once, naming the kind", async () => {
+    const projectId = await createProject(db);
+    const { job } = await triggerJob(db, { projectId, kind: "unregistered", triggerType: "manual" });
+    await start({ handlers: { consolidation: async () => undefined } });
+    const failed = await waitFor(async () => {
+      const current = await getJob(db, job.id);
+      return current.status === "failed" && current;
+    });
+    expect(failed.retryCount).toBe(0);
+    expect(failed.errorMessage).toBe(
+      'No handler is registered for job kind "unregistered" (this runner handles: consolidation)',
+    );
+  });
+
+  it("rejects malformed kinds and handlers with a ValidationError", async () => {
+    const projectId = await createProject(db);
+    await expect(triggerJob(db, { projectId, kind: "Re Embed", triggerType: "manual" })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(triggerJob(db, { projectId, kind: "reembed", triggerType: "manual", options: [1] })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(
+      triggerJob(db, { projectId: "00000000-0000-4000-8000-000000000000", kind: "reembed", triggerType: "manual" }),
+    ).rejects.toBeInstanceOf(ProjectNotFoundError);
+    expect(() => createJobRunner({ db, handlers: { "Not A Kind": async () => undefined } })).toThrow(ValidationError);
+    const notAFunction = { consolidation: "run" } as unknown as JobHandlers;
+    expect(() => createJobRunner({ db, handlers: notAFunction })).toThrow(/must be a function/);
   });
 });

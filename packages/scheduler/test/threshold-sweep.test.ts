@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   cancelJob,
   checkThresholdTrigger,
-  createTriggerService,
+  createCronScheduler,
+  createJobRunner,
   findProjectsDue,
   runScheduledConsolidation,
   triggerConsolidation,
@@ -94,50 +95,47 @@ describe.each(testTargets(process.env.DATABASE_URL))("threshold trigger and swee
     for (const r of second.results) await cancelJob(db, r.job_id);
   });
 
-  it("the trigger service wires threshold checks and manual triggers", async () => {
-    const service = createTriggerService({ db, runner: false, cron: false, defaultThreshold: 10 });
-    await service.start();
-    const projectId = await createProject(db);
+  it("threshold checks and manual triggers of one project share its one active consolidation job", async () => {
+    const projectId = await createProject(db, { threshold: 10 });
     await insertMemories(db, projectId, 10);
-    const [a, b] = await Promise.all([service.onMemoriesWritten(projectId), service.onMemoriesWritten(projectId)]);
-    expect(a).toBe(b);
-    expect(a).toMatchObject({ triggered: true, created: true });
-    expect(await service.onMemoriesWritten("00000000-0000-4000-8000-000000000000")).toBeNull();
-    const manual = await service.trigger({ projectId, triggerType: "manual" });
-    expect(manual).toMatchObject({ created: false, job: { id: a!.job!.id } });
-    expect((await service.cancel(a!.job!.id)).status).toBe("cancelled");
-    await service.stop();
+    const [a, b] = await Promise.all([checkThresholdTrigger(db, projectId), checkThresholdTrigger(db, projectId)]);
+    expect(a.job?.id).toBe(b.job?.id);
+    expect([a.created, b.created].filter(Boolean)).toHaveLength(1);
+    const manual = await triggerConsolidation(db, { projectId, triggerType: "manual" });
+    expect(manual).toMatchObject({ created: false, job: { id: a.job!.id, kind: "consolidation" } });
+    expect((await cancelJob(db, a.job!.id)).status).toBe("cancelled");
   });
 
-  it("the trigger service runs triggered jobs on its runner, sweeps on demand and stops cleanly", async () => {
+  it("a runner runs triggered and swept jobs through the consolidation handler and stops cleanly", async () => {
     const ran: string[] = [];
-    const service = createTriggerService({
+    const runner = createJobRunner({
       db,
-      engine: async (job) => {
-        ran.push(job.id);
+      handlers: {
+        consolidation: async (job) => {
+          ran.push(job.id);
+        },
       },
-      defaultThreshold: 10,
-      schedule: "0 3 * * *",
-      timezone: "Europe/Paris",
-      runner: { pollIntervalMs: 50 },
-      // No catch-up: a missed 03:00 slot would sweep in the background and race the sweep this test runs.
-      cron: { catchUpWindowMs: 0 },
+      pollIntervalMs: 50,
     });
-    await service.start();
+    // No catch-up: a missed 03:00 slot would sweep in the background and race the sweep this test runs.
+    const cron = createCronScheduler({ db, schedule: "0 3 * * *", timezone: "Europe/Paris", catchUpWindowMs: 0, defaultThreshold: 10 });
+    await runner.start();
+    await cron.start();
     try {
-      expect(service.cron?.nextRun()).toBeInstanceOf(Date);
+      expect(cron.nextRun()).toBeInstanceOf(Date);
       const projectId = await createProject(db);
       await insertMemories(db, projectId, 12);
-      const { job } = await service.trigger({ projectId, triggerType: "manual" });
+      const { job } = await triggerConsolidation(db, { projectId, triggerType: "manual" });
       await waitFor(async () => (await getJob(db, job.id)).status === "completed");
       expect(ran).toContain(job.id); // jobs left pending by earlier tests of this file run too
-      const sweep = await service.runScheduled();
+      const sweep = await runScheduledConsolidation(db, { defaultThreshold: 10 });
       const mine = sweep.results.find((r) => r.project_id === projectId);
       expect(mine?.created).toBe(true);
       await waitFor(async () => (await getJob(db, mine!.job_id)).status === "completed");
     } finally {
-      await service.stop();
+      await cron.stop();
+      await runner.stop();
     }
-    expect(service.runner?.runningJobIds()).toEqual([]);
+    expect(runner.runningJobIds()).toEqual([]);
   });
 });

@@ -141,6 +141,7 @@ export const HistoryJobSchema = z
   .object({
     id: z.string(),
     project_id: z.string(),
+    kind: z.string().openapi({ description: "Job kind; consolidation jobs are `consolidation`" }),
     status: z.string(),
     trigger_type: z.string(),
     options: z.record(z.string(), z.unknown()),

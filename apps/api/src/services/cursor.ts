@@ -1,3 +1,4 @@
+import { isUuid } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { ApiError } from "../errors.js";
@@ -10,7 +11,6 @@ export interface KeysetPosition {
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** SQL printing a timestamptz column at microsecond precision in UTC, for cursors. */
 export function cursorTimestamp(column: AnyPgColumn | SQL): SQL<string> {
@@ -44,7 +44,7 @@ export function decodeKeyset(cursor: string): KeysetPosition {
     typeof value.t === "string" &&
     typeof value.i === "string" &&
     isExactTimestamp(value.t) &&
-    GUID.test(value.i)
+    isUuid(value.i)
   ) {
     return { createdAt: value.t, id: value.i };
   }

@@ -1,11 +1,12 @@
 import { randomUUID } from "node:crypto";
-import { AIProviderError, type Embedder, memoryText, vectorJson } from "@memcons/consolidation-core";
+import { AIProviderError, type Embedder, memoryText } from "@memcons/consolidation-core";
 import {
   type Database,
   type MemoryType,
   type TaskMemory,
   taskMemories,
   ValidationError,
+  vectorJson,
 } from "@memcons/models";
 import { and, desc, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";

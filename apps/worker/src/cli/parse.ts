@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { API_SCOPES, type ApiScope, JOB_STATUSES, type JobStatus, MemconsError } from "@memcons/models";
+import { API_SCOPES, type ApiScope, isUuid, JOB_STATUSES, type JobStatus, MemconsError } from "@memcons/models";
 
 /** The command line could not be understood; the CLI prints usage and exits 2. */
 export class UsageError extends MemconsError {
@@ -64,7 +64,6 @@ Commands:
 Configuration comes from environment variables (DATABASE_URL, API_ADMIN_TOKENS, ...): see README.md.
 `;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Flags = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
 
@@ -246,7 +245,7 @@ function parseTokenCreate(values: Record<string, string | boolean | Array<string
 }
 
 function uuid(value: string, what: string): string {
-  if (!UUID.test(value)) throw new UsageError(`${what} must be a UUID, got '${value}'`);
+  if (!isUuid(value)) throw new UsageError(`${what} must be a UUID, got '${value}'`);
   return value.toLowerCase();
 }
 

@@ -53,8 +53,8 @@ const httpUrl = z
   .trim()
   .refine((v) => /^https?:\/\/[^\s]+$/i.test(v), { error: "must be an http:// or https:// URL" });
 
-/** Every environment variable the worker, the API and the CLI read, with its default. */
-const EnvSchema = z.object({
+/** Every environment variable the worker, the API and the CLI read, with its default (described in config-docs.ts). */
+export const CONFIG_SCHEMA = z.object({
   DATABASE_URL: databaseUrl.default("pglite://./.data/memcons"),
   DATABASE_MAX_CONNECTIONS: int(1, 1000).default(10),
   CONSOLIDATION_SCHEDULE: z.string().trim().min(1).default("0 2 * * *"),
@@ -100,8 +100,11 @@ const EnvSchema = z.object({
     .default("info"),
 });
 
+/** The name of an environment variable loadConfig reads. */
+export type ConfigVariable = keyof typeof CONFIG_SCHEMA.shape;
+
 /** The names of every variable loadConfig reads. */
-export const CONFIG_VARIABLES = Object.keys(EnvSchema.shape) as ReadonlyArray<keyof typeof EnvSchema.shape>;
+export const CONFIG_VARIABLES = Object.keys(CONFIG_SCHEMA.shape) as ReadonlyArray<ConfigVariable>;
 
 /** Validated configuration of the worker process, the API server and the CLI. */
 export interface Config {
@@ -153,7 +156,7 @@ export function loadConfig(env: Env): Config {
     const value = env[name];
     if (value !== undefined && value.trim() !== "") input[name] = value;
   }
-  const parsed = EnvSchema.safeParse(input);
+  const parsed = CONFIG_SCHEMA.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? "environment");

@@ -1,16 +1,11 @@
-import { createApiApp, startApiServer } from "@memcons/api";
+import { type ApiServer, createApiApp, startApiServer } from "@memcons/api";
 import type { Embedder } from "@memcons/consolidation-core";
 import type { Database } from "@memcons/models";
 import type { Config } from "../common/config.js";
 import { ListenError } from "../common/http.js";
 import type { AppLogger } from "../common/logger.js";
 
-/** A running API server. */
-export interface ApiServer {
-  readonly url: string;
-  readonly port: number;
-  close(): Promise<void>;
-}
+export type { ApiServer } from "@memcons/api";
 
 /** The package version, reported in the OpenAPI document. */
 export const VERSION = "0.1.0";

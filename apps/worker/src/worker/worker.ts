@@ -1,5 +1,4 @@
 import type { Embedder, Synthesizer } from "@memcons/consolidation-core";
-import { runConsolidation } from "@memcons/consolidation-core";
 import type { Database } from "@memcons/models";
 import {
   type CronScheduler,
@@ -7,11 +6,11 @@ import {
   createJobRunner,
   InvalidScheduleError,
   type JobEvent,
-  type JobHandler,
   type JobRunner,
 } from "@memcons/scheduler";
 import { createAuditPurgeCron } from "./audit-purge.js";
 import { type Config, ConfigError } from "../common/config.js";
+import { jobHandlers } from "./handlers.js";
 import { createHealthApp } from "./health.js";
 import { type HttpServer, listenHttp } from "../common/http.js";
 import type { AppLogger } from "../common/logger.js";
@@ -44,19 +43,6 @@ export interface WorkerDeps {
   databaseReady?: Promise<void>;
   /** A message while a recent database driver fault should fail readiness, else null. */
   driverFault?: () => string | null;
-}
-
-/** The job handler the runner calls: runs the consolidation engine with the configured AI providers. */
-export function consolidationHandler(o: { embedder: Embedder; synthesizer: Synthesizer; actor: string }): JobHandler {
-  return (job, ctx) =>
-    runConsolidation(ctx.db, job.id, {
-      embedder: o.embedder,
-      synthesizer: o.synthesizer,
-      signal: ctx.signal,
-      onProgress: ctx.onProgress,
-      logger: ctx.logger,
-      actor: o.actor,
-    });
 }
 
 const LEASE_EXPIRED = /^Lease of worker .* expired/;
@@ -101,7 +87,7 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
     jobTimeoutMs: config.jobTimeoutMs,
     outageLimitMs: config.outageLimitMs,
     logger: logger.child({ component: "runner" }),
-    engine: consolidationHandler({ embedder, synthesizer, actor: `worker:${config.workerId}` }),
+    handlers: jobHandlers({ embedder, synthesizer, actor: `worker:${config.workerId}` }),
   });
 
   const metrics = createWorkerMetrics({ db, logger: log, runningJobs: () => runner.runningJobIds().length });

@@ -1,5 +1,7 @@
+import { queryRows } from "@memcons/models";
 import { sql } from "drizzle-orm";
-import { type JobContext, checkAborted, rows, uuidArray } from "../context.js";
+import { type PhaseContext, checkAborted } from "../phase-context.js";
+import { uuidArray } from "../sql-params.js";
 import { analyzeForGuard, type ContradictionReason, compareForGuard, type GuardAnalysis } from "../guard/contradiction.js";
 import { memoryText } from "../text.js";
 import type { SimilarPair } from "./lsh.js";
@@ -32,7 +34,7 @@ interface TextRow extends Record<string, unknown> {
 
 /** Removes the pairs whose texts contradict each other (negation, opposite toggles, differing numbers or identifiers). */
 export async function separateContradictions(
-  ctx: JobContext,
+  ctx: PhaseContext,
   ids: readonly string[],
   pairs: readonly SimilarPair[],
 ): Promise<GuardedPairs> {
@@ -43,8 +45,7 @@ export async function separateContradictions(
   for (let start = 0; start < involved.length; start += TEXT_PAGE) {
     checkAborted(ctx);
     const page = involved.slice(start, start + TEXT_PAGE).map((i) => ids[i] as string);
-    const texts = await rows<TextRow>(
-      ctx,
+    const texts = await queryRows<TextRow>(ctx.db.orm,
       sql`SELECT t.id, t.execution_summary, t.goal, t.result, t.feedback FROM memcons.task_memories t WHERE t.id = ANY(${uuidArray(page)})`,
     );
     for (const row of texts) {

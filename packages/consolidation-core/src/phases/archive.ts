@@ -1,15 +1,10 @@
+import { queryRows } from "@memcons/models";
 import { sql } from "drizzle-orm";
-import {
-  type JobContext,
-  assertHeld,
-  checkAborted,
-  existedAtStart,
-  jobEpoch,
-  notCreatedByJob,
-  rows,
-  timestamp,
-} from "../context.js";
+import { existedAtStart, jobEpoch, notCreatedByJob } from "../candidates.js";
+import { type PhaseContext, assertHeld, checkAborted } from "../phase-context.js";
+import { timestamp } from "../sql-params.js";
 import { memoryJson } from "../store.js";
+import { insertChanges } from "../audit.js";
 
 /** Counters of the archive phase. */
 export interface ArchiveStats {
@@ -23,7 +18,7 @@ const ARCHIVE_BATCH = 5000;
  * Archives stale, rarely reused memories (reason `staleness`) in bulk: each batch is one statement that
  * locks the rows, updates them, writes their audit rows and bumps the job counter.
  */
-export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
+export async function runArchive(ctx: PhaseContext): Promise<ArchiveStats> {
   const stats: ArchiveStats = { memories_archived: 0, batches: 0 };
   const epoch = (await jobEpoch(ctx)) ?? ctx.now();
   const staleBefore = new Date(ctx.now().getTime() - ctx.options.archive_stale_days * 86_400_000);
@@ -32,8 +27,7 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
     await assertHeld(ctx);
     const now = ctx.now();
     const reason = `Not reused for ${ctx.options.archive_stale_days} days and reused fewer than ${ctx.options.archive_min_reuse} times`;
-    const result = await rows<{ n: number }>(
-      ctx,
+    const result = await queryRows<{ n: number }>(ctx.db.orm,
       sql`WITH old AS (
             SELECT t.id, ${memoryJson("t")} AS prev FROM memcons.task_memories t
             WHERE t.project_id = ${ctx.projectId}::uuid AND t.is_archived = false AND t.is_duplicate = false
@@ -52,17 +46,19 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
             FROM old WHERE t.id = old.id
             RETURNING t.id, t.is_archived, t.archived_at, t.archive_reason, t.is_consolidated, t.version,
               t.updated_at, old.prev AS _prev
-          ), audit AS (
-            INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
-              new_state, reason, confidence, changed_at, changed_by)
-            SELECT ${ctx.jobId}::uuid, 'archive', upd.id, upd._prev,
-              jsonb_build_object('is_archived', upd.is_archived, 'archived_at', upd.archived_at,
+          ), audit AS (${insertChanges(
+            { jobId: ctx.jobId, operation: "archive", at: now, actor: ctx.actor },
+            {
+              memoryId: sql`upd.id`,
+              previousState: sql`upd._prev`,
+              newState: sql`jsonb_build_object('is_archived', upd.is_archived, 'archived_at', upd.archived_at,
                 'archive_reason', upd.archive_reason, 'is_consolidated', upd.is_consolidated,
-                'version', upd.version, 'updated_at', upd.updated_at),
-              ${reason}, NULL, ${timestamp(now)}, ${ctx.actor}
-            FROM upd
-            RETURNING 1
-          ), counter AS (
+                'version', upd.version, 'updated_at', upd.updated_at)`,
+              reason: sql`${reason}`,
+              confidence: sql`NULL`,
+            },
+            sql`upd`,
+          )}), counter AS (
             UPDATE memcons.consolidation_jobs SET memories_archived = memories_archived + (SELECT count(*) FROM audit)
             WHERE id = ${ctx.jobId}::uuid
             RETURNING 1

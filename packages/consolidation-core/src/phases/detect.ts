@@ -1,15 +1,8 @@
+import { parseVectorInto, roundVector, queryRows, vectorJson } from "@memcons/models";
 import { sql } from "drizzle-orm";
-import {
-  type JobContext,
-  candidateFilter,
-  checkAborted,
-  jobEpoch,
-  jsonb,
-  parseVector,
-  roundVector,
-  rows,
-  vectorJson,
-} from "../context.js";
+import { candidateFilter, jobEpoch } from "../candidates.js";
+import { type PhaseContext, checkAborted } from "../phase-context.js";
+import { jsonb } from "../sql-params.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
 import { separateContradictions, type StoppedPair } from "../detect/guard.js";
 import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairsAsync } from "../detect/lsh.js";
@@ -71,7 +64,7 @@ interface CandidateRow extends Record<string, unknown> {
  * stored later in the same row writes that merge or finalize make anyway (one tuple write per row), or
  * at once when the embedder asks for it (`storeImmediately`).
  */
-export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): Promise<Candidates> {
+export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean): Promise<Candidates> {
   const dims = ctx.embedder.dimensions;
   const ids: string[] = [];
   const versions: number[] = [];
@@ -81,7 +74,7 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
   // Rows are written straight into one matrix sized by a count (grown if rows arrive meanwhile).
   let vectors = new Float32Array(0);
   if (withEmbeddings) {
-    const [counted] = await rows<{ n: number }>(ctx, sql`SELECT count(*)::int AS n FROM memcons.task_memories t WHERE ${filter}`);
+    const [counted] = await queryRows<{ n: number }>(ctx.db.orm, sql`SELECT count(*)::int AS n FROM memcons.task_memories t WHERE ${filter}`);
     vectors = new Float32Array(Number(counted?.n ?? 0) * dims);
   }
   let embedded = 0;
@@ -90,8 +83,7 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
   const missing = sql`(t.context_embedding IS NULL OR cardinality(t.context_embedding) <> ${dims}
     OR t.embedding_model IS DISTINCT FROM ${ctx.embedder.model})`;
   const fetchPage = (after: string | null): Promise<CandidateRow[]> =>
-    rows<CandidateRow>(
-      ctx,
+    queryRows<CandidateRow>(ctx.db.orm,
       withEmbeddings
         ? sql`SELECT t.id, t.memory_type, t.version,
               CASE WHEN ${missing} THEN NULL ELSE array_to_string(t.context_embedding, ',') END AS emb,
@@ -131,7 +123,7 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
         const toEmbed: number[] = [];
         page.forEach((row, i) => {
           computed.push(row.emb == null ? 1 : 0);
-          if (row.emb != null) parseVector(row.emb, matrix, i * dims);
+          if (row.emb != null) parseVectorInto(row.emb, matrix, i * dims);
           else toEmbed.push(i);
         });
         for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
@@ -167,7 +159,7 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
 }
 
 async function embedBatch(
-  ctx: JobContext,
+  ctx: PhaseContext,
   page: CandidateRow[],
   batch: number[],
   matrix: Float32Array,
@@ -196,14 +188,13 @@ async function embedBatch(
 }
 
 /** Saves freshly computed embeddings of unchanged rows; bookkeeping, so no version bump. */
-async function storeEmbeddings(ctx: JobContext, page: CandidateRow[], batch: number[], matrix: Float32Array): Promise<void> {
+async function storeEmbeddings(ctx: PhaseContext, page: CandidateRow[], batch: number[], matrix: Float32Array): Promise<void> {
   const dims = ctx.embedder.dimensions;
   const parts = batch.map((i) => {
     const row = page[i] as CandidateRow;
     return `{"id":"${row.id}","v":${Number(row.version)},"e":${vectorJson(matrix.subarray(i * dims, (i + 1) * dims))}}`;
   });
-  await rows(
-    ctx,
+  await queryRows(ctx.db.orm,
     sql`UPDATE memcons.task_memories t SET context_embedding = r.e::real[], embedding_model = ${ctx.embedder.model}
         FROM jsonb_to_recordset(${jsonb(`[${parts.join(",")}]`)}) AS r(id uuid, v int, e text)
         WHERE t.id = r.id AND t.version = r.v`,
@@ -214,7 +205,7 @@ async function storeEmbeddings(ctx: JobContext, page: CandidateRow[], batch: num
  * Finds tight clusters among the candidates: LSH candidate pairs, exact cosine, the contradiction guard
  * (a pair it stops is never an edge, so no cluster holds both), complete linkage.
  */
-export async function findClusters(ctx: JobContext, candidates: Candidates): Promise<DetectResult> {
+export async function findClusters(ctx: PhaseContext, candidates: Candidates): Promise<DetectResult> {
   const { n, dims, vectors } = candidates;
   const typeIds = new Map<string, number>();
   const groups = ctx.options.allow_cross_type

@@ -1,6 +1,10 @@
+import { queryRows, vectorJson } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { BackgroundWriter } from "../background.js";
-import { type JobContext, assertHeld, jobEpoch, jsonb, rows, timestamp, vectorJson } from "../context.js";
+import { jobEpoch } from "../candidates.js";
+import { insertChanges } from "../audit.js";
+import { type PhaseContext, assertHeld } from "../phase-context.js";
+import { jsonb, timestamp } from "../sql-params.js";
 import type { Candidates } from "./detect.js";
 
 /** Counters of the final step. */
@@ -18,7 +22,7 @@ const BATCH = 1000;
  * since detection (merged or edited meanwhile) are left alone, so an edited memory is examined again
  * by the next job; memories this job archived still get their embedding.
  */
-export async function finalizeCandidates(ctx: JobContext, candidates: Candidates): Promise<FinalizeStats> {
+export async function finalizeCandidates(ctx: PhaseContext, candidates: Candidates): Promise<FinalizeStats> {
   const started = Date.now();
   const stats: FinalizeStats = { marked: 0, embeddings_stored: 0, ms: 0 };
   const { dims, vectors, computed } = candidates;
@@ -35,8 +39,7 @@ export async function finalizeCandidates(ctx: JobContext, candidates: Candidates
     const body = `[${parts.join(",")}]`;
     await writer.run(async () => {
       await assertHeld(ctx);
-      const [row] = await rows<{ marked: number; stored: number }>(
-        ctx,
+      const [row] = await queryRows<{ marked: number; stored: number }>(ctx.db.orm,
         sql`WITH upd AS (
               UPDATE memcons.task_memories t SET is_consolidated = true,
                 context_embedding = CASE WHEN r.e IS NULL THEN t.context_embedding ELSE r.e::real[] END,
@@ -49,16 +52,18 @@ export async function finalizeCandidates(ctx: JobContext, candidates: Candidates
                 OR r.e IS NOT NULL AND t.is_archived AND t.version = r.v + 1 AND t.archived_at >= ${timestamp(epoch)}
                   AND (t.context_embedding IS NULL OR t.embedding_model IS DISTINCT FROM ${ctx.embedder.model}))
               RETURNING (r.e IS NOT NULL) AS stored, t.id, before.was
-            ), examined AS (
-              -- One audit row per batch lists the memories this job marked examined, so rollback can unmark them.
-              INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
-                new_state, reason, confidence, changed_at, changed_by)
-              SELECT ${ctx.jobId}::uuid, 'examine', NULL, jsonb_build_object('is_consolidated', false),
-                jsonb_build_object('is_consolidated', true, 'memory_ids', jsonb_agg(upd.id ORDER BY upd.id)),
-                'Examined by the job', NULL, ${timestamp(ctx.now())}, ${ctx.actor}
-              FROM upd WHERE NOT upd.was HAVING count(*) > 0
-              RETURNING 1
-            )
+            ), examined AS (${insertChanges(
+              // One audit row per batch lists the memories this job marked examined, so rollback can unmark them.
+              { jobId: ctx.jobId, operation: "examine", at: ctx.now(), actor: ctx.actor },
+              {
+                memoryId: sql`NULL`,
+                previousState: sql`jsonb_build_object('is_consolidated', false)`,
+                newState: sql`jsonb_build_object('is_consolidated', true, 'memory_ids', agg.ids)`,
+                reason: sql`'Examined by the job'`,
+                confidence: sql`NULL`,
+              },
+              sql`(SELECT jsonb_agg(upd.id ORDER BY upd.id) AS ids FROM upd WHERE NOT upd.was HAVING count(*) > 0) agg`,
+            )})
             SELECT count(*)::int AS marked, count(*) FILTER (WHERE stored)::int AS stored,
               (SELECT count(*) FROM examined)::int AS examine_rows FROM upd`,
       );

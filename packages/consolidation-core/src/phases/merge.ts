@@ -1,6 +1,7 @@
+import { vectorJson } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import { BackgroundWriter } from "../background.js";
-import { type JobContext, assertHeld, checkAborted, vectorJson } from "../context.js";
+import { type PhaseContext, assertHeld, checkAborted, writeScope } from "../phase-context.js";
 import { dotRows } from "../embedding/cosine.js";
 import type { Cluster } from "../detect/clusters.js";
 import { EmbeddingDimensionError } from "../errors.js";
@@ -32,7 +33,7 @@ export interface MergeStats {
 
 /** Merges each cluster into one consolidated memory, atomically per batch of clusters with the rows locked. */
 export async function runMerge(
-  ctx: JobContext,
+  ctx: PhaseContext,
   candidates: Candidates,
   clusters: readonly Cluster[],
 ): Promise<MergeStats> {
@@ -57,7 +58,7 @@ export async function runMerge(
 
 /** Merges one batch of clusters in one transaction with the member rows locked. */
 async function mergeBatch(
-  ctx: JobContext,
+  ctx: PhaseContext,
   candidates: Candidates,
   batch: readonly Cluster[],
   stats: MergeStats,
@@ -120,8 +121,8 @@ async function mergeBatch(
     });
     const t2 = Date.now();
     stats.embed_ms += t2 - t1;
-    await insertCreatedMemories(tx, ctx, "merge", withEmbeddings, now);
-    const marked = await markDuplicates(tx, ctx, sources, now);
+    await insertCreatedMemories(tx, writeScope(ctx), "merge", withEmbeddings, now);
+    const marked = await markDuplicates(tx, writeScope(ctx), sources, now);
     if (marked !== sources.length) {
       throw new Error(`merge: expected to mark ${sources.length} duplicates, marked ${marked}`);
     }

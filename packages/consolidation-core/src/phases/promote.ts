@@ -1,10 +1,13 @@
+import { parseVectorInto, queryRows, vectorJson } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { type JobContext, assertHeld, checkAborted, jsonb, parseVector, rows, timestamp, vectorJson } from "../context.js";
+import { type PhaseContext, assertHeld, checkAborted } from "../phase-context.js";
+import { jsonb, timestamp } from "../sql-params.js";
 import { exhaustiveSimilarPairs, lshSimilarPairsAsync, type SimilarPair } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import { addToCounter, entryJson } from "../store.js";
 import { memoryText } from "../text.js";
+import { insertChanges } from "../audit.js";
 
 /** Counters of the promote phase. */
 export interface PromoteStats {
@@ -32,12 +35,11 @@ const EXHAUSTIVE_LIMIT = 500;
 const INSERT_BATCH = 1000;
 
 /** Promotes confident consolidated/synthesis memories to playbook entries unless an equivalent entry exists. */
-export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
+export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
   const dims = ctx.embedder.dimensions;
   // Only vectors of the configured model are compared; others are embedded again here.
   const model = ctx.embedder.model;
-  const candidates = await rows<CandidateRow>(
-    ctx,
+  const candidates = await queryRows<CandidateRow>(ctx.db.orm,
     sql`SELECT t.id, t.memory_type, t.execution_summary, t.goal, t.result, t.feedback, t.tags,
           t.synthesis_confidence AS confidence,
           array_to_string(t.consolidated_from || t.synthesized_from, ',') AS sources,
@@ -58,8 +60,7 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
   );
   const stats: PromoteStats = { memories_promoted: 0, candidates: candidates.length, skipped_equivalent: 0 };
   if (candidates.length === 0) return stats;
-  const existing = await rows<{ content: string; emb: string | null }>(
-    ctx,
+  const existing = await queryRows<{ content: string; emb: string | null }>(ctx.db.orm,
     sql`SELECT content, CASE WHEN cardinality(embedding) = ${dims} AND embedding_model = ${model}
           THEN array_to_string(embedding, ',') END AS emb
         FROM memcons.playbook_entries WHERE project_id = ${ctx.projectId}::uuid ORDER BY id`,
@@ -71,7 +72,7 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
   const embs = [...existing.map((e) => e.emb), ...candidates.map((c) => c.emb)];
   const missing: number[] = [];
   embs.forEach((emb, i) => {
-    if (emb) parseVector(emb, vectors, i * dims);
+    if (emb) parseVectorInto(emb, vectors, i * dims);
     else missing.push(i);
   });
   if (missing.length > 0) {
@@ -124,20 +125,26 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
       const recordset = sql`jsonb_to_recordset(${jsonb(`[${batch.join(",")}]`)}) AS r(
                 id uuid, memory_id uuid, content text, category text, tags text[], priority int,
                 supporting_memory_ids uuid[], confidence real, embedding text)`;
-      await tx.execute(
+      await queryRows(tx, 
         sql`INSERT INTO memcons.playbook_entries (id, project_id, content, category, tags, priority,
               supporting_memory_ids, embedding, embedding_model, source_job_id, created_by, created_at)
             SELECT r.id, ${ctx.projectId}::uuid, r.content, r.category, r.tags, r.priority,
               r.supporting_memory_ids, r.embedding::real[], ${model}, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
             FROM ${recordset}`,
       );
-      await tx.execute(
-        sql`INSERT INTO memcons.consolidation_changes (consolidation_job_id, operation, memory_id, previous_state,
-              new_state, reason, confidence, changed_at, changed_by)
-            SELECT ${ctx.jobId}::uuid, 'promote', r.memory_id, NULL,
-              jsonb_build_object('playbook_entry', ${entryJson("p")}),
-              'Promoted to playbook entry ' || p.id, r.confidence, ${timestamp(now)}, ${ctx.actor}
-            FROM ${recordset} JOIN memcons.playbook_entries p ON p.id = r.id`,
+      await queryRows(
+        tx,
+        insertChanges(
+          { jobId: ctx.jobId, operation: "promote", at: now, actor: ctx.actor },
+          {
+            memoryId: sql`r.memory_id`,
+            previousState: sql`NULL`,
+            newState: sql`jsonb_build_object('playbook_entry', ${entryJson("p")})`,
+            reason: sql`'Promoted to playbook entry ' || p.id`,
+            confidence: sql`r.confidence`,
+          },
+          sql`${recordset} JOIN memcons.playbook_entries p ON p.id = r.id`,
+        ),
       );
       await addToCounter(tx, ctx.jobId, "memories_promoted", batch.length);
     });

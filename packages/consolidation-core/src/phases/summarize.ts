@@ -1,8 +1,9 @@
+import { queryRows, vectorJson } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import type { TaskMemory } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { BackgroundWriter } from "../background.js";
-import { type JobContext, assertHeld, checkAborted, rows, vectorJson } from "../context.js";
+import { type PhaseContext, assertHeld, checkAborted, writeScope } from "../phase-context.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import {
   addToCounter,
@@ -23,7 +24,7 @@ export interface SummarizeStats {
 
 /** Creates the synthesis memories of clusters of 3+ members; idempotent per cluster within a job. */
 export async function runSummarize(
-  ctx: JobContext,
+  ctx: PhaseContext,
   detectedClusters: ReadonlyArray<readonly string[]> | null,
 ): Promise<SummarizeStats> {
   const clusters = (detectedClusters ?? (await mergedClusters(ctx))).filter(
@@ -48,7 +49,7 @@ export async function runSummarize(
       writer.start(async () => {
         await ctx.db.orm.transaction(async (tx) => {
           await assertHeld(ctx, tx);
-          const n = await insertCreatedMemories(tx, ctx, "summarize", created, ctx.now());
+          const n = await insertCreatedMemories(tx, writeScope(ctx), "summarize", created, ctx.now());
           await addToCounter(tx, ctx.jobId, "summaries_created", n);
         });
         stats.summaries_created += created.length;
@@ -63,7 +64,7 @@ export async function runSummarize(
 
 /** Synthesizes one batch of clusters and embeds the syntheses. */
 async function synthesizeBatch(
-  ctx: JobContext,
+  ctx: PhaseContext,
   batch: ReadonlyArray<readonly string[]>,
 ): Promise<Array<{ row: NewMemoryJson; embedding: string }>> {
   const loaded = await loadMemories(ctx.db.orm, batch.flat(), false);
@@ -125,9 +126,8 @@ async function synthesizeBatch(
 }
 
 /** Source-id lists of the consolidated memories this job created (the merged clusters). */
-async function mergedClusters(ctx: JobContext): Promise<string[][]> {
-  const found = await rows<{ consolidated_from: string[] | string }>(
-    ctx,
+async function mergedClusters(ctx: PhaseContext): Promise<string[][]> {
+  const found = await queryRows<{ consolidated_from: string[] | string }>(ctx.db.orm,
     sql`SELECT t.consolidated_from::text AS consolidated_from FROM memcons.task_memories t
         JOIN memcons.consolidation_changes c ON c.memory_id = t.id
         WHERE c.consolidation_job_id = ${ctx.jobId}::uuid AND c.operation = 'merge'
@@ -137,9 +137,8 @@ async function mergedClusters(ctx: JobContext): Promise<string[][]> {
   return found.map((r) => parseUuidArray(String(r.consolidated_from)));
 }
 
-async function summarizedKeys(ctx: JobContext): Promise<Set<string>> {
-  const found = await rows<{ ids: string }>(
-    ctx,
+async function summarizedKeys(ctx: PhaseContext): Promise<Set<string>> {
+  const found = await queryRows<{ ids: string }>(ctx.db.orm,
     sql`SELECT (new_state->'synthesized_from')::text AS ids FROM memcons.consolidation_changes
         WHERE consolidation_job_id = ${ctx.jobId}::uuid AND operation = 'summarize'`,
   );

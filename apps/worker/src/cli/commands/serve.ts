@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import type { Database } from "@memcons/models";
+import { type Database, redactUrl } from "@memcons/models";
 import { type ApiServer, startApi } from "../../serve/api-server.js";
 import type { CliIo } from "../io.js";
 import type { Command } from "../parse.js";
@@ -141,7 +141,7 @@ function banner(o: {
 }): string {
   const lines = [
     "",
-    `memcons is running on ${redact(o.config.databaseUrl)}`,
+    `memcons is running on ${redactUrl(o.config.databaseUrl)}`,
     "",
     `  API       ${o.apiUrl}   (OpenAPI: ${o.apiUrl}/openapi.json, docs: ${o.apiUrl}/docs)`,
   ];
@@ -166,8 +166,4 @@ function banner(o: {
 function relativeToCwd(file: string): string {
   const rel = relative(process.cwd(), file);
   return rel.startsWith("..") ? file : `./${rel}`;
-}
-
-function redact(url: string): string {
-  return url.replace(/\/\/([^:@/]+):([^@/]+)@/, "//$1:***@");
 }

@@ -9,7 +9,7 @@ import { type Config, loadConfig } from "../../common/config.js";
 import { json, progressBar } from "../format.js";
 import { createLogger } from "../../common/logger.js";
 import { createProviders } from "../../common/providers.js";
-import { consolidationHandler } from "../../worker/worker.js";
+import { jobHandlers } from "../../worker/handlers.js";
 import { describeJob, openCliDatabase } from "./shared.js";
 
 /** `memcons trigger <projectId>`: queues a manual job; with --wait, follows it to the end. */
@@ -55,7 +55,7 @@ async function startLocalRunner(db: Database, config: Config): Promise<() => Pro
     pollIntervalMs: 200,
     jobTimeoutMs: config.jobTimeoutMs,
     logger: createLogger(config.logLevel === "info" ? "warn" : config.logLevel, { fd: 2 }),
-    engine: consolidationHandler({ ...createProviders(config), actor: "cli" }),
+    handlers: jobHandlers({ ...createProviders(config), actor: "cli" }),
   });
   await runner.start();
   return () => runner.stop({ graceMs: 0 });

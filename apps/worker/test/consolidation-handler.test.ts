@@ -1,11 +1,13 @@
-import { type Database, taskMemories } from "@memcons/models";
+import { createExtractiveSynthesizer, createHashingEmbedder } from "@memcons/consolidation-core";
+import { type ConsolidationJob, consolidationJobs, type Database, projects, taskMemories } from "@memcons/models";
 import { createTestDatabase, testTargets } from "@memcons/models/testing";
+import { createJobRunner, type JobEvent, triggerConsolidation } from "@memcons/scheduler";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JobEvent, createJobRunner, triggerConsolidation } from "../src/index.js";
-import { createProject, getJob, waitFor } from "./helpers.js";
+import { jobHandlers } from "../src/worker/handlers.js";
+import { waitFor } from "./helpers/processes.js";
 
-describe.each(testTargets(process.env.DATABASE_URL))("default engine on $driver", (target) => {
+describe.each(testTargets(process.env.DATABASE_URL))("the worker's job handlers on $driver", (target) => {
   let db: Database;
   beforeAll(async () => {
     db = await createTestDatabase(target);
@@ -14,8 +16,9 @@ describe.each(testTargets(process.env.DATABASE_URL))("default engine on $driver"
     await db.close();
   });
 
-  it("runs the consolidation engine on a claimed job and completes it", async () => {
-    const projectId = await createProject(db);
+  it("run the consolidation engine on a claimed consolidation job and complete it", async () => {
+    const [project] = await db.orm.insert(projects).values({ name: "handlers" }).returning();
+    const projectId = project!.id;
     const summary = "Fixed the flaky login test by waiting for the session cookie before asserting.";
     await db.orm.insert(taskMemories).values(
       [0, 1, 2].map((i) => ({
@@ -26,16 +29,22 @@ describe.each(testTargets(process.env.DATABASE_URL))("default engine on $driver"
         filePaths: [`src/login-${i}.ts`],
       })),
     );
-    const runner = createJobRunner({ db, pollIntervalMs: 50 });
+    const handlers = jobHandlers({
+      embedder: createHashingEmbedder(),
+      synthesizer: createExtractiveSynthesizer(),
+      actor: "test",
+    });
+    expect(Object.keys(handlers)).toEqual(["consolidation"]);
+    const runner = createJobRunner({ db, pollIntervalMs: 50, handlers });
     const events: JobEvent[] = [];
     runner.events.on("event", (e: JobEvent) => events.push(e));
     await runner.start();
     try {
       const { job } = await triggerConsolidation(db, { projectId, triggerType: "manual" });
-      const done = await waitFor(async () => {
+      const done = await waitFor("the job to end", async () => {
         const current = await getJob(db, job.id);
-        return ["completed", "failed"].includes(current.status) && current;
-      }, 20_000);
+        return ["completed", "failed"].includes(current.status) ? current : undefined;
+      });
       expect(done.errorMessage).toBeNull();
       expect(done.status).toBe("completed");
       expect(done.progress).toBe(1);
@@ -43,7 +52,8 @@ describe.each(testTargets(process.env.DATABASE_URL))("default engine on $driver"
       expect(done.memoriesMerged).toBeGreaterThan(0);
       const merged = await db.orm.select().from(taskMemories).where(eq(taskMemories.memoryType, "consolidated"));
       expect(merged.some((m) => m.projectId === projectId)).toBe(true);
-      await waitFor(() => events.some((e) => e.job_id === job.id && e.type === "completed")); // follows the commit
+      // The completed event follows the commit.
+      await waitFor("the completed event", async () => events.find((e) => e.job_id === job.id && e.type === "completed"));
       const types = events.filter((e) => e.job_id === job.id).map((e) => e.type);
       expect(types[0]).toBe("started");
       expect(types.at(-1)).toBe("completed");
@@ -53,3 +63,9 @@ describe.each(testTargets(process.env.DATABASE_URL))("default engine on $driver"
     }
   });
 });
+
+async function getJob(db: Database, jobId: string): Promise<ConsolidationJob> {
+  const [job] = await db.orm.select().from(consolidationJobs).where(eq(consolidationJobs.id, jobId));
+  if (!job) throw new Error(`job ${jobId} not found`);
+  return job;
+}

@@ -5,12 +5,12 @@ import {
   JobStatus,
   canTransition,
   consolidationJobs,
+  isUuid,
 } from "@memcons/models";
 import { eq } from "drizzle-orm";
 import { JobNotCancellableError, JobStateChangingError } from "./errors.js";
 import { JOB_WAKEUP_CHANNEL } from "./events.js";
 import { cancelPending, requestCancel } from "./queue/cancel.js";
-import { isUuid } from "./triggers.js";
 
 /**
  * Cancels a job: a pending job becomes `cancelled` at once; a running job gets `cancel_requested_at`

@@ -1,0 +1,49 @@
+import type { ConsolidationJob, ConsolidationOptions, Database, JobScope, Logger, Phase } from "@memcons/models";
+import { type Executor, queryRows } from "@memcons/models";
+import { sql } from "drizzle-orm";
+import { ConsolidationAbortedError, LeaseNotHeldError } from "./errors.js";
+import type { Embedder, Synthesizer } from "./types.js";
+
+/** Everything a phase needs to know about the job it runs for. */
+export interface PhaseContext {
+  db: Database;
+  job: ConsolidationJob;
+  jobId: string;
+  projectId: string;
+  options: ConsolidationOptions;
+  scope: JobScope;
+  embedder: Embedder;
+  synthesizer: Synthesizer;
+  signal: AbortSignal | undefined;
+  now: () => Date;
+  logger: Logger;
+  actor: string;
+  batchSize: number;
+  /** The worker that must hold the job's lease for the job to write (undefined: no check). */
+  holder: string | undefined;
+  /** When the job first started: it only touches memories created up to then, across resumes. */
+  startedAt: Date;
+  /** Reports progress within a phase (fraction 0..1 of that phase). */
+  progress(phase: Phase, fraction: number, message?: string): Promise<void>;
+}
+
+/** Throws ConsolidationAbortedError when the job's signal has fired. */
+export function checkAborted(ctx: PhaseContext): void {
+  if (ctx.signal?.aborted) throw new ConsolidationAbortedError(ctx.jobId, ctx.signal.reason);
+}
+
+/** Throws LeaseNotHeldError unless the job's holder still holds an unexpired lease on it. */
+export async function assertHeld(ctx: PhaseContext, executor: Executor = ctx.db.orm): Promise<void> {
+  if (!ctx.holder) return;
+  const held = await queryRows<{ held: number }>(
+    executor,
+    sql`SELECT 1 AS held FROM memcons.consolidation_jobs WHERE id = ${ctx.jobId}::uuid AND locked_by = ${ctx.holder}
+          AND status = 'running' AND locked_until > now()`,
+  );
+  if (held.length === 0) throw new LeaseNotHeldError(ctx.jobId, ctx.holder);
+}
+
+/** What the store functions need of a phase: its job, project, actor and embedding model, never its database handle. */
+export function writeScope(ctx: PhaseContext): { jobId: string; projectId: string; actor: string; embeddingModel: string } {
+  return { jobId: ctx.jobId, projectId: ctx.projectId, actor: ctx.actor, embeddingModel: ctx.embedder.model };
+}

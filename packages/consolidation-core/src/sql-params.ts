@@ -1,0 +1,16 @@
+import { type SQL, sql } from "drizzle-orm";
+
+/** A uuid[] parameter built from ids. */
+export function uuidArray(ids: readonly string[]): SQL {
+  return sql`${`{${ids.join(",")}}`}::uuid[]`;
+}
+
+/** A timestamptz parameter. */
+export function timestamp(date: Date): SQL {
+  return sql`${date.toISOString()}::timestamptz`;
+}
+
+/** A jsonb parameter from an already serialized JSON string. */
+export function jsonb(text: string): SQL {
+  return sql`${text}::jsonb`;
+}

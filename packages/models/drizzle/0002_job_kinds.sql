@@ -1,0 +1,4 @@
+DROP INDEX "memcons"."consolidation_jobs_one_active_per_project";--> statement-breakpoint
+ALTER TABLE "memcons"."consolidation_jobs" ADD COLUMN "kind" text DEFAULT 'consolidation' NOT NULL;--> statement-breakpoint
+CREATE UNIQUE INDEX "consolidation_jobs_one_active_per_project_kind" ON "memcons"."consolidation_jobs" USING btree ("project_id","kind") WHERE "memcons"."consolidation_jobs"."status" IN ('pending', 'running');--> statement-breakpoint
+ALTER TABLE "memcons"."consolidation_jobs" ADD CONSTRAINT "consolidation_jobs_kind_valid" CHECK ("memcons"."consolidation_jobs"."kind" ~ '^[a-z][a-z0-9_-]{0,62}$');
