@@ -26,6 +26,8 @@ export interface JobContext {
   logger: Logger;
   actor: string;
   batchSize: number;
+  /** Restricts the candidates to these memories (a job applying a proposal or a plan). */
+  scopeIds?: readonly string[];
   /** Reports progress within a phase (fraction 0..1 of that phase). */
   progress(phase: Phase, fraction: number, message?: string): Promise<void>;
 }
@@ -111,5 +113,6 @@ export function candidateFilter(ctx: JobContext, epoch: Date | null): SQL {
   return sql`t.project_id = ${ctx.projectId}::uuid
     AND t.is_archived = false AND t.is_duplicate = false
     ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
+    ${ctx.scopeIds ? sql`AND t.id = ANY(${uuidArray(ctx.scopeIds)})` : sql``}
     ${notCreatedByJob(epoch)}`;
 }

@@ -12,6 +12,12 @@ export {
   AlreadyRolledBackError,
   ConsolidationAbortedError,
   EmbeddingDimensionError,
+  MemoriesChangedError,
+  PlanDecidedError,
+  PlanNotFoundError,
+  ProjectBusyError,
+  ProposalDecidedError,
+  ProposalNotFoundError,
   JobNotFinishedError,
   JobNotRunnableError,
   RollbackConflictError,
@@ -51,3 +57,16 @@ export {
   purgeAuditRecords,
   unarchiveMemories,
 } from "./manual.js";
+export { createOpenAIJudge, type Judge, type JudgeDecision, type JudgeRequest, type OpenAIJudgeOptions } from "./review/judge.js";
+export {
+  type ApplicationRequest,
+  approveProposal,
+  type DecisionOptions,
+  type EnqueueApplication,
+  getProposal,
+  listProposals,
+  type ListProposalsOptions,
+  rejectProposal,
+} from "./review/proposals.js";
+export { applyPlan, discardPlan, getPlan, type PlanItemsOptions } from "./review/plans.js";
+export type { PlanSummary } from "./review/plan.js";

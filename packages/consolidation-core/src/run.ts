@@ -21,6 +21,10 @@ import { type FinalizeStats, finalizeCandidates } from "./phases/finalize.js";
 import { runMerge } from "./phases/merge.js";
 import { runPromote } from "./phases/promote.js";
 import { runSummarize } from "./phases/summarize.js";
+import { findBorderlineClusters, type ProposalCandidate } from "./review/borderline.js";
+import { writePlan } from "./review/plan.js";
+import { approvedClusters, judgeProposals, recordProposals } from "./review/record.js";
+import { loadScopedWork, type ScopedWork, scopedDetection } from "./review/scoped.js";
 import { createExtractiveSynthesizer } from "./synthesis/extractive.js";
 import type { ConsolidationResult, RunConsolidationDeps } from "./types.js";
 
@@ -60,6 +64,7 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     promote: options.promote_enabled,
   };
   const started = Date.now();
+  const scoped = await loadScopedWork(db, scope);
   const ctx: JobContext = {
     db,
     job,
@@ -74,6 +79,7 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     logger: deps.logger ?? noopLogger,
     actor: deps.actor ?? job.triggeredBy,
     batchSize: Math.max(1, deps.batchSize ?? 200),
+    ...(scoped ? { scopeIds: scoped.memoryIds } : {}),
     progress: async () => {},
   };
   let currentPhase: Phase = "detect";
@@ -95,6 +101,7 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
   ctx.logger.info({ jobId, projectId: job.projectId, resumed: completed.size > 0 }, "consolidation started");
 
   const needsClusters =
+    options.dry_run ||
     (enabled.merge && !completed.has("merge")) ||
     (!enabled.merge && enabled.summarize && !completed.has("summarize"));
   let detected: DetectResult | null = null;
@@ -103,10 +110,11 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
   if (needsClusters || !completed.has("detect")) {
     candidates = await loadCandidates(ctx, true);
     checkAborted(ctx);
-    detected = await findClusters(ctx, candidates);
+    detected = scoped ? scopedDetection(candidates, scoped) : await findClusters(ctx, candidates);
   } else {
     candidates = await loadCandidates(ctx, false);
   }
+  const review = detected ? await reviewTier(ctx, detected, scoped, deps) : null;
   if (!completed.has("detect") && detected) {
     const clustered = detected.clusters.reduce((s, c) => s + c.members.length, 0);
     await commitPhase(db, jobId, "detect", Date.now() - t0, {
@@ -122,10 +130,12 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
       embed_ms: detected.candidates.embedMs,
       lsh_ms: detected.lshMs,
       cluster_ms: detected.clusterMs,
+      ...(review ? { review: review.metrics } : {}),
     });
     completed.add("detect");
     await ctx.progress("detect", 1, `${detected.clusters.length} clusters among ${detected.candidates.n} memories`);
   }
+  if (options.dry_run) return finishDryRun(ctx, requireDetected(detected), review?.found ?? [], Date.now() - started);
   for (const phase of PHASES.slice(1)) {
     if (completed.has(phase)) continue;
     checkAborted(ctx);
@@ -133,7 +143,7 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
     let phaseMetrics: Record<string, unknown> = { skipped: true };
     if (enabled[phase]) {
       currentPhase = phase;
-      phaseMetrics = { ...(await runPhase(ctx, phase, detected)) };
+      phaseMetrics = { ...(await runPhase(ctx, phase, detected, scoped)) };
     }
     await commitPhase(db, jobId, phase, Date.now() - t0, phaseMetrics);
     ctx.logger.info({ jobId, phase, ms: Date.now() - t0, ...phaseMetrics }, "consolidation phase committed");
@@ -157,7 +167,12 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
   };
 }
 
-async function runPhase(ctx: JobContext, phase: Phase, detected: DetectResult | null): Promise<object> {
+async function runPhase(
+  ctx: JobContext,
+  phase: Phase,
+  detected: DetectResult | null,
+  scoped: ScopedWork | null,
+): Promise<object> {
   switch (phase) {
     case "merge":
       return runMerge(ctx, requireDetected(detected).candidates, requireDetected(detected).clusters);
@@ -168,12 +183,68 @@ async function runPhase(ctx: JobContext, phase: Phase, detected: DetectResult | 
       return runSummarize(ctx, clusters);
     }
     case "archive":
-      return runArchive(ctx);
+      return runArchive(ctx, scoped?.archive ?? null);
     case "promote":
       return runPromote(ctx);
     default:
       return {};
   }
+}
+
+/**
+ * The review tier of an ordinary job: finds the borderline sets; unless the job is a dry run, stores them as
+ * proposals, lets the judge (when there is one) decide them, and adds the approved ones to the clusters to merge.
+ */
+async function reviewTier(
+  ctx: JobContext,
+  detected: DetectResult,
+  scoped: ScopedWork | null,
+  deps: RunConsolidationDeps,
+): Promise<{ found: ProposalCandidate[]; metrics: Record<string, unknown> } | null> {
+  if (scoped) return null;
+  const found = await findBorderlineClusters(ctx, detected.candidates, detected.clusters);
+  if (ctx.options.dry_run) return { found, metrics: { borderline: found.length } };
+  const created = await recordProposals(ctx, detected.candidates, found);
+  const judged = deps.judge ? await judgeProposals(ctx, deps.judge, detected.candidates, detected.clusters) : null;
+  const approved = await approvedClusters(ctx, detected.candidates);
+  detected.clusters.push(...approved);
+  return {
+    found,
+    metrics: {
+      borderline: found.length,
+      proposals_created: created,
+      approved_by_judge: approved.length,
+      ...(judged ? { judge: { model: deps.judge?.model, ...judged } } : {}),
+    },
+  };
+}
+
+/** Ends a dry run: stores the plan instead of running the phases that change memories. */
+async function finishDryRun(
+  ctx: JobContext,
+  detected: DetectResult,
+  review: readonly ProposalCandidate[],
+  totalMs: number,
+): Promise<ConsolidationResult> {
+  const plan = await writePlan(ctx, detected, review);
+  const metrics = { dry_run: true, plan, total_ms: totalMs, embedder: ctx.embedder.model, synthesizer: ctx.synthesizer.model };
+  await ctx.db.rows(
+    sql`UPDATE consolidation_jobs SET metrics = metrics || ${jsonb(JSON.stringify(metrics))}, progress = 1
+        WHERE id = ${ctx.jobId}::uuid`,
+  );
+  const job = await loadJob(ctx.db, ctx.jobId);
+  ctx.logger.info({ jobId: ctx.jobId, ...plan }, "dry run planned");
+  return {
+    jobId: ctx.jobId,
+    memories_merged: 0,
+    memories_archived: 0,
+    memories_promoted: 0,
+    summaries_created: 0,
+    clusters: plan.clusters,
+    phases_completed: job.phasesCompleted as Phase[],
+    metrics: job.metrics,
+    cancelled: false,
+  };
 }
 
 function requireDetected(detected: DetectResult | null): DetectResult {

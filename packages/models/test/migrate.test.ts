@@ -21,6 +21,9 @@ describe.each(testTargets(process.env.DATABASE_URL))("migrate on $driver", (targ
       expect(tables.map((t) => t.name)).toEqual([
         "consolidation_changes",
         "consolidation_jobs",
+        "consolidation_plan_items",
+        "consolidation_plans",
+        "consolidation_proposals",
         "memcons_migrations",
         "playbook_entries",
         "projects",

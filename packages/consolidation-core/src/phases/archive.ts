@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { type JobContext, checkAborted, jobEpoch, notCreatedByJob, rows, timestamp } from "../context.js";
+import { type JobContext, checkAborted, jobEpoch, notCreatedByJob, rows, timestamp, uuidArray } from "../context.js";
 import { memoryJson } from "../store.js";
 
 /** Counters of the archive phase. */
@@ -12,9 +12,13 @@ const ARCHIVE_BATCH = 5000;
 
 /**
  * Archives stale, rarely reused memories (reason `staleness`) in bulk: each batch is one statement that
- * locks the rows, updates them, writes their audit rows and bumps the job counter.
+ * locks the rows, updates them, writes their audit rows and bumps the job counter. A plan's job archives
+ * only the memories it planned, and only those still at their planned version.
  */
-export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
+export async function runArchive(
+  ctx: JobContext,
+  planned: { ids: readonly string[]; versions: readonly number[] } | null = null,
+): Promise<ArchiveStats> {
   const stats: ArchiveStats = { memories_archived: 0, batches: 0 };
   const epoch = (await jobEpoch(ctx)) ?? ctx.now();
   const staleBefore = new Date(ctx.now().getTime() - ctx.options.archive_stale_days * 86_400_000);
@@ -31,6 +35,7 @@ export async function runArchive(ctx: JobContext): Promise<ArchiveStats> {
               AND coalesce(t.last_reused_at, t.learned_at) < ${timestamp(staleBefore)}
               AND t.reused_count < ${ctx.options.archive_min_reuse}
               ${notCreatedByJob(epoch)}
+              ${planned ? sql`AND (t.id, t.version) IN (SELECT * FROM unnest(${uuidArray(planned.ids)}, ${`{${planned.versions.join(",")}}`}::int[]))` : sql``}
             ORDER BY t.id
             LIMIT ${ARCHIVE_BATCH}
             FOR UPDATE SKIP LOCKED

@@ -40,8 +40,8 @@ export interface DetectResult {
   clusters: Cluster[];
   lsh: LshStats;
   similarPairs: number;
-  /** `lsh` or, for small candidate sets, `exhaustive`. */
-  method: "lsh" | "exhaustive";
+  /** `lsh` or, for small candidate sets, `exhaustive`; `given` when a proposal or plan names the clusters. */
+  method: "lsh" | "exhaustive" | "given";
   lshMs: number;
   clusterMs: number;
 }
