@@ -15,6 +15,7 @@ import { registerMemoryChangesRoutes } from "./routes/memory-changes.js";
 import { registerPlaybookRoutes } from "./routes/playbook.js";
 import { registerProjectChangesRoutes } from "./routes/project-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
+import { registerReviewRoutes } from "./routes/review.js";
 
 const DEFAULT_VERSION = "0.1.0";
 const DESCRIPTION =
@@ -87,6 +88,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   registerProjectChangesRoutes(app, deps);
   registerConsolidationRoutes(app, deps);
   registerHistoryRoutes(app, deps);
+  registerReviewRoutes(app, deps);
   registerEventRoutes(app, deps);
 
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
@@ -105,6 +107,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
         { name: "consolidation", description: "Consolidation jobs: trigger, status, history, rollback, settings" },
         { name: "projects", description: "Projects" },
         { name: "memories", description: "Task memories: ingest, list, search" },
+        { name: "review", description: "Review queue (proposals, judge verdicts) and dry-run plans" },
       ],
     });
     return document;
