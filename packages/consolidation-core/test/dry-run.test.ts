@@ -59,7 +59,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("dry runs on $driver", (tar
     expect(merge?.memoryVersions).toEqual([1, 1]);
     expect(merge?.similarities?.[0]?.similarity).toBe(1);
     expect(merge?.detail).toMatchObject({ min_similarity: 1, promote_consolidated: true });
-    expect((merge?.detail.consolidated as { execution_summary: string }).execution_summary).toContain("port 5432");
+    expect((merge?.detail.consolidated as { execution_summary: string } | undefined)?.execution_summary).toContain("port 5432");
     expect(review?.detail).toEqual({ reason: "borderline" });
     expect(review?.similarities?.[0]?.similarity).toBe(0.8);
     expect(archive?.memoryIds).toEqual([ids.d]);

@@ -33,7 +33,9 @@ export async function findBorderlineClusters(
   if (rest.length < 2) return [];
   const { dims } = candidates;
   const vectors = new Float32Array(rest.length * dims);
-  rest.forEach((i, k) => vectors.set(candidates.vectors.subarray(i * dims, (i + 1) * dims), k * dims));
+  rest.forEach((i, k) => {
+    vectors.set(candidates.vectors.subarray(i * dims, (i + 1) * dims), k * dims);
+  });
   const typeIds = new Map<string, number>();
   const groups = ctx.options.allow_cross_type
     ? null

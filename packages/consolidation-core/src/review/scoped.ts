@@ -45,7 +45,9 @@ export async function loadScopedWork(db: Database, scope: JobScope): Promise<Sco
       if (item.kind === "merge") {
         work.clusters.push(ids);
         work.memoryIds.push(...ids);
-        ids.forEach((id, k) => work.versions.set(id, versions[k] as number));
+        ids.forEach((id, k) => {
+          work.versions.set(id, versions[k] as number);
+        });
       } else {
         work.archive?.ids.push(...ids);
         work.archive?.versions.push(...versions);
