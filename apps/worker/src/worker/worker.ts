@@ -1,4 +1,4 @@
-import type { Embedder, Synthesizer } from "@memcons/consolidation-core";
+import type { Embedder, Judge, Synthesizer } from "@memcons/consolidation-core";
 import { runConsolidation } from "@memcons/consolidation-core";
 import type { Database } from "@memcons/models";
 import {
@@ -37,16 +37,19 @@ export interface WorkerDeps {
   logger: AppLogger;
   embedder: Embedder;
   synthesizer: Synthesizer;
+  /** Decides review proposals during jobs (default: none; they wait for a person). */
+  judge?: Judge;
   /** Serve /healthz, /readyz and /metrics on config.healthPort (default true). */
   health?: boolean;
 }
 
 /** The job handler the runner calls: runs the consolidation engine with the configured AI providers. */
-export function consolidationHandler(o: { embedder: Embedder; synthesizer: Synthesizer; actor: string }): JobHandler {
+export function consolidationHandler(o: { embedder: Embedder; synthesizer: Synthesizer; judge?: Judge; actor: string }): JobHandler {
   return (job, ctx) =>
     runConsolidation(ctx.db, job.id, {
       embedder: o.embedder,
       synthesizer: o.synthesizer,
+      ...(o.judge ? { judge: o.judge } : {}),
       signal: ctx.signal,
       onProgress: ctx.onProgress,
       logger: ctx.logger,
@@ -59,7 +62,7 @@ const RECLAIM_EVENTS = new Set(["retrying", "failed", "cancelled"]);
 
 /** Starts the job runner, the cron scheduler and the health server of one worker process. */
 export async function startWorker(config: Config, deps: WorkerDeps): Promise<WorkerProcess> {
-  const { db, logger, embedder, synthesizer } = deps;
+  const { db, logger, embedder, synthesizer, judge } = deps;
   const log = logger.child({ component: "worker", worker_id: config.workerId });
   let draining = false;
 
@@ -95,7 +98,7 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
     pollIntervalMs: config.pollIntervalMs,
     jobTimeoutMs: config.jobTimeoutMs,
     logger: logger.child({ component: "runner" }),
-    engine: consolidationHandler({ embedder, synthesizer, actor: `worker:${config.workerId}` }),
+    engine: consolidationHandler({ embedder, synthesizer, ...(judge ? { judge } : {}), actor: `worker:${config.workerId}` }),
   });
 
   const metrics = createWorkerMetrics({ db, logger: log, runningJobs: () => runner.runningJobIds().length });
