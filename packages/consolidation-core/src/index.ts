@@ -70,3 +70,14 @@ export {
 } from "./review/proposals.js";
 export { applyPlan, discardPlan, getPlan, type PlanItemsOptions } from "./review/plans.js";
 export type { PlanSummary } from "./review/plan.js";
+export {
+  analyzeForGuard,
+  compareForGuard,
+  type ContradictionKind,
+  type ContradictionReason,
+  describeContradiction,
+  findContradiction,
+  type GuardAnalysis,
+} from "./guard/contradiction.js";
+export { type GuardedPairs, separateContradictions, type StoppedPair } from "./detect/guard.js";
+export type { DetectResult } from "./phases/detect.js";

@@ -1,8 +1,10 @@
 import type { PairSimilarity } from "@memcons/models";
 import type { JobContext } from "../context.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
+import { type StoppedPair, separateContradictions } from "../detect/guard.js";
 import { exhaustiveSimilarPairs, lshSimilarPairsAsync } from "../detect/lsh.js";
 import { dotRows } from "../embedding/cosine.js";
+import { describeContradiction } from "../guard/contradiction.js";
 import type { Candidates } from "../phases/detect.js";
 
 /** A set of candidates the engine will not merge on its own; becomes a review proposal. */
@@ -15,9 +17,20 @@ export interface ProposalCandidate {
 
 const EXHAUSTIVE_MAX = 1000;
 
+/** The pairs the contradiction guard kept apart, as proposals whose reason is the guard's. */
+export function guardProposals(candidates: Candidates, stopped: readonly StoppedPair[]): ProposalCandidate[] {
+  const index = new Map(candidates.ids.map((id, i) => [id, i]));
+  return stopped.flatMap((pair) => {
+    const [a, b] = [index.get(pair.ids[0]), index.get(pair.ids[1])];
+    if (a === undefined || b === undefined) return [];
+    return [{ members: [Math.min(a, b), Math.max(a, b)], reason: describeContradiction(pair.reason) }];
+  });
+}
+
 /**
  * Tight clusters (complete linkage) at `review_threshold` among the candidates no merge cluster took,
  * whose weakest pair lies below `similarity_threshold`: the borderline tier a person or judge decides.
+ * Pairs the contradiction guard separates never join such a cluster.
  */
 export async function findBorderlineClusters(
   ctx: JobContext,
@@ -45,8 +58,13 @@ export async function findBorderlineClusters(
         return typeIds.get(type) as number;
       });
   const set = { vectors, dims, n: rest.length, groups };
-  const pairs = rest.length <= EXHAUSTIVE_MAX ? exhaustiveSimilarPairs(set, review) : (await lshSimilarPairsAsync(set, review)).pairs;
-  return completeLinkageClusters(rest.length, pairs, ctx.options.min_cluster_size)
+  const similar = rest.length <= EXHAUSTIVE_MAX ? exhaustiveSimilarPairs(set, review) : (await lshSimilarPairsAsync(set, review)).pairs;
+  const { kept } = await separateContradictions(
+    ctx,
+    rest.map((i) => candidates.ids[i] as string),
+    similar,
+  );
+  return completeLinkageClusters(rest.length, kept, ctx.options.min_cluster_size)
     .filter((c) => c.minSimilarity < ctx.options.similarity_threshold)
     .map((c) => ({ members: c.members.map((k) => rest[k] as number), reason: "borderline" }));
 }

@@ -92,9 +92,11 @@ export function scopedDetection(candidates: Candidates, work: ScopedWork): Detec
     clusters,
     lsh: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: 0 },
     similarPairs: 0,
+    stoppedPairs: [],
     method: "given",
     lshMs: 0,
     clusterMs: 0,
+    guardMs: 0,
   };
 }
 
