@@ -92,6 +92,26 @@ describe.each(testTargets(process.env.DATABASE_URL))("review proposals on $drive
     expect(listed[0]?.similarities).toEqual([{ a, b, similarity: 0.8 }]);
   });
 
+  it("turns a pair the contradiction guard stopped into a proposal with the guard's reason, never a merge", async () => {
+    const projectId = await createProject(db, { options: { archive_enabled: false, promote_enabled: false } });
+    const texts = ["Use port 5432 for the local database.", "Use port 5433 for the local database."];
+    const ids: string[] = [];
+    for (const text of texts) {
+      const [row] = await db.rows<{ id: string }>(
+        sql`INSERT INTO task_memories (project_id, memory_type, execution_summary, context_embedding, reused_count)
+            VALUES (${projectId}::uuid, 'decision', ${text}, '{1,0,0}'::real[], 5) RETURNING id`,
+      );
+      ids.push((row as { id: string }).id);
+    }
+    const result = await runJob(db, await createJob(db, projectId));
+    expect(result.memories_merged).toBe(0);
+    const [proposal, ...others] = await listProposals(db, projectId);
+    expect(others).toEqual([]);
+    expect(proposal?.reason).toMatch(/^(port|number): "543[23]" vs "543[23]"$/);
+    expect([...(proposal?.memberIds ?? [])].sort()).toEqual([...ids].sort());
+    expect(proposal?.minSimilarity).toBe(1);
+  });
+
   it("does not propose pending or rejected members again", async () => {
     const projectId = await createProject(db, { options: REVIEW });
     await seedReviewFixture(db, projectId);
