@@ -16,6 +16,7 @@ import { registerPlaybookRoutes } from "./routes/playbook.js";
 import { registerProjectChangesRoutes } from "./routes/project-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 import { registerReviewRoutes } from "./routes/review.js";
+import { SearchIndex } from "./services/search-index.js";
 
 const DEFAULT_VERSION = "0.1.0";
 const DESCRIPTION =
@@ -32,6 +33,7 @@ function resolveDeps(options: ApiOptions): ApiDeps {
     embedder: options.embedder ?? createHashingEmbedder(),
     version: options.version ?? DEFAULT_VERSION,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    searchIndex: new SearchIndex({ maxVectors: options.searchCacheVectors }),
   };
 }
 

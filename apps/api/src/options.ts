@@ -1,5 +1,6 @@
 import type { Embedder } from "@memcons/consolidation-core";
 import type { Database, Logger } from "@memcons/models";
+import type { SearchIndex } from "./services/search-index.js";
 
 /** Settings of createApiApp. */
 export interface ApiOptions {
@@ -19,6 +20,8 @@ export interface ApiOptions {
   version?: string;
   /** Interval of SSE heartbeat comments in milliseconds (default 15,000). */
   sseHeartbeatMs?: number;
+  /** Most memory vectors `q=` search keeps in memory over all projects (default 300,000). */
+  searchCacheVectors?: number;
 }
 
 /** ApiOptions with every default resolved; what route modules receive. */
@@ -30,6 +33,7 @@ export interface ApiDeps {
   readonly embedder: Embedder;
   readonly version: string;
   readonly sseHeartbeatMs: number;
+  readonly searchIndex: SearchIndex;
 }
 
 /** Hono environment of the API: the authenticated actor is stored per request. */
