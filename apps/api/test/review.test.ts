@@ -24,6 +24,13 @@ const t = useTestApp();
 
 /** Every text the engine embeds points one way; the seeded memories carry their own 3-d vectors. */
 const tiny: Embedder = { model: "tiny-3", dimensions: 3, embed: async (texts) => texts.map(() => Float32Array.from([1, 0, 0])) };
+const TEXTS: Record<string, string> = {
+  a1: "Keep the build green before merging.",
+  a2: "Keep the build green before a merge.",
+  b1: "Run the linter before every commit.",
+  b2: "Run the linter before committing code.",
+  c: "Invoices are computed in integer cents.",
+};
 const VECTORS: Record<string, number[]> = { a1: [1, 0, 0], a2: [1, 0, 0], b1: [0, 1, 0], b2: [0, 0.8, 0.6], c: [0, 0, 1] };
 
 async function seed(db: Database, projectId: string): Promise<Record<string, string>> {
@@ -31,7 +38,7 @@ async function seed(db: Database, projectId: string): Promise<Record<string, str
   for (const [key, v] of Object.entries(VECTORS)) {
     const [row] = await db.rows<{ id: string }>(
       sql`INSERT INTO task_memories (project_id, task_id, memory_type, execution_summary, context_embedding, reused_count)
-          VALUES (${projectId}::uuid, ${key}, 'learning', ${`Memory ${key} about the build.`}, ${`{${v.join(",")}}`}::real[], 5)
+          VALUES (${projectId}::uuid, ${key}, 'learning', ${TEXTS[key] as string}, ${`{${v.join(",")}}`}::real[], 5)
           RETURNING id`,
     );
     ids[key] = (row as { id: string }).id;

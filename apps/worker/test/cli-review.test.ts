@@ -26,6 +26,13 @@ async function cli(argv: string[], env: Record<string, string>) {
 }
 
 const tiny: Embedder = { model: "tiny-3", dimensions: 3, embed: async (texts) => texts.map(() => Float32Array.from([1, 0, 0])) };
+const TEXTS: Record<string, string> = {
+  a1: "Keep the build green before merging.",
+  a2: "Keep the build green before a merge.",
+  b1: "Run the linter before every commit.",
+  b2: "Run the linter before committing code.",
+  c: "Invoices are computed in integer cents.",
+};
 const VECTORS: Record<string, number[]> = { a1: [1, 0, 0], a2: [1, 0, 0], b1: [0, 1, 0], b2: [0, 0.8, 0.6], c: [0, 0, 1] };
 
 /** A project with a review tier and five memories: a1/a2 identical, b1/b2 borderline (0.8), c alone. */
@@ -38,7 +45,7 @@ async function seedProject(db: Database, name: string): Promise<string> {
   for (const [key, v] of Object.entries(VECTORS)) {
     await db.rows(
       sql`INSERT INTO task_memories (project_id, task_id, memory_type, execution_summary, context_embedding, reused_count)
-          VALUES (${projectId}::uuid, ${key}, 'learning', ${`Memory ${key}: keep the build green.`}, ${`{${v.join(",")}}`}::real[], 5)`,
+          VALUES (${projectId}::uuid, ${key}, 'learning', ${TEXTS[key] as string}, ${`{${v.join(",")}}`}::real[], 5)`,
     );
   }
   return projectId;

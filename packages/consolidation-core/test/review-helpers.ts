@@ -78,3 +78,9 @@ export async function proposalsOf(db: Database, projectId: string) {
         WHERE project_id = ${projectId}::uuid ORDER BY created_at, id`,
   );
 }
+
+/** A snapshot row as an object without `search_xid`, which every write restamps (search bookkeeping). */
+export function comparable(row: unknown, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  const { search_xid: _stamp, ...rest } = JSON.parse(row as string) as Record<string, unknown>;
+  return { ...rest, ...overrides };
+}
