@@ -37,8 +37,8 @@ async function seed(db: Database, projectId: string): Promise<Record<string, str
   const ids: Record<string, string> = {};
   for (const [key, v] of Object.entries(VECTORS)) {
     const [row] = await db.rows<{ id: string }>(
-      sql`INSERT INTO task_memories (project_id, task_id, memory_type, execution_summary, context_embedding, reused_count)
-          VALUES (${projectId}::uuid, ${key}, 'learning', ${TEXTS[key] as string}, ${`{${v.join(",")}}`}::real[], 5)
+      sql`INSERT INTO task_memories (project_id, task_id, memory_type, execution_summary, context_embedding, embedding_model, reused_count)
+          VALUES (${projectId}::uuid, ${key}, 'learning', ${TEXTS[key] as string}, ${`{${v.join(",")}}`}::real[], 'tiny-3', 5)
           RETURNING id`,
     );
     ids[key] = (row as { id: string }).id;

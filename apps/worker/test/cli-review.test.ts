@@ -44,8 +44,8 @@ async function seedProject(db: Database, name: string): Promise<string> {
   const projectId = (project as { id: string }).id;
   for (const [key, v] of Object.entries(VECTORS)) {
     await db.rows(
-      sql`INSERT INTO task_memories (project_id, task_id, memory_type, execution_summary, context_embedding, reused_count)
-          VALUES (${projectId}::uuid, ${key}, 'learning', ${TEXTS[key] as string}, ${`{${v.join(",")}}`}::real[], 5)`,
+      sql`INSERT INTO task_memories (project_id, task_id, memory_type, execution_summary, context_embedding, embedding_model, reused_count)
+          VALUES (${projectId}::uuid, ${key}, 'learning', ${TEXTS[key] as string}, ${`{${v.join(",")}}`}::real[], 'tiny-3', 5)`,
     );
   }
   return projectId;

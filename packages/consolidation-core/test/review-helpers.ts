@@ -41,9 +41,9 @@ export async function seedReviewFixture(db: Database, projectId: string): Promis
     const learned = new Date(now - (key === "d" ? 200 : 2) * DAY).toISOString();
     const [row] = await db.rows<{ id: string }>(
       sql`INSERT INTO task_memories (project_id, task_id, memory_type, execution_summary, tags, context_embedding,
-            reused_count, learned_at)
+            embedding_model, reused_count, learned_at)
           VALUES (${projectId}::uuid, ${key}, 'learning', ${SUMMARIES[key] as string}, ${`{${key}}`}::text[],
-            ${`{${vector.join(",")}}`}::real[], ${key === "d" ? 0 : 5}, ${learned}::timestamptz)
+            ${`{${vector.join(",")}}`}::real[], 'tiny-3', ${key === "d" ? 0 : 5}, ${learned}::timestamptz)
           RETURNING id`,
     );
     ids[key] = (row as { id: string }).id;

@@ -98,8 +98,8 @@ describe.each(testTargets(process.env.DATABASE_URL))("review proposals on $drive
     const ids: string[] = [];
     for (const text of texts) {
       const [row] = await db.rows<{ id: string }>(
-        sql`INSERT INTO task_memories (project_id, memory_type, execution_summary, context_embedding, reused_count)
-            VALUES (${projectId}::uuid, 'decision', ${text}, '{1,0,0}'::real[], 5) RETURNING id`,
+        sql`INSERT INTO task_memories (project_id, memory_type, execution_summary, context_embedding, embedding_model, reused_count)
+            VALUES (${projectId}::uuid, 'decision', ${text}, '{1,0,0}'::real[], 'tiny-3', 5) RETURNING id`,
       );
       ids.push((row as { id: string }).id);
     }
