@@ -122,7 +122,7 @@ async function planCluster(
   };
   if (o.summarize_enabled && members.length >= Math.max(3, o.min_cluster_size)) {
     checkAborted(ctx);
-    const memories: TaskMemory[] = members.map((m) => ({ ...m.row, contextEmbedding: null }));
+    const memories: TaskMemory[] = members.map((m) => ({ ...m.row, contextEmbedding: null, embeddingModel: null }));
     const s = await ctx.synthesizer.synthesize(memories, ctx.signal);
     const c = Math.max(0, Math.min(1, Math.round(s.confidence * 1000) / 1000));
     detail.summary = {

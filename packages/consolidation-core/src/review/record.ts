@@ -100,7 +100,7 @@ export async function judgeProposals(
     const memories: TaskMemory[] = ids
       .map((id) => loaded.get(id))
       .filter((m) => m !== undefined)
-      .map((m) => ({ ...m, contextEmbedding: null }));
+      .map((m) => ({ ...m, contextEmbedding: null, embeddingModel: null }));
     let decision: Awaited<ReturnType<Judge["judge"]>>;
     try {
       decision = await judge.judge(
