@@ -20,6 +20,7 @@ import { registerPlaybookRoutes } from "./routes/playbook.js";
 import { registerProjectChangesRoutes } from "./routes/project-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
+import { registerReviewRoutes } from "./routes/review.js";
 import { SearchIndex } from "./services/search-index.js";
 
 const DEFAULT_VERSION = "0.1.0";
@@ -128,6 +129,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   registerProjectChangesRoutes(app, deps);
   registerConsolidationRoutes(app, deps);
   registerHistoryRoutes(app, deps);
+  registerReviewRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerTokenRoutes(app, deps);
 
@@ -148,6 +150,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
         { name: "projects", description: "Projects" },
         { name: "memories", description: "Task memories: ingest, list, search" },
         { name: "tokens", description: "Stored API tokens (admin scope)" },
+        { name: "review", description: "Review queue (proposals, judge verdicts) and dry-run plans" },
       ],
     });
     describeAccess(document, ROUTE_RULES);

@@ -8,6 +8,8 @@ import type { z } from "zod";
 export interface ErrorBody {
   error: string;
   message: string;
+  /** On a conflict about memories (changed since a plan, proposal or job): every one of their ids. */
+  memory_ids?: string[];
 }
 
 /** An HTTP-level error raised by the API itself (auth, body size, bad cursor…). */
@@ -89,6 +91,10 @@ export function targetName(target: string): string {
 export function toErrorResponse(error: unknown, c: Context, report: (error: unknown) => void): Response {
   if (error instanceof MemconsError) {
     const status = statusForCode(error.code);
+    const memoryIds = (error as { memoryIds?: unknown }).memoryIds;
+    if (status && Array.isArray(memoryIds)) {
+      return c.json<ErrorBody>({ error: error.code, message: error.message, memory_ids: memoryIds.map(String) }, status);
+    }
     if (status) return errorResponse(c, status, error.code, error.message);
   }
   if (error instanceof HTTPException) {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { API_SCOPES, type ApiScope, consolidationJobs } from "@memcons/models";
+import { API_SCOPES, type ApiScope, consolidationJobs, consolidationProposals } from "@memcons/models";
 import type { TestDatabase } from "@memcons/models/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiToken, ROUTE_RULES, type RouteRule } from "../src/index.js";
@@ -10,6 +10,7 @@ let app: ReturnType<typeof makeApp>;
 let projectA: string;
 let projectB: string;
 const jobs: Record<string, string> = {};
+const proposals: Record<string, string> = {};
 let operations: Array<{ method: string; path: string }>;
 
 /** One token per scope, valid for every project or limited to project A. */
@@ -26,6 +27,19 @@ beforeAll(async () => {
       .values({ projectId: project, triggerType: "manual", status: "completed", completedAt: new Date() })
       .returning();
     jobs[project] = job!.id;
+    const members = [randomUUID(), randomUUID()].sort();
+    const [proposal] = await db.orm
+      .insert(consolidationProposals)
+      .values({
+        projectId: project,
+        memberIds: members,
+        memberVersions: [1, 1],
+        memberKey: members.join(","),
+        minSimilarity: 0.8,
+        reason: "borderline",
+      })
+      .returning();
+    proposals[project] = proposal!.id;
   }
   for (const scope of API_SCOPES) {
     for (const limited of [false, true]) {
@@ -62,6 +76,7 @@ function requestFor(
   const url = path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     if (source.kind === "path" && source.param === name) return project;
     if (source.kind === "path-job" && source.param === name) return jobs[project]!;
+    if (source.kind === "path-proposal" && source.param === name) return proposals[project]!;
     return name === "name" ? "no-such-token" : randomUUID();
   });
   if (source.kind === "query") return { url: `${url}?${source.param}=${project}` };

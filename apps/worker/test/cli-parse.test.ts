@@ -33,9 +33,27 @@ describe("parseCli", () => {
       name: "trigger",
       projectId: ID,
       wait: true,
+      dryRun: false,
       options: { similarity_threshold: 0.85, archive_enabled: false, note: "a=b" },
     });
-    expect(parseCli(["trigger", ID])).toMatchObject({ wait: false, options: {} });
+    expect(parseCli(["trigger", ID])).toMatchObject({ wait: false, dryRun: false, options: {} });
+    expect(parseCli(["trigger", ID, "--dry-run"])).toMatchObject({ dryRun: true });
+  });
+
+  it("parses the review queue and plan commands", () => {
+    expect(parseCli(["proposals", ID])).toEqual({ name: "proposals", projectId: ID, limit: 20, json: false });
+    expect(parseCli(["proposals", ID, "--status", "rejected", "--limit", "5", "--json"])).toEqual({
+      name: "proposals",
+      projectId: ID,
+      status: "rejected",
+      limit: 5,
+      json: true,
+    });
+    expect(parseCli(["approve", ID, "--wait"])).toEqual({ name: "approve", proposalId: ID, wait: true });
+    expect(parseCli(["reject", ID])).toEqual({ name: "reject", proposalId: ID });
+    expect(parseCli(["plan", ID, "--kind", "merge"])).toEqual({ name: "plan", jobId: ID, kind: "merge", limit: 20 });
+    expect(parseCli(["apply-plan", ID])).toEqual({ name: "apply-plan", jobId: ID, wait: false });
+    expect(parseCli(["discard-plan", ID])).toEqual({ name: "discard-plan", jobId: ID });
   });
 
   it("parses jobs filters", () => {
@@ -63,6 +81,11 @@ describe("parseCli", () => {
     [["trigger", ID, "--option", "=1"], "key=value"],
     [["trigger", ID, "--wait=yes"], "does not take an argument"],
     [["rollback", ID, "--reason"], "argument missing"],
+    [["proposals", ID, "--status", "maybe"], "--status"],
+    [["approve"], "needs <proposalId>"],
+    [["reject", "nope"], "UUID"],
+    [["plan", ID, "--kind", "delete"], "--kind"],
+    [["apply-plan", ID, "now"], "Unexpected argument"],
     [["migrate", "now"], "Unexpected argument"],
     [["purge-audit", "--older-than-days", "6"], "--older-than-days"],
     [["purge-audit", "--older-than-days", "1.5"], "--older-than-days"],

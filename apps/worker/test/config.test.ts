@@ -38,6 +38,7 @@ describe("loadConfig", () => {
       adminTokens: [],
       embedder: { provider: "hashing" },
       synthesizer: { provider: "extractive" },
+      judge: null,
       logLevel: "info",
     });
     expect(c.workerId).toMatch(/-\d+$/);
@@ -74,6 +75,7 @@ describe("loadConfig", () => {
       EMBEDDING_MODEL: "nomic-embed-text",
       EMBEDDING_DIMENSIONS: "768",
       SYNTHESIS_MODEL: "llama3",
+      JUDGE_MODEL: "qwen2.5",
       LOG_LEVEL: "debug",
     });
     expect(c).toMatchObject({
@@ -107,6 +109,7 @@ describe("loadConfig", () => {
         timeoutMs: 5000,
       },
       synthesizer: { provider: "openai", baseUrl: "http://127.0.0.1:11434/v1", model: "llama3", apiKey: "sk-test" },
+      judge: { baseUrl: "http://127.0.0.1:11434/v1", model: "qwen2.5", apiKey: "sk-test", timeoutMs: 5000 },
       logLevel: "debug",
     });
   });

@@ -1,7 +1,7 @@
 import { queryRows, toDate } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
 import type { PhaseContext } from "./phase-context.js";
-import { timestamp } from "./sql-params.js";
+import { timestamp, uuidArray } from "./sql-params.js";
 
 /**
  * When this job first wrote anything (its earliest audit row), or null for a fresh job. Memories the job
@@ -31,6 +31,7 @@ export function candidateFilter(ctx: PhaseContext, epoch: Date | null): SQL {
   return sql`t.project_id = ${ctx.projectId}::uuid
     AND t.is_archived = false AND t.is_duplicate = false
     ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
+    ${ctx.scopeIds ? sql`AND t.id = ANY(${uuidArray(ctx.scopeIds)})` : sql``}
     ${existedAtStart(ctx)}
     ${notCreatedByJob(epoch)}`;
 }

@@ -154,3 +154,74 @@ function describe(reason: unknown): string {
   if (typeof reason === "string") return reason;
   return "aborted";
 }
+
+/** No review proposal has the given id. */
+export class ProposalNotFoundError extends MemconsError {
+  readonly proposalId: string;
+
+  constructor(proposalId: string) {
+    super("not_found", `Proposal ${proposalId} not found`);
+    this.proposalId = proposalId;
+  }
+}
+
+/** The proposal was already approved or rejected. */
+export class ProposalDecidedError extends MemconsError {
+  readonly proposalId: string;
+  readonly status: string;
+
+  constructor(proposalId: string, status: string) {
+    super("conflict", `Proposal ${proposalId} is already ${status}`);
+    this.proposalId = proposalId;
+    this.status = status;
+  }
+}
+
+/** No dry-run plan exists for the given job id. */
+export class PlanNotFoundError extends MemconsError {
+  readonly jobId: string;
+
+  constructor(jobId: string) {
+    super("not_found", `No dry-run plan for job ${jobId}`);
+    this.jobId = jobId;
+  }
+}
+
+/** The plan was already applied or discarded. */
+export class PlanDecidedError extends MemconsError {
+  readonly jobId: string;
+  readonly status: string;
+
+  constructor(jobId: string, status: string) {
+    super("conflict", `The plan of job ${jobId} is already ${status}`);
+    this.jobId = jobId;
+    this.status = status;
+  }
+}
+
+/** Memories a proposal or plan names changed (or were merged, archived or deleted) since it was made. */
+export class MemoriesChangedError extends MemconsError {
+  readonly memoryIds: readonly string[];
+
+  constructor(what: string, memoryIds: readonly string[]) {
+    const shown = memoryIds.slice(0, 20).join(", ");
+    const more = memoryIds.length > 20 ? ` and ${memoryIds.length - 20} more` : "";
+    super("conflict", `Cannot apply ${what}: ${memoryIds.length} memories changed since (${shown}${more})`);
+    this.memoryIds = memoryIds;
+  }
+}
+
+/** The project already has a pending or running job, so the change cannot be queued now. */
+export class ProjectBusyError extends MemconsError {
+  readonly projectId: string;
+  readonly activeJobId: string;
+
+  constructor(projectId: string, activeJobId: string) {
+    super(
+      "conflict",
+      `Project ${projectId} has an active job (${activeJobId}); try again when it has finished`,
+    );
+    this.projectId = projectId;
+    this.activeJobId = activeJobId;
+  }
+}

@@ -13,6 +13,12 @@ export {
   AuditIncompleteError,
   ConsolidationAbortedError,
   EmbeddingDimensionError,
+  MemoriesChangedError,
+  PlanDecidedError,
+  PlanNotFoundError,
+  ProjectBusyError,
+  ProposalDecidedError,
+  ProposalNotFoundError,
   JobNotFinishedError,
   JobNotRunnableError,
   LeaseNotHeldError,
@@ -63,6 +69,19 @@ export {
   purgeAuditRecords,
   unarchiveMemories,
 } from "./manual.js";
+export { createOpenAIJudge, type Judge, type JudgeDecision, type JudgeRequest, type OpenAIJudgeOptions } from "./review/judge.js";
+export {
+  type ApplicationRequest,
+  approveProposal,
+  type DecisionOptions,
+  type EnqueueApplication,
+  getProposal,
+  listProposals,
+  type ListProposalsOptions,
+  rejectProposal,
+} from "./review/proposals.js";
+export { applyPlan, discardPlan, getPlan, type PlanItemsOptions } from "./review/plans.js";
+export type { PlanSummary } from "./review/plan.js";
 export {
   analyzeForGuard,
   compareForGuard,

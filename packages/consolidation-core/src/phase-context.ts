@@ -23,6 +23,8 @@ export interface PhaseContext {
   holder: string | undefined;
   /** When the job first started: it only touches memories created up to then, across resumes. */
   startedAt: Date;
+  /** Restricts the candidates to these memories (a job applying a proposal or a plan). */
+  scopeIds?: readonly string[];
   /** Reports progress within a phase (fraction 0..1 of that phase). */
   progress(phase: Phase, fraction: number, message?: string): Promise<void>;
 }

@@ -11,6 +11,10 @@ import { type FinalizeStats, finalizeCandidates } from "./phases/finalize.js";
 import { runMerge } from "./phases/merge.js";
 import { runPromote } from "./phases/promote.js";
 import { runSummarize } from "./phases/summarize.js";
+import { findBorderlineClusters, guardProposals, type ProposalCandidate } from "./review/borderline.js";
+import { writePlan } from "./review/plan.js";
+import { approvedClusters, judgeProposals, recordProposals } from "./review/record.js";
+import { loadScopedWork, type ScopedWork, scopedDetection } from "./review/scoped.js";
 import { createExtractiveSynthesizer } from "./synthesis/extractive.js";
 import type { ConsolidationResult, RunConsolidationDeps } from "./types.js";
 
@@ -53,6 +57,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
     promote: options.promote_enabled,
   };
   const started = Date.now();
+  const scoped = await loadScopedWork(db, scope);
   // The job's world: memories created up to its first start (kept across resumes and retries).
   const [first] = await queryRows<{ started_at: unknown }>(
     db.orm,
@@ -75,6 +80,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
     batchSize: Math.max(1, deps.batchSize ?? 200),
     holder: deps.holder,
     startedAt: toDate(first?.started_at) ?? new Date(),
+    ...(scoped ? { scopeIds: scoped.memoryIds } : {}),
     progress: async () => {},
   };
   let currentPhase: Phase = "detect";
@@ -96,6 +102,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
   ctx.logger.info({ job_id: jobId, project_id: job.projectId, resumed: completed.size > 0 }, "consolidation started");
 
   const needsClusters =
+    options.dry_run ||
     (enabled.merge && !completed.has("merge")) ||
     (!enabled.merge && enabled.summarize && !completed.has("summarize"));
   let detected: DetectResult | null = null;
@@ -104,10 +111,11 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
   if (needsClusters || !completed.has("detect")) {
     candidates = await loadCandidates(ctx, true);
     checkAborted(ctx);
-    detected = await findClusters(ctx, candidates);
+    detected = scoped ? scopedDetection(candidates, scoped) : await findClusters(ctx, candidates);
   } else {
     candidates = await loadCandidates(ctx, false);
   }
+  const review = detected ? await reviewTier(ctx, detected, scoped, deps) : null;
   if (!completed.has("detect") && detected) {
     await assertHeld(ctx);
     const clustered = detected.clusters.reduce((s, c) => s + c.members.length, 0);
@@ -132,10 +140,12 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
       lsh_ms: detected.lshMs,
       guard_ms: detected.guardMs,
       cluster_ms: detected.clusterMs,
+      ...(review ? { review: review.metrics } : {}),
     });
     completed.add("detect");
     await ctx.progress("detect", 1, `${detected.clusters.length} clusters among ${detected.candidates.n} memories`);
   }
+  if (options.dry_run) return finishDryRun(ctx, requireDetected(detected), review?.found ?? [], Date.now() - started);
   for (const phase of PHASES.slice(1)) {
     if (completed.has(phase)) continue;
     checkAborted(ctx);
@@ -143,7 +153,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
     let phaseMetrics: Record<string, unknown> = { skipped: true };
     if (enabled[phase]) {
       currentPhase = phase;
-      phaseMetrics = { ...(await runPhase(ctx, phase, detected)) };
+      phaseMetrics = { ...(await runPhase(ctx, phase, detected, scoped)) };
     }
     await assertHeld(ctx);
     await commitPhase(db, jobId, phase, Date.now() - t0, phaseMetrics);
@@ -168,7 +178,12 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
   };
 }
 
-async function runPhase(ctx: PhaseContext, phase: Phase, detected: DetectResult | null): Promise<object> {
+async function runPhase(
+  ctx: PhaseContext,
+  phase: Phase,
+  detected: DetectResult | null,
+  scoped: ScopedWork | null,
+): Promise<object> {
   switch (phase) {
     case "merge":
       return runMerge(ctx, requireDetected(detected).candidates, requireDetected(detected).clusters);
@@ -179,12 +194,72 @@ async function runPhase(ctx: PhaseContext, phase: Phase, detected: DetectResult 
       return runSummarize(ctx, clusters);
     }
     case "archive":
-      return runArchive(ctx);
+      return runArchive(ctx, scoped?.archive ?? null);
     case "promote":
       return runPromote(ctx);
     default:
       return {};
   }
+}
+
+/**
+ * The review tier of an ordinary job: finds the borderline sets; unless the job is a dry run, stores them as
+ * proposals, lets the judge (when there is one) decide them, and adds the approved ones to the clusters to merge.
+ */
+async function reviewTier(
+  ctx: PhaseContext,
+  detected: DetectResult,
+  scoped: ScopedWork | null,
+  deps: RunConsolidationDeps,
+): Promise<{ found: ProposalCandidate[]; metrics: Record<string, unknown> } | null> {
+  if (scoped) return null;
+  const found = [
+    ...guardProposals(detected.candidates, detected.stoppedPairs),
+    ...(await findBorderlineClusters(ctx, detected.candidates, detected.clusters)),
+  ];
+  const counts = { borderline: found.filter((f) => f.reason === "borderline").length, guard: detected.stoppedPairs.length };
+  if (ctx.options.dry_run) return { found, metrics: counts };
+  const created = await recordProposals(ctx, detected.candidates, found);
+  const judged = deps.judge ? await judgeProposals(ctx, deps.judge, detected.candidates, detected.clusters) : null;
+  const approved = await approvedClusters(ctx, detected.candidates);
+  detected.clusters.push(...approved);
+  return {
+    found,
+    metrics: {
+      ...counts,
+      proposals_created: created,
+      approved_by_judge: approved.length,
+      ...(judged ? { judge: { model: deps.judge?.model, ...judged } } : {}),
+    },
+  };
+}
+
+/** Ends a dry run: stores the plan instead of running the phases that change memories. */
+async function finishDryRun(
+  ctx: PhaseContext,
+  detected: DetectResult,
+  review: readonly ProposalCandidate[],
+  totalMs: number,
+): Promise<ConsolidationResult> {
+  const plan = await writePlan(ctx, detected, review);
+  const metrics = { dry_run: true, plan, total_ms: totalMs, embedder: ctx.embedder.model, synthesizer: ctx.synthesizer.model };
+  await ctx.db.rows(
+    sql`UPDATE memcons.consolidation_jobs SET metrics = metrics || ${jsonb(JSON.stringify(metrics))}, progress = 1
+        WHERE id = ${ctx.jobId}::uuid`,
+  );
+  const job = await loadJob(ctx.db, ctx.jobId);
+  ctx.logger.info({ jobId: ctx.jobId, ...plan }, "dry run planned");
+  return {
+    jobId: ctx.jobId,
+    memories_merged: 0,
+    memories_archived: 0,
+    memories_promoted: 0,
+    summaries_created: 0,
+    clusters: plan.clusters,
+    phases_completed: job.phasesCompleted as Phase[],
+    metrics: job.metrics,
+    cancelled: false,
+  };
 }
 
 /** Counts stopped pairs by the kind of contradiction. */

@@ -1,4 +1,5 @@
 import type { Logger, Phase, TaskMemory } from "@memcons/models";
+import type { Judge } from "./review/judge.js";
 
 /** Turns texts into fixed-length vectors. */
 export interface Embedder {
@@ -48,6 +49,8 @@ export interface RunConsolidationDeps {
   embedder?: Embedder;
   /** Synthesizer for clusters of 3+ (default: the extractive synthesizer). */
   synthesizer?: Synthesizer;
+  /** Decides review proposals during the job (default: none; they wait for a person). */
+  judge?: Judge;
   /** Cancels the job between clusters (cancel request or timeout). */
   signal?: AbortSignal;
   /** Called after each step with the overall progress. */

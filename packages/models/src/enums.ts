@@ -93,3 +93,38 @@ const JOB_KIND_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;
 export function isJobKind(value: unknown): value is string {
   return typeof value === "string" && JOB_KIND_PATTERN.test(value);
 }
+/** Where a review proposal stands: waiting for a decision, approved (merged by a job) or rejected (never proposed again). */
+export const ProposalStatus = {
+  Pending: "pending",
+  Approved: "approved",
+  Rejected: "rejected",
+} as const;
+export type ProposalStatus = (typeof ProposalStatus)[keyof typeof ProposalStatus];
+export const PROPOSAL_STATUSES = Object.values(ProposalStatus) as [ProposalStatus, ...ProposalStatus[]];
+
+/** A judge's verdict on a proposal. */
+export const JudgeVerdict = {
+  Approve: "approve",
+  Reject: "reject",
+} as const;
+export type JudgeVerdict = (typeof JudgeVerdict)[keyof typeof JudgeVerdict];
+export const JUDGE_VERDICTS = Object.values(JudgeVerdict) as [JudgeVerdict, ...JudgeVerdict[]];
+
+/** Where a dry run's plan stands: ready to apply, applied (by a job) or discarded. */
+export const PlanStatus = {
+  Ready: "ready",
+  Applied: "applied",
+  Discarded: "discarded",
+} as const;
+export type PlanStatus = (typeof PlanStatus)[keyof typeof PlanStatus];
+export const PLAN_STATUSES = Object.values(PlanStatus) as [PlanStatus, ...PlanStatus[]];
+
+/** Kinds of decision a plan records: a cluster to merge, memories to archive, memories to promote, a cluster to review. */
+export const PlanItemKind = {
+  Merge: "merge",
+  Archive: "archive",
+  Promote: "promote",
+  Review: "review",
+} as const;
+export type PlanItemKind = (typeof PlanItemKind)[keyof typeof PlanItemKind];
+export const PLAN_ITEM_KINDS = Object.values(PlanItemKind) as [PlanItemKind, ...PlanItemKind[]];

@@ -14,6 +14,10 @@ export const ConsolidationOptionsSchema = z
     archive_enabled: z.boolean().default(true),
     promote_enabled: z.boolean().default(true),
     allow_cross_type: z.boolean().default(false),
+    /** Clusters whose weakest pair lies between this and similarity_threshold become review proposals (null: no review tier). */
+    review_threshold: z.number().min(0.5).max(1).nullable().default(null),
+    /** Detect and plan only: store the plan, change no memory. */
+    dry_run: z.boolean().default(false),
   })
   .strict();
 
@@ -26,8 +30,15 @@ export type ConsolidationOptionsInput = z.input<typeof ConsolidationOptionsSchem
 export const JobScopeSchema = z
   .object({
     unconsolidated_only: z.boolean().default(false),
+    /** Merge exactly the members of this approved review proposal (nothing else). */
+    proposal_id: z.guid().optional(),
+    /** Carry out exactly the plan that this dry-run job stored. */
+    plan_job_id: z.guid().optional(),
   })
-  .strict();
+  .strict()
+  .refine((scope) => !(scope.proposal_id && scope.plan_job_id), {
+    message: "proposal_id and plan_job_id exclude each other",
+  });
 export type JobScope = z.output<typeof JobScopeSchema>;
 
 /** Global consolidation settings: schedule, default threshold and job timeout. */
@@ -54,7 +65,14 @@ export const DEFAULT_GLOBAL_SETTINGS: Readonly<GlobalSettings> = Object.freeze(
 
 /** Validates and defaults consolidation options; throws InvalidOptionsError naming each bad field. */
 export function parseConsolidationOptions(input: unknown): ConsolidationOptions {
-  return parseWith(ConsolidationOptionsSchema, input ?? {}, "consolidation options", InvalidOptionsError);
+  const options = parseWith(ConsolidationOptionsSchema, input ?? {}, "consolidation options", InvalidOptionsError);
+  if (options.review_threshold !== null && options.review_threshold >= options.similarity_threshold) {
+    const message = `must be below similarity_threshold (${options.similarity_threshold})`;
+    throw new InvalidOptionsError(`Invalid consolidation options: review_threshold: ${message}`, [
+      { path: "review_threshold", message },
+    ]);
+  }
+  return options;
 }
 
 /** Validates and defaults a job scope; throws InvalidOptionsError naming each bad field. */

@@ -20,7 +20,11 @@ import {
   ARCHIVE_REASONS,
   CHANGE_OPERATIONS,
   JOB_STATUSES,
+  JUDGE_VERDICTS,
   MEMORY_TYPES,
+  PLAN_ITEM_KINDS,
+  PLAN_STATUSES,
+  PROPOSAL_STATUSES,
   TRIGGER_TYPES,
 } from "./enums.js";
 
@@ -308,6 +312,107 @@ export const apiTokens = memconsSchema.table(
   ],
 );
 
+/** A pair of members and how similar they are, as stored on proposals and plan items. */
+export interface PairSimilarity {
+  a: string;
+  b: string;
+  similarity: number;
+}
+
+/**
+ * Review proposals: clusters too loose to merge on their own (weakest pair between review_threshold and
+ * similarity_threshold) and pairs the contradiction guard kept apart; a person or a judge decides.
+ */
+export const consolidationProposals = memconsSchema.table(
+  "consolidation_proposals",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    // The job whose detection proposed it.
+    jobId: uuid("job_id").references(() => consolidationJobs.id, { onDelete: "set null" }),
+    memberIds: uuid("member_ids").array().notNull(),
+    // Each member's version when proposed; approval refuses when one changed since.
+    memberVersions: integer("member_versions").array().notNull(),
+    // The sorted member ids joined by commas: the same members are proposed once.
+    memberKey: text("member_key").notNull(),
+    similarities: jsonb("similarities").$type<PairSimilarity[]>().notNull().default([]),
+    minSimilarity: real("min_similarity").notNull(),
+    // `borderline`, or the contradiction guard's reason.
+    reason: text("reason").notNull(),
+    status: text("status", { enum: PROPOSAL_STATUSES }).notNull().default("pending"),
+    decidedBy: text("decided_by"),
+    decidedAt: timestamptz("decided_at"),
+    judgeVerdict: text("judge_verdict", { enum: JUDGE_VERDICTS }),
+    judgeRationale: text("judge_rationale"),
+    judgeModel: text("judge_model"),
+    // The job that merged the members of an approved proposal.
+    appliedJobId: uuid("applied_job_id").references(() => consolidationJobs.id, { onDelete: "set null" }),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("consolidation_proposals_status_valid", sql`${t.status} IN (${inList(PROPOSAL_STATUSES)})`),
+    check(
+      "consolidation_proposals_verdict_valid",
+      sql`${t.judgeVerdict} IS NULL OR ${t.judgeVerdict} IN (${inList(JUDGE_VERDICTS)})`,
+    ),
+    check("consolidation_proposals_members", sql`cardinality(${t.memberIds}) >= 2`),
+    index("consolidation_proposals_project_status_idx").on(t.projectId, t.status, t.createdAt.desc(), t.id.desc()),
+    index("consolidation_proposals_job_idx").on(t.jobId),
+    // A pending or rejected set of members is never proposed a second time.
+    uniqueIndex("consolidation_proposals_open_members")
+      .on(t.projectId, t.memberKey)
+      .where(sql`${t.status} IN ('pending', 'rejected')`),
+  ],
+);
+
+/** The plan a dry-run job stored instead of changing memories; one row per dry-run job. */
+export const consolidationPlans = memconsSchema.table(
+  "consolidation_plans",
+  {
+    jobId: uuid("job_id")
+      .primaryKey()
+      .references(() => consolidationJobs.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    status: text("status", { enum: PLAN_STATUSES }).notNull().default("ready"),
+    // Counts per kind of decision.
+    summary: jsonb("summary").$type<Record<string, unknown>>().notNull().default({}),
+    decidedBy: text("decided_by"),
+    decidedAt: timestamptz("decided_at"),
+    // The job that applied the plan.
+    appliedJobId: uuid("applied_job_id").references(() => consolidationJobs.id, { onDelete: "set null" }),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (t) => [
+    check("consolidation_plans_status_valid", sql`${t.status} IN (${inList(PLAN_STATUSES)})`),
+    index("consolidation_plans_project_idx").on(t.projectId, t.createdAt.desc()),
+  ],
+);
+
+/** One decision of a plan: a cluster to merge (with its summary), a batch of memories to archive or promote, a cluster to review. */
+export const consolidationPlanItems = memconsSchema.table(
+  "consolidation_plan_items",
+  {
+    jobId: uuid("job_id")
+      .notNull()
+      .references(() => consolidationPlans.jobId, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    kind: text("kind", { enum: PLAN_ITEM_KINDS }).notNull(),
+    memoryIds: uuid("memory_ids").array().notNull(),
+    // Each memory's version when planned; applying skips (and first refuses) memories changed since.
+    memoryVersions: integer("memory_versions").array().notNull(),
+    similarities: jsonb("similarities").$type<PairSimilarity[]>(),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [
+    primaryKey({ columns: [t.jobId, t.position] }),
+    check("consolidation_plan_items_kind_valid", sql`${t.kind} IN (${inList(PLAN_ITEM_KINDS)})`),
+  ],
+);
+
 export type Project = typeof projects.$inferSelect;
 export type NewProject = typeof projects.$inferInsert;
 export type TaskMemory = typeof taskMemories.$inferSelect;
@@ -322,3 +427,7 @@ export type ScheduleRun = typeof scheduleRuns.$inferSelect;
 export type NewScheduleRun = typeof scheduleRuns.$inferInsert;
 export type ApiToken = typeof apiTokens.$inferSelect;
 export type NewApiToken = typeof apiTokens.$inferInsert;
+export type ConsolidationProposal = typeof consolidationProposals.$inferSelect;
+export type NewConsolidationProposal = typeof consolidationProposals.$inferInsert;
+export type ConsolidationPlan = typeof consolidationPlans.$inferSelect;
+export type ConsolidationPlanItem = typeof consolidationPlanItems.$inferSelect;

@@ -1,6 +1,9 @@
 import type {
   ConsolidationChange,
   ConsolidationJob,
+  ConsolidationPlan,
+  ConsolidationPlanItem,
+  ConsolidationProposal,
   PlaybookEntry,
   Project,
   ScheduleRun,
@@ -143,5 +146,53 @@ export function scheduleRunToDict(run: ScheduleRun) {
     fired_at: iso(run.firedAt),
     fired_by: run.firedBy,
     summary: object(run.summary),
+  };
+}
+
+/** Serializes a review proposal to its snake_case JSON form. */
+export function proposalToDict(proposal: ConsolidationProposal) {
+  return {
+    id: proposal.id,
+    project_id: proposal.projectId,
+    job_id: proposal.jobId,
+    member_ids: list(proposal.memberIds),
+    member_versions: list(proposal.memberVersions),
+    similarities: list(proposal.similarities).map((p) => ({ a: p.a, b: p.b, similarity: p.similarity })),
+    min_similarity: proposal.minSimilarity,
+    reason: proposal.reason,
+    status: proposal.status,
+    decided_by: proposal.decidedBy,
+    decided_at: iso(proposal.decidedAt),
+    judge_verdict: proposal.judgeVerdict,
+    judge_rationale: proposal.judgeRationale,
+    judge_model: proposal.judgeModel,
+    applied_job_id: proposal.appliedJobId,
+    created_at: iso(proposal.createdAt),
+  };
+}
+
+/** Serializes a dry run's plan (without its items) to its snake_case JSON form. */
+export function planToDict(plan: ConsolidationPlan) {
+  return {
+    job_id: plan.jobId,
+    project_id: plan.projectId,
+    status: plan.status,
+    summary: object(plan.summary),
+    decided_by: plan.decidedBy,
+    decided_at: iso(plan.decidedAt),
+    applied_job_id: plan.appliedJobId,
+    created_at: iso(plan.createdAt),
+  };
+}
+
+/** Serializes one decision of a plan to its snake_case JSON form. */
+export function planItemToDict(item: ConsolidationPlanItem) {
+  return {
+    position: item.position,
+    kind: item.kind,
+    memory_ids: list(item.memoryIds),
+    memory_versions: list(item.memoryVersions),
+    similarities: item.similarities ? item.similarities.map((p) => ({ a: p.a, b: p.b, similarity: p.similarity })) : null,
+    detail: object(item.detail),
   };
 }

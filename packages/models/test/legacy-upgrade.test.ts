@@ -137,7 +137,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("schema memcons on $driver"
       const [count] = await db.rows<{ n: number }>(
         sql`select count(*)::int as n from information_schema.tables where table_schema = 'memcons'`,
       );
-      expect(count!.n).toBe(8);
+      expect(count!.n).toBe(11);
     } finally {
       await db.close();
     }

@@ -22,6 +22,9 @@ describe.each(testTargets(process.env.DATABASE_URL))("migrate on $driver", (targ
         "api_tokens",
         "consolidation_changes",
         "consolidation_jobs",
+        "consolidation_plan_items",
+        "consolidation_plans",
+        "consolidation_proposals",
         "migrations",
         "playbook_entries",
         "projects",
@@ -96,7 +99,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("migrationStatements on $dr
       const [count] = await db.rows<{ n: number }>(
         sql`select count(*)::int as n from information_schema.tables where table_schema = 'memcons'`,
       );
-      expect(count!.n).toBe(8);
+      expect(count!.n).toBe(11);
     } finally {
       await db.close();
     }

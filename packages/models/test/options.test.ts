@@ -36,6 +36,10 @@ describe("consolidation options", () => {
     [{ promote_confidence_threshold: -0.1 }, "promote_confidence_threshold"],
     [{ merge_enabled: "yes" }, "merge_enabled"],
     [{ surprise: true }, "surprise"],
+    [{ review_threshold: 0.9 }, "review_threshold"],
+    [{ review_threshold: 0.85, similarity_threshold: 0.8 }, "review_threshold"],
+    [{ review_threshold: 0.2 }, "review_threshold"],
+    [{ dry_run: "yes" }, "dry_run"],
   ])("rejects %j naming %s", (input, field) => {
     const error = (() => {
       try {
@@ -47,6 +51,15 @@ describe("consolidation options", () => {
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as Error).message).toContain(field);
     expect((error as InvalidOptionsError).issues[0]!.path).toContain(field);
+  });
+
+  it("has no review tier and no dry run unless asked, and takes a review_threshold below similarity_threshold", () => {
+    expect(DEFAULT_CONSOLIDATION_OPTIONS).toMatchObject({ review_threshold: null, dry_run: false });
+    expect(parseConsolidationOptions({ review_threshold: 0.8, dry_run: true })).toMatchObject({
+      similarity_threshold: 0.9,
+      review_threshold: 0.8,
+      dry_run: true,
+    });
   });
 
   it("rejects a non-object", () => {
@@ -62,6 +75,14 @@ describe("consolidation options", () => {
     expect(parseJobScope({ unconsolidated_only: true })).toEqual({ unconsolidated_only: true });
     expect(parseJobScope(undefined)).toEqual({ unconsolidated_only: false });
     expect(() => parseJobScope({ unconsolidated_only: "yes" })).toThrow(/unconsolidated_only/);
+  });
+
+  it("names at most one proposal or plan to carry out", () => {
+    const id = "3f1c2a9e-8b7d-4c1e-9a0f-5d2e6b7c8a91";
+    expect(parseJobScope({ proposal_id: id })).toEqual({ unconsolidated_only: false, proposal_id: id });
+    expect(parseJobScope({ plan_job_id: id })).toEqual({ unconsolidated_only: false, plan_job_id: id });
+    expect(() => parseJobScope({ proposal_id: "nope" })).toThrow(/proposal_id/);
+    expect(() => parseJobScope({ proposal_id: id, plan_job_id: id })).toThrow(/exclude each other/);
   });
 });
 

@@ -1,4 +1,5 @@
-import { consolidationJobs, type Database } from "@memcons/models";
+import { consolidationJobs,
+  consolidationProposals, type Database } from "@memcons/models";
 import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { errorResponse } from "../errors.js";
@@ -110,6 +111,8 @@ async function projectOf(
       return c.req.query(source.param) || undefined;
     case "path-job":
       return jobProject(db, params[source.param]);
+    case "path-proposal":
+      return proposalProject(db, params[source.param]);
     case "body":
       return stringField(await jsonBody(c), source.field);
     case "body-job":
@@ -131,6 +134,16 @@ function stringField(body: unknown, field: string): string | undefined {
   if (typeof body !== "object" || body === null) return undefined;
   const value = (body as Record<string, unknown>)[field];
   return typeof value === "string" ? value : undefined;
+}
+
+async function proposalProject(db: Database, proposalId: string | undefined): Promise<string | undefined> {
+  if (!proposalId || !UUID.test(proposalId)) return undefined;
+  const [row] = await db.orm
+    .select({ projectId: consolidationProposals.projectId })
+    .from(consolidationProposals)
+    .where(eq(consolidationProposals.id, proposalId))
+    .limit(1);
+  return row?.projectId;
 }
 
 async function jobProject(db: Database, jobId: string | undefined): Promise<string | undefined> {

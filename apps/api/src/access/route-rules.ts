@@ -6,6 +6,7 @@ import { type ApiScope, ApiScope as S } from "@memcons/models";
  * - `listing`: the route lists several projects' data and itself shows only the token's projects.
  * - `path`: the project id is the path parameter `param`.
  * - `path-job`: the path parameter `param` is a job id; the project is the job's.
+ * - `path-proposal`: the path parameter `param` is a review proposal id; the project is the proposal's.
  * - `body`: the project id is the JSON body's field `field`.
  * - `body-job`: the JSON body's field `field` is a job id; the project is the job's.
  * - `query`: the optional query parameter `param` names the project; without it the route filters like a listing.
@@ -15,6 +16,7 @@ export type ProjectSource =
   | { kind: "listing" }
   | { kind: "path"; param: string }
   | { kind: "path-job"; param: string }
+  | { kind: "path-proposal"; param: string }
   | { kind: "body"; field: string }
   | { kind: "body-job"; field: string }
   | { kind: "query"; param: string };
@@ -64,6 +66,29 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   "POST /api/v1/consolidation/configure/{project_id}": inProject("project_id", S.ProjectsAdmin),
   "GET /api/v1/consolidation/history/{project_id}": inProject("project_id", S.JobsRead),
   "GET /api/v1/consolidation/events": { scopes: [S.JobsRead], project: { kind: "query", param: "project_id" } },
+
+  "GET /api/v1/projects/{id}/proposals": inProject("id", S.JobsRead),
+  "GET /api/v1/consolidation/proposals/{proposal_id}": {
+    scopes: [S.JobsRead],
+    project: { kind: "path-proposal", param: "proposal_id" },
+  },
+  "POST /api/v1/consolidation/proposals/{proposal_id}/approve": {
+    scopes: [S.JobsTrigger],
+    project: { kind: "path-proposal", param: "proposal_id" },
+  },
+  "POST /api/v1/consolidation/proposals/{proposal_id}/reject": {
+    scopes: [S.JobsTrigger],
+    project: { kind: "path-proposal", param: "proposal_id" },
+  },
+  "GET /api/v1/consolidation/plans/{job_id}": { scopes: [S.JobsRead], project: { kind: "path-job", param: "job_id" } },
+  "POST /api/v1/consolidation/plans/{job_id}/apply": {
+    scopes: [S.JobsTrigger],
+    project: { kind: "path-job", param: "job_id" },
+  },
+  "POST /api/v1/consolidation/plans/{job_id}/discard": {
+    scopes: [S.JobsTrigger],
+    project: { kind: "path-job", param: "job_id" },
+  },
 
   "POST /api/v1/tokens": ADMIN,
   "GET /api/v1/tokens": ADMIN,

@@ -114,7 +114,7 @@ export function registerConsolidationRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiD
     const { job, created } = await triggerConsolidation(deps.db, {
       projectId: body.project_id,
       triggerType: "manual",
-      options: body.options,
+      options: body.dry_run === undefined ? body.options : { ...body.options, dry_run: body.dry_run },
       triggeredBy: c.get("actor") ?? "admin",
     });
     const eta = await estimateCompletion(deps.db, job);

@@ -5,6 +5,10 @@ export const ErrorSchema = z
   .object({
     error: z.string().openapi({ example: "validation_error" }),
     message: z.string().openapi({ example: "Invalid request body: name: Required" }),
+    memory_ids: z
+      .array(z.string())
+      .optional()
+      .openapi({ description: "On a 409 about memories that changed: the ids of every one of them" }),
   })
   .openapi("Error");
 

@@ -5,7 +5,14 @@ import { PartialOptionsSchema } from "./projects.js";
 
 /** Body of POST /api/v1/consolidation/trigger. */
 export const TriggerSchema = z
-  .object({ project_id: UuidSchema, options: PartialOptionsSchema.optional() })
+  .object({
+    project_id: UuidSchema,
+    options: PartialOptionsSchema.optional(),
+    dry_run: z
+      .boolean()
+      .optional()
+      .openapi({ description: "Plan only: store what the job would do (GET /api/v1/consolidation/plans/{job_id}) and change no memory" }),
+  })
   .strict()
   .openapi("TriggerConsolidation");
 

@@ -1,5 +1,16 @@
 import { parseArgs } from "node:util";
-import { API_SCOPES, type ApiScope, isUuid, JOB_STATUSES, type JobStatus, MemconsError } from "@memcons/models";
+import {
+  API_SCOPES,
+  type ApiScope,
+  isUuid,
+  JOB_STATUSES,
+  type JobStatus,
+  MemconsError,
+  PLAN_ITEM_KINDS,
+  type PlanItemKind,
+  PROPOSAL_STATUSES,
+  type ProposalStatus,
+} from "@memcons/models";
 
 /** The command line could not be understood; the CLI prints usage and exits 2. */
 export class UsageError extends MemconsError {
@@ -15,7 +26,13 @@ export type Command =
   | { name: "worker" }
   | { name: "api" }
   | { name: "start"; demo: boolean }
-  | { name: "trigger"; projectId: string; wait: boolean; options: Record<string, unknown> }
+  | { name: "trigger"; projectId: string; wait: boolean; dryRun: boolean; options: Record<string, unknown> }
+  | { name: "proposals"; projectId: string; status?: ProposalStatus; limit: number; json: boolean }
+  | { name: "approve"; proposalId: string; wait: boolean }
+  | { name: "reject"; proposalId: string }
+  | { name: "plan"; jobId: string; kind?: PlanItemKind; limit: number }
+  | { name: "apply-plan"; jobId: string; wait: boolean }
+  | { name: "discard-plan"; jobId: string }
   | { name: "jobs"; projectId?: string; status?: JobStatus; limit: number; json: boolean }
   | { name: "status"; jobId: string }
   | { name: "rollback"; jobId: string; reason?: string }
@@ -39,11 +56,20 @@ Commands:
   trigger <projectId>            queue a manual consolidation job and print it as JSON
       --wait                       show a progress bar on stderr until the job ends (exit 0 completed, 1 otherwise)
       --option key=value           consolidation option, repeatable (e.g. --option similarity_threshold=0.85)
+      --dry-run                    plan only: store what the job would do (see 'plan') and change no memory
   jobs                           list recent jobs, newest first
       --project <id>  --status <pending|running|completed|failed|cancelled>  --limit <1..1000, default 20>  --json
   status <jobId>                 print a job as JSON
   rollback <jobId>               undo every change a job made (within 7 days)
       --reason <text>
+  proposals <projectId>          list the project's review proposals, newest first
+      --status <pending|approved|rejected>  --limit <1..1000, default 20>  --json
+  approve <proposalId>           approve a proposal: queue the job that merges its members (--wait to follow it)
+  reject <proposalId>            reject a proposal; the same members are never proposed again
+  plan <jobId>                   print a dry run's plan and its items as JSON
+      --kind <merge|archive|promote|review>  --limit <1..1000, default 20>
+  apply-plan <jobId>             apply a dry run's plan: queue the job that carries it out (--wait to follow it)
+  discard-plan <jobId>           discard a dry run's plan
   purge-audit                    delete audit rows older than AUDIT_RETENTION_DAYS (default 90) and print the count
       --older-than-days <7..36500>  a different retention for this run
   tokens create --name <name> --scope <scope>…  create an API token and print it (shown this once)
@@ -74,9 +100,18 @@ const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
   api: { flags: {}, positionals: [] },
   start: { flags: { "no-demo": { type: "boolean" } }, positionals: [] },
   trigger: {
-    flags: { wait: { type: "boolean" }, option: { type: "string", multiple: true, short: "o" } },
+    flags: { wait: { type: "boolean" }, "dry-run": { type: "boolean" }, option: { type: "string", multiple: true, short: "o" } },
     positionals: ["projectId"],
   },
+  proposals: {
+    flags: { status: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" } },
+    positionals: ["projectId"],
+  },
+  approve: { flags: { wait: { type: "boolean" } }, positionals: ["proposalId"] },
+  reject: { flags: {}, positionals: ["proposalId"] },
+  plan: { flags: { kind: { type: "string" }, limit: { type: "string" } }, positionals: ["jobId"] },
+  "apply-plan": { flags: { wait: { type: "boolean" } }, positionals: ["jobId"] },
+  "discard-plan": { flags: {}, positionals: ["jobId"] },
   jobs: {
     flags: { project: { type: "string" }, status: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" } },
     positionals: [],
@@ -148,8 +183,31 @@ export function parseCli(argv: readonly string[]): Command {
         name,
         projectId: uuid(positionals[0]!, "projectId"),
         wait: flag("wait"),
+        dryRun: flag("dry-run"),
         options: parseOptionPairs((values.option as string[] | undefined) ?? []),
       };
+    case "proposals": {
+      const status = oneOf(str("status"), PROPOSAL_STATUSES, "--status");
+      return {
+        name,
+        projectId: uuid(positionals[0]!, "projectId"),
+        ...(status !== undefined ? { status } : {}),
+        limit: parseLimit(str("limit")),
+        json: flag("json"),
+      };
+    }
+    case "approve":
+      return { name, proposalId: uuid(positionals[0]!, "proposalId"), wait: flag("wait") };
+    case "reject":
+      return { name, proposalId: uuid(positionals[0]!, "proposalId") };
+    case "plan": {
+      const kind = oneOf(str("kind"), PLAN_ITEM_KINDS, "--kind");
+      return { name, jobId: uuid(positionals[0]!, "jobId"), ...(kind !== undefined ? { kind } : {}), limit: parseLimit(str("limit")) };
+    }
+    case "apply-plan":
+      return { name, jobId: uuid(positionals[0]!, "jobId"), wait: flag("wait") };
+    case "discard-plan":
+      return { name, jobId: uuid(positionals[0]!, "jobId") };
     case "jobs": {
       const status = str("status");
       if (status !== undefined && !(JOB_STATUSES as readonly string[]).includes(status)) {
@@ -242,6 +300,13 @@ function parseTokenCreate(values: Record<string, string | boolean | Array<string
     ...(expiresInDays !== undefined ? { expiresInDays } : {}),
     json: values.json === true,
   };
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
+  if (value !== undefined && !(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`${what} must be one of ${allowed.join(", ")}`);
+  }
+  return value as T | undefined;
 }
 
 function uuid(value: string, what: string): string {

@@ -5,6 +5,7 @@ import { reembedCommand } from "./commands/reembed.js";
 import { jobsCommand } from "./commands/jobs.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { purgeAuditCommand } from "./commands/purge-audit.js";
+import { reviewCommand } from "./commands/review.js";
 import { rollbackCommand } from "./commands/rollback.js";
 import { apiCommand, startCommand, workerCommand } from "./commands/serve.js";
 import { statusCommand } from "./commands/status.js";
@@ -46,6 +47,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await statusCommand(command, io);
       case "rollback":
         return await rollbackCommand(command, io);
+      case "proposals":
+      case "approve":
+      case "reject":
+      case "plan":
+      case "apply-plan":
+      case "discard-plan":
+        return await reviewCommand(command, io);
       case "purge-audit":
         return await purgeAuditCommand(command, io);
       case "tokens create":

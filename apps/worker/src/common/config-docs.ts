@@ -52,6 +52,8 @@ const DESCRIPTIONS: Readonly<Record<ConfigVariable, string>> = {
     "vector length (16..4096; default 256 with `hashing`, 1536 with `openai`); must stay the same for a database's lifetime",
   SYNTHESIZER_PROVIDER: "`extractive` (offline, deterministic) or `openai` (any OpenAI-compatible `/chat/completions` API)",
   SYNTHESIS_MODEL: "chat model that writes synthesis memories (`openai` only)",
+  JUDGE_MODEL:
+    "chat model (at `OPENAI_BASE_URL`) that decides review proposals during jobs; empty: proposals wait for a person (see [review](review.md))",
   OPENAI_BASE_URL:
     "base URL of the OpenAI-compatible API (e.g. `http://127.0.0.1:11434/v1` for a local server)",
   OPENAI_API_KEY: "bearer key for that API",

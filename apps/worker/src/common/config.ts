@@ -95,6 +95,7 @@ export const CONFIG_SCHEMA = z.object({
   EMBEDDING_MODEL: z.string().trim().min(1).default("text-embedding-3-small"),
   EMBEDDING_DIMENSIONS: int(16, 4096).optional(),
   SYNTHESIS_MODEL: z.string().trim().min(1).default("gpt-4o-mini"),
+  JUDGE_MODEL: z.string().trim().min(1).optional(),
   LOG_LEVEL: z
     .enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` })
     .default("info"),
@@ -146,6 +147,8 @@ export interface Config {
   synthesizer:
     | { provider: "extractive" }
     | { provider: "openai"; baseUrl: string; apiKey?: string; model: string; timeoutMs: number };
+  /** The chat model that decides review proposals (JUDGE_MODEL), or null: proposals wait for a person. */
+  judge: { baseUrl: string; apiKey?: string; model: string; timeoutMs: number } | null;
   logLevel: (typeof LOG_LEVELS)[number];
 }
 
@@ -231,6 +234,9 @@ export function loadConfig(env: Env): Config {
             timeoutMs: e.OPENAI_TIMEOUT_MS,
           }
         : { provider: "extractive" },
+    judge: e.JUDGE_MODEL
+      ? { baseUrl: e.OPENAI_BASE_URL, ...(apiKey ? { apiKey } : {}), model: e.JUDGE_MODEL, timeoutMs: e.OPENAI_TIMEOUT_MS }
+      : null,
     logLevel: e.LOG_LEVEL,
   };
 }

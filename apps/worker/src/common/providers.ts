@@ -2,16 +2,19 @@ import {
   createExtractiveSynthesizer,
   createHashingEmbedder,
   createOpenAIEmbedder,
+  createOpenAIJudge,
   createOpenAISynthesizer,
   type Embedder,
+  type Judge,
   type Synthesizer,
 } from "@memcons/consolidation-core";
 import type { Config } from "./config.js";
 
-/** The embedder and synthesizer chosen by EMBEDDER_PROVIDER / SYNTHESIZER_PROVIDER. */
-export function createProviders(config: Pick<Config, "embedder" | "synthesizer">): {
+/** The embedder and synthesizer chosen by EMBEDDER_PROVIDER / SYNTHESIZER_PROVIDER, and the judge when JUDGE_MODEL is set. */
+export function createProviders(config: Pick<Config, "embedder" | "synthesizer"> & Partial<Pick<Config, "judge">>): {
   embedder: Embedder;
   synthesizer: Synthesizer;
+  judge?: Judge;
 } {
   const e = config.embedder;
   const embedder =
@@ -34,5 +37,9 @@ export function createProviders(config: Pick<Config, "embedder" | "synthesizer">
           ...(s.apiKey ? { apiKey: s.apiKey } : {}),
         })
       : createExtractiveSynthesizer();
-  return { embedder, synthesizer };
+  const j = config.judge;
+  const judge = j
+    ? createOpenAIJudge({ baseUrl: j.baseUrl, model: j.model, timeoutMs: j.timeoutMs, ...(j.apiKey ? { apiKey: j.apiKey } : {}) })
+    : undefined;
+  return { embedder, synthesizer, ...(judge ? { judge } : {}) };
 }

@@ -1,4 +1,4 @@
-import { type Embedder, runConsolidation, type Synthesizer } from "@memcons/consolidation-core";
+import { type Embedder, type Judge, runConsolidation, type Synthesizer } from "@memcons/consolidation-core";
 import { CONSOLIDATION_JOB_KIND } from "@memcons/models";
 import type { JobHandler, JobHandlers } from "@memcons/scheduler";
 
@@ -6,6 +6,8 @@ import type { JobHandler, JobHandlers } from "@memcons/scheduler";
 export interface JobHandlerDeps {
   embedder: Embedder;
   synthesizer: Synthesizer;
+  /** Decides review proposals during jobs (none: proposals wait for a person). */
+  judge?: Judge;
   /** Recorded as `changed_by` of the audit rows, e.g. `worker:<id>`. */
   actor: string;
 }
@@ -16,10 +18,12 @@ export function consolidationHandler(deps: JobHandlerDeps): JobHandler {
     runConsolidation(ctx.db, job.id, {
       embedder: deps.embedder,
       synthesizer: deps.synthesizer,
+      ...(deps.judge ? { judge: deps.judge } : {}),
       signal: ctx.signal,
       onProgress: ctx.onProgress,
       logger: ctx.logger,
       actor: deps.actor,
+      holder: ctx.workerId,
     });
 }
 

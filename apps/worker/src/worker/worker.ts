@@ -1,4 +1,4 @@
-import type { Embedder, Synthesizer } from "@memcons/consolidation-core";
+import type { Embedder, Judge, Synthesizer } from "@memcons/consolidation-core";
 import type { Database } from "@memcons/models";
 import {
   type CronScheduler,
@@ -36,6 +36,8 @@ export interface WorkerDeps {
   logger: AppLogger;
   embedder: Embedder;
   synthesizer: Synthesizer;
+  /** Decides review proposals during jobs (default: none; they wait for a person). */
+  judge?: Judge;
   /** Serve /healthz, /readyz and /metrics on config.healthPort (default true). */
   health?: boolean;
   /** Resolves once the database answers and is migrated: the runner and the crons start then
@@ -50,7 +52,7 @@ const RECLAIM_EVENTS = new Set(["retrying", "failed", "cancelled"]);
 
 /** Starts the job runner, the cron scheduler and the health server of one worker process. */
 export async function startWorker(config: Config, deps: WorkerDeps): Promise<WorkerProcess> {
-  const { db, logger, embedder, synthesizer } = deps;
+  const { db, logger, embedder, synthesizer, judge } = deps;
   const log = logger.child({ component: "worker", worker_id: config.workerId });
   let draining = false;
 
@@ -87,7 +89,7 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
     jobTimeoutMs: config.jobTimeoutMs,
     outageLimitMs: config.outageLimitMs,
     logger: logger.child({ component: "runner" }),
-    handlers: jobHandlers({ embedder, synthesizer, actor: `worker:${config.workerId}` }),
+    handlers: jobHandlers({ embedder, synthesizer, ...(judge ? { judge } : {}), actor: `worker:${config.workerId}` }),
   });
 
   const metrics = createWorkerMetrics({ db, logger: log, runningJobs: () => runner.runningJobIds().length });

@@ -2,7 +2,7 @@ import { queryRows } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { existedAtStart, jobEpoch, notCreatedByJob } from "../candidates.js";
 import { type PhaseContext, assertHeld, checkAborted } from "../phase-context.js";
-import { timestamp } from "../sql-params.js";
+import { timestamp, uuidArray } from "../sql-params.js";
 import { memoryJson } from "../store.js";
 import { insertChanges } from "../audit.js";
 
@@ -16,9 +16,13 @@ const ARCHIVE_BATCH = 5000;
 
 /**
  * Archives stale, rarely reused memories (reason `staleness`) in bulk: each batch is one statement that
- * locks the rows, updates them, writes their audit rows and bumps the job counter.
+ * locks the rows, updates them, writes their audit rows and bumps the job counter. A plan's job archives
+ * only the memories it planned, and only those still at their planned version.
  */
-export async function runArchive(ctx: PhaseContext): Promise<ArchiveStats> {
+export async function runArchive(
+  ctx: PhaseContext,
+  planned: { ids: readonly string[]; versions: readonly number[] } | null = null,
+): Promise<ArchiveStats> {
   const stats: ArchiveStats = { memories_archived: 0, batches: 0 };
   const epoch = (await jobEpoch(ctx)) ?? ctx.now();
   const staleBefore = new Date(ctx.now().getTime() - ctx.options.archive_stale_days * 86_400_000);
@@ -36,6 +40,7 @@ export async function runArchive(ctx: PhaseContext): Promise<ArchiveStats> {
               AND t.reused_count < ${ctx.options.archive_min_reuse}
               ${existedAtStart(ctx)}
               ${notCreatedByJob(epoch)}
+              ${planned ? sql`AND (t.id, t.version) IN (SELECT * FROM unnest(${uuidArray(planned.ids)}, ${`{${planned.versions.join(",")}}`}::int[]))` : sql``}
             ORDER BY t.id
             LIMIT ${ARCHIVE_BATCH}
             FOR UPDATE SKIP LOCKED

@@ -36,8 +36,8 @@ export interface DetectResult {
   similarPairs: number;
   /** Similar pairs the contradiction guard kept out of every cluster (ids, similarity, reason). */
   stoppedPairs: StoppedPair[];
-  /** `lsh` or, for small candidate sets, `exhaustive`. */
-  method: "lsh" | "exhaustive";
+  /** `lsh` or, for small candidate sets, `exhaustive`; `given` when a proposal or plan names the clusters. */
+  method: "lsh" | "exhaustive" | "given";
   lshMs: number;
   clusterMs: number;
   guardMs: number;

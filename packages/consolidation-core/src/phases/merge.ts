@@ -155,7 +155,8 @@ function emptyStats(): MergeStats {
   };
 }
 
-function buildConsolidated(
+/** Builds the consolidated memory a cluster becomes (without writing it), its text and its representative member. */
+export function buildConsolidated(
   candidates: Candidates,
   members: Array<{ index: number; row: MemoryRow }>,
   now: Date,

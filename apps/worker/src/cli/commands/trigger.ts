@@ -20,24 +20,29 @@ export async function triggerCommand(cmd: Extract<Command, { name: "trigger" }>,
     const { job, created } = await triggerConsolidation(db, {
       projectId: cmd.projectId,
       triggerType: "manual",
-      options: cmd.options,
-      triggeredBy: `cli:${safeUser()}`,
+      options: cmd.dryRun ? { ...cmd.options, dry_run: true } : cmd.options,
+      triggeredBy: cliActor(),
     });
     if (!cmd.wait) {
       io.stdout.write(json({ job_id: job.id, project_id: job.projectId, status: job.status, created }));
       return 0;
     }
     io.stderr.write(`${created ? "Queued" : "Following the active"} job ${job.id}\n`);
-    const stopLocalRunner = db.driver === "pglite" ? await startLocalRunner(db, config) : null;
-    try {
-      const final = await waitForJob(db, job.id, io.stderr, io.shutdown);
-      io.stdout.write(json(await describeJob(db, job.id)));
-      return final?.status === "completed" ? 0 : 1;
-    } finally {
-      await stopLocalRunner?.();
-    }
+    return await followJob(db, config, job.id, io);
   } finally {
     await db.close();
+  }
+}
+
+/** Follows a queued job to its end (running it here when the database is embedded), prints it as JSON; exit 0 when it completed. */
+export async function followJob(db: Database, config: Config, jobId: string, io: CliIo): Promise<number> {
+  const stopLocalRunner = db.driver === "pglite" ? await startLocalRunner(db, config) : null;
+  try {
+    const final = await waitForJob(db, jobId, io.stderr, io.shutdown);
+    io.stdout.write(json(await describeJob(db, jobId)));
+    return final?.status === "completed" ? 0 : 1;
+  } finally {
+    await stopLocalRunner?.();
   }
 }
 
@@ -88,6 +93,11 @@ export async function waitForJob(
   }
   if (out.isTTY) out.write("\n");
   return null;
+}
+
+/** Who the CLI acts as in audit rows and decisions: `cli:<login name>`. */
+export function cliActor(): string {
+  return `cli:${safeUser()}`;
 }
 
 function safeUser(): string {
