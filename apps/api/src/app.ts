@@ -3,7 +3,8 @@ import { createHashingEmbedder } from "@memcons/consolidation-core";
 import { noopLogger } from "@memcons/models";
 import { bodyLimit } from "hono/body-limit";
 import { bearerAuth } from "./auth.js";
-import { renderDocsPage } from "./docs.js";
+import { defaultConsoleDir, registerConsoleRoutes } from "./console.js";
+import { registerDocsRoutes } from "./docs.js";
 import { describeZodError, errorResponse, targetName, toErrorResponse } from "./errors.js";
 import { type ApiDeps, type ApiEnv, type ApiOptions, DEFAULT_BODY_LIMIT_BYTES } from "./options.js";
 import { registerArchiveRoutes } from "./routes/archive.js";
@@ -11,10 +12,12 @@ import { registerConsolidationRoutes } from "./routes/consolidation.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerHistoryRoutes } from "./routes/history.js";
+import { registerJobChangesRoutes } from "./routes/job-changes.js";
 import { registerMemoryChangesRoutes } from "./routes/memory-changes.js";
 import { registerPlaybookRoutes } from "./routes/playbook.js";
 import { registerProjectChangesRoutes } from "./routes/project-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
+import { registerScheduleRoutes } from "./routes/schedule.js";
 
 const DEFAULT_VERSION = "0.1.0";
 const DESCRIPTION =
@@ -31,10 +34,12 @@ function resolveDeps(options: ApiOptions): ApiDeps {
     embedder: options.embedder ?? createHashingEmbedder(),
     version: options.version ?? DEFAULT_VERSION,
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
+    schedule: options.schedule,
+    consoleDir: options.consoleDir ?? defaultConsoleDir(),
   };
 }
 
-/** Builds the memcons HTTP API: every route, /openapi.json and /docs. */
+/** Builds the memcons HTTP API: every route, /openapi.json, the /docs reference and the /ui console. */
 export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   const deps = resolveDeps(options);
   const app = new OpenAPIHono<ApiEnv>({
@@ -87,6 +92,8 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   registerProjectChangesRoutes(app, deps);
   registerConsolidationRoutes(app, deps);
   registerHistoryRoutes(app, deps);
+  registerJobChangesRoutes(app, deps);
+  registerScheduleRoutes(app, deps);
   registerEventRoutes(app, deps);
 
   let document: ReturnType<typeof app.getOpenAPI31Document> | undefined;
@@ -110,6 +117,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
     return document;
   };
   app.get("/openapi.json", (c) => c.json(getDocument()));
-  app.get("/docs", (c) => c.html(renderDocsPage(getDocument())));
+  registerDocsRoutes(app);
+  registerConsoleRoutes(app, deps.consoleDir);
   return app;
 }

@@ -19,6 +19,10 @@ export interface ApiOptions {
   version?: string;
   /** Interval of SSE heartbeat comments in milliseconds (default 15,000). */
   sseHeartbeatMs?: number;
+  /** The scheduled sweep the workers run, reported by GET /api/v1/consolidation/schedule (default: unknown). */
+  schedule?: { cron: string; timezone: string };
+  /** Directory of the built admin console served at /ui (default: the package's dist/ui). */
+  consoleDir?: string;
 }
 
 /** ApiOptions with every default resolved; what route modules receive. */
@@ -30,6 +34,8 @@ export interface ApiDeps {
   readonly embedder: Embedder;
   readonly version: string;
   readonly sseHeartbeatMs: number;
+  readonly schedule: { cron: string; timezone: string } | undefined;
+  readonly consoleDir: string;
 }
 
 /** Hono environment of the API: the authenticated actor is stored per request. */

@@ -33,6 +33,7 @@ export async function startApi(
     defaultThreshold: config.threshold,
     embedder: deps.embedder,
     version: VERSION,
+    schedule: { cron: config.schedule, timezone: config.timezone },
   });
   let server: ApiServer;
   try {
