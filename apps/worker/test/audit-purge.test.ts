@@ -3,11 +3,11 @@ import { noopLogger } from "@memcons/models";
 import { createTestDatabase, preferredTarget, type TestDatabase } from "@memcons/models/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AUDIT_PURGE_SCHEDULE_NAME, createAuditPurgeCron } from "../src/audit-purge.js";
-import { loadConfig } from "../src/config.js";
-import { createLogger } from "../src/logger.js";
-import { createWorkerMetrics } from "../src/metrics.js";
-import { startWorker } from "../src/worker.js";
+import { AUDIT_PURGE_SCHEDULE_NAME, createAuditPurgeCron } from "../src/worker/audit-purge.js";
+import { loadConfig } from "../src/common/config.js";
+import { createLogger } from "../src/common/logger.js";
+import { createWorkerMetrics } from "../src/worker/metrics.js";
+import { startWorker } from "../src/worker/worker.js";
 
 const target = preferredTarget(process.env.DATABASE_URL);
 

@@ -7,7 +7,7 @@ import { createJobRunner, type JobRunner } from "@memcons/scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../src/cli/io.js";
 import { runCli } from "../src/cli/run.js";
-import { ensureDemoProject } from "../src/demo.js";
+import { ensureDemoProject } from "../src/serve/demo.js";
 
 const POSTGRES = process.env.DATABASE_URL;
 

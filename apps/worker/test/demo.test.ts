@@ -2,7 +2,7 @@ import { taskMemories } from "@memcons/models";
 import { createTestDatabase, preferredTarget, type TestDatabase } from "@memcons/models/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureDemoProject, generateDemoMemories } from "../src/demo.js";
+import { ensureDemoProject, generateDemoMemories } from "../src/serve/demo.js";
 
 describe("demo data", () => {
   it("is deterministic, realistic and full of near-duplicates and stale one-offs", () => {

@@ -4,9 +4,9 @@ import { consolidationJobs, projects } from "@memcons/models";
 import { createTestDatabase, preferredTarget, type TestDatabase } from "@memcons/models/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHealthApp } from "../src/health.js";
-import { listenHttp } from "../src/http.js";
-import { createWorkerMetrics } from "../src/metrics.js";
+import { createHealthApp } from "../src/worker/health.js";
+import { listenHttp } from "../src/common/http.js";
+import { createWorkerMetrics } from "../src/worker/metrics.js";
 
 const target = preferredTarget(process.env.DATABASE_URL);
 

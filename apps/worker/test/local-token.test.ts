@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { localAdminToken, localTokenFile } from "../src/local-token.js";
+import { localAdminToken, localTokenFile } from "../src/serve/local-token.js";
 
 const dir = mkdtempSync(join(tmpdir(), "memcons-token-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { DatabaseInUseError, lockEmbeddedDatabase } from "../src/pglite-lock.js";
+import { DatabaseInUseError, lockEmbeddedDatabase } from "../src/common/pglite-lock.js";
 
 const dir = mkdtempSync(join(tmpdir(), "memcons-lock-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

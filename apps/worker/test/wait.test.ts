@@ -3,8 +3,8 @@ import { consolidationJobs, projects } from "@memcons/models";
 import { createTestDatabase, preferredTarget, type TestDatabase } from "@memcons/models/testing";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitForJob } from "../src/commands/trigger.js";
-import { formatTable, progressBar } from "../src/format.js";
+import { waitForJob } from "../src/cli/commands/trigger.js";
+import { formatTable, progressBar } from "../src/cli/format.js";
 
 describe("progress output", () => {
   it("draws bars and tables", () => {

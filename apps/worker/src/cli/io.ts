@@ -1,4 +1,4 @@
-import type { Env } from "../config.js";
+import type { Env } from "../common/config.js";
 
 /** A text sink such as process.stdout. */
 export interface OutputStream {

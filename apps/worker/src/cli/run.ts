@@ -1,12 +1,12 @@
 import { MemconsError } from "@memcons/models";
-import { ConfigError } from "../config.js";
-import { jobsCommand } from "../commands/jobs.js";
-import { migrateCommand } from "../commands/migrate.js";
-import { purgeAuditCommand } from "../commands/purge-audit.js";
-import { rollbackCommand } from "../commands/rollback.js";
-import { apiCommand, startCommand, workerCommand } from "../commands/serve.js";
-import { statusCommand } from "../commands/status.js";
-import { triggerCommand } from "../commands/trigger.js";
+import { ConfigError } from "../common/config.js";
+import { jobsCommand } from "./commands/jobs.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { purgeAuditCommand } from "./commands/purge-audit.js";
+import { rollbackCommand } from "./commands/rollback.js";
+import { apiCommand, startCommand, workerCommand } from "./commands/serve.js";
+import { statusCommand } from "./commands/status.js";
+import { triggerCommand } from "./commands/trigger.js";
 import type { CliIo } from "./io.js";
 import { parseCli, USAGE, UsageError } from "./parse.js";
 

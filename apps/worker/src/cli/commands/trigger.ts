@@ -3,13 +3,13 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { consolidationJobs, type ConsolidationJob, type Database, isTerminalStatus } from "@memcons/models";
 import { createJobRunner, triggerConsolidation } from "@memcons/scheduler";
 import { eq } from "drizzle-orm";
-import type { CliIo, OutputStream } from "../cli/io.js";
-import type { Command } from "../cli/parse.js";
-import { type Config, loadConfig } from "../config.js";
+import type { CliIo, OutputStream } from "../io.js";
+import type { Command } from "../parse.js";
+import { type Config, loadConfig } from "../../common/config.js";
 import { json, progressBar } from "../format.js";
-import { createLogger } from "../logger.js";
-import { createProviders } from "../providers.js";
-import { consolidationHandler } from "../worker.js";
+import { createLogger } from "../../common/logger.js";
+import { createProviders } from "../../common/providers.js";
+import { consolidationHandler } from "../../worker/worker.js";
 import { describeJob, openCliDatabase } from "./shared.js";
 
 /** `memcons trigger <projectId>`: queues a manual job; with --wait, follows it to the end. */

@@ -1,7 +1,7 @@
 import { consolidationChanges, consolidationJobs, type Database, JobNotFoundError, jobToDict } from "@memcons/models";
 import { eq, sql } from "drizzle-orm";
-import type { Config } from "../config.js";
-import { openDatabase } from "../db.js";
+import type { Config } from "../../common/config.js";
+import { openDatabase } from "../../common/db.js";
 
 /** Opens the database for a short CLI command: embedded (PGlite) databases are migrated, servers must be current. */
 export async function openCliDatabase(config: Config): Promise<Database> {

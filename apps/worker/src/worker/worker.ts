@@ -11,10 +11,10 @@ import {
   type JobRunner,
 } from "@memcons/scheduler";
 import { createAuditPurgeCron } from "./audit-purge.js";
-import { type Config, ConfigError } from "./config.js";
+import { type Config, ConfigError } from "../common/config.js";
 import { createHealthApp } from "./health.js";
-import { type HttpServer, listenHttp } from "./http.js";
-import type { AppLogger } from "./logger.js";
+import { type HttpServer, listenHttp } from "../common/http.js";
+import type { AppLogger } from "../common/logger.js";
 import { createWorkerMetrics, type WorkerMetrics } from "./metrics.js";
 
 /** A running worker: job runner, cron, and the health/metrics server. */

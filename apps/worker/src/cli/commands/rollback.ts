@@ -1,7 +1,7 @@
 import { rollbackJob } from "@memcons/consolidation-core";
-import type { CliIo } from "../cli/io.js";
-import type { Command } from "../cli/parse.js";
-import { loadConfig } from "../config.js";
+import type { CliIo } from "../io.js";
+import type { Command } from "../parse.js";
+import { loadConfig } from "../../common/config.js";
 import { json } from "../format.js";
 import { openCliDatabase } from "./shared.js";
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from "./cli/run.js";
+import { runCli } from "./run.js";
 
 const controller = new AbortController();
 let signals = 0;

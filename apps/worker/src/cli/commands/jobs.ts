@@ -1,8 +1,8 @@
 import { consolidationJobs, jobToDict } from "@memcons/models";
 import { and, desc, eq, type SQL } from "drizzle-orm";
-import type { Command } from "../cli/parse.js";
-import type { CliIo } from "../cli/io.js";
-import { loadConfig } from "../config.js";
+import type { Command } from "../parse.js";
+import type { CliIo } from "../io.js";
+import { loadConfig } from "../../common/config.js";
 import { openCliDatabase } from "./shared.js";
 import { formatTable, json } from "../format.js";
 

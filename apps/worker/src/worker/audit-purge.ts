@@ -1,7 +1,7 @@
 import { purgeAuditRecords } from "@memcons/consolidation-core";
 import type { Database, Logger } from "@memcons/models";
 import { type CronScheduler, createCronScheduler, InvalidScheduleError } from "@memcons/scheduler";
-import { type Config, ConfigError } from "./config.js";
+import { type Config, ConfigError } from "../common/config.js";
 
 /** Name of the audit purge in schedule_runs. */
 export const AUDIT_PURGE_SCHEDULE_NAME = "audit-purge";

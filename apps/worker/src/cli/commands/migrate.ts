@@ -1,6 +1,6 @@
-import type { CliIo } from "../cli/io.js";
-import { loadConfig } from "../config.js";
-import { openDatabase } from "../db.js";
+import type { CliIo } from "../io.js";
+import { loadConfig } from "../../common/config.js";
+import { openDatabase } from "../../common/db.js";
 
 /** `memcons migrate`: applies pending migrations and says which. */
 export async function migrateCommand(io: CliIo): Promise<number> {

@@ -1,7 +1,7 @@
 import { purgeAuditRecords } from "@memcons/consolidation-core";
-import type { CliIo } from "../cli/io.js";
-import type { Command } from "../cli/parse.js";
-import { ConfigError, loadConfig } from "../config.js";
+import type { CliIo } from "../io.js";
+import type { Command } from "../parse.js";
+import { ConfigError, loadConfig } from "../../common/config.js";
 import { json } from "../format.js";
 import { openCliDatabase } from "./shared.js";
 

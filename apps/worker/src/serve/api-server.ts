@@ -1,9 +1,9 @@
 import { createApiApp, startApiServer } from "@memcons/api";
 import type { Embedder } from "@memcons/consolidation-core";
 import type { Database } from "@memcons/models";
-import type { Config } from "./config.js";
-import { ListenError } from "./http.js";
-import type { AppLogger } from "./logger.js";
+import type { Config } from "../common/config.js";
+import { ListenError } from "../common/http.js";
+import type { AppLogger } from "../common/logger.js";
 
 /** A running API server. */
 export interface ApiServer {

@@ -1,6 +1,6 @@
-import type { CliIo } from "../cli/io.js";
-import type { Command } from "../cli/parse.js";
-import { loadConfig } from "../config.js";
+import type { CliIo } from "../io.js";
+import type { Command } from "../parse.js";
+import { loadConfig } from "../../common/config.js";
 import { json } from "../format.js";
 import { describeJob, openCliDatabase } from "./shared.js";
 

@@ -1,15 +1,15 @@
 import { relative } from "node:path";
 import type { Database } from "@memcons/models";
-import { type ApiServer, startApi } from "../api-server.js";
-import type { CliIo } from "../cli/io.js";
-import type { Command } from "../cli/parse.js";
-import { type Config, loadConfig } from "../config.js";
-import { openDatabase } from "../db.js";
-import { ensureDemoProject } from "../demo.js";
-import { localAdminToken, localTokenFile } from "../local-token.js";
-import { type AppLogger, createLogger } from "../logger.js";
-import { createProviders } from "../providers.js";
-import { startWorker, type WorkerProcess } from "../worker.js";
+import { type ApiServer, startApi } from "../../serve/api-server.js";
+import type { CliIo } from "../io.js";
+import type { Command } from "../parse.js";
+import { type Config, loadConfig } from "../../common/config.js";
+import { openDatabase } from "../../common/db.js";
+import { ensureDemoProject } from "../../serve/demo.js";
+import { localAdminToken, localTokenFile } from "../../serve/local-token.js";
+import { type AppLogger, createLogger } from "../../common/logger.js";
+import { createProviders } from "../../common/providers.js";
+import { startWorker, type WorkerProcess } from "../../worker/worker.js";
 
 /** `memcons worker`: runs the job runner, the cron and the health server until SIGTERM/SIGINT. */
 export async function workerCommand(io: CliIo): Promise<number> {
