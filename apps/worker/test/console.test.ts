@@ -5,7 +5,7 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiClient } from "./helpers/api-client.js";
 import { chromiumInstalled, launchChromium } from "./helpers/browser.js";
-import { freePort, killAll, type Spawned, spawnCli, waitFor, waitForHttp } from "./helpers/processes.js";
+import { freePort, killAll, type Spawned, spawnCli, waitForHttp } from "./helpers/processes.js";
 
 const ADMIN_URL = process.env.DATABASE_URL;
 const TOKEN = "console-e2e-admin-token-0123456789";
@@ -83,7 +83,7 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     await page.getByRole("button", { name: "Sign in" }).click();
     await expect.poll(() => page.getByRole("alert").textContent()).toContain("That token was refused");
     await shot("sign-in");
-    expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    expect(await page.evaluate<number>("sessionStorage.length")).toBe(0);
 
     await page.getByLabel("Admin token").fill(TOKEN);
     await page.getByRole("button", { name: "Sign in" }).click();
@@ -92,7 +92,7 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     expect(countsBefore.total).toBe(300);
     expect(await rowCounts()).toEqual(countsBefore);
     expect(page.url()).not.toContain(TOKEN);
-    expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([TOKEN]);
+    expect(await page.evaluate<string[]>("Object.values(sessionStorage)")).toEqual([TOKEN]);
     await shot("projects");
   });
 
@@ -111,6 +111,8 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     await expect.poll(() => row.getAttribute("data-status"), { timeout: 90_000 }).toBe("completed");
     expect(await row.getByRole("progressbar").getAttribute("value")).toBe("1");
     expect(navigations).toBe(0);
+    // The charts read the history again when the job ends.
+    await page.locator(".chart canvas").first().waitFor();
     await shot("project");
   });
 
