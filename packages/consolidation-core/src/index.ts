@@ -51,3 +51,14 @@ export {
   purgeAuditRecords,
   unarchiveMemories,
 } from "./manual.js";
+export {
+  analyzeForGuard,
+  compareForGuard,
+  type ContradictionKind,
+  type ContradictionReason,
+  describeContradiction,
+  findContradiction,
+  type GuardAnalysis,
+} from "./guard/contradiction.js";
+export { type GuardedPairs, separateContradictions, type StoppedPair } from "./detect/guard.js";
+export type { DetectResult } from "./phases/detect.js";

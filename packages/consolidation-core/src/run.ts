@@ -15,6 +15,7 @@ import { eq, sql } from "drizzle-orm";
 import { type JobContext, checkAborted, jsonb } from "./context.js";
 import { createHashingEmbedder } from "./embedding/hashing.js";
 import { ConsolidationAbortedError, JobNotRunnableError } from "./errors.js";
+import type { StoppedPair } from "./detect/guard.js";
 import { runArchive } from "./phases/archive.js";
 import { type Candidates, type DetectResult, findClusters, loadCandidates } from "./phases/detect.js";
 import { type FinalizeStats, finalizeCandidates } from "./phases/finalize.js";
@@ -23,6 +24,9 @@ import { runPromote } from "./phases/promote.js";
 import { runSummarize } from "./phases/summarize.js";
 import { createExtractiveSynthesizer } from "./synthesis/extractive.js";
 import type { ConsolidationResult, RunConsolidationDeps } from "./types.js";
+
+/** Stopped pairs listed in the detect metrics (all of them are counted). */
+const GUARD_EXAMPLES = 10;
 
 /** Share of the overall progress each phase accounts for. */
 const PHASE_WEIGHT: Record<Phase, number> = { detect: 0.35, merge: 0.35, summarize: 0.1, archive: 0.1, promote: 0.1 };
@@ -115,12 +119,20 @@ async function runJob(db: Database, jobId: string, deps: RunConsolidationDeps): 
       clusters: detected.clusters.length,
       clustered_memories: clustered,
       similar_pairs: detected.similarPairs,
+      guard_stopped_pairs: detected.stoppedPairs.length,
+      guard_stopped_by_kind: countByKind(detected.stoppedPairs),
+      guard_examples: detected.stoppedPairs.slice(0, GUARD_EXAMPLES).map((p) => ({
+        ids: p.ids,
+        similarity: Math.round(p.similarity * 1000) / 1000,
+        reason: p.reason,
+      })),
       pair_search: detected.method,
       lsh_bucket_pairs: detected.lsh.bucketPairs,
       lsh_verified_pairs: detected.lsh.verifiedPairs,
       embedder: ctx.embedder.model,
       embed_ms: detected.candidates.embedMs,
       lsh_ms: detected.lshMs,
+      guard_ms: detected.guardMs,
       cluster_ms: detected.clusterMs,
     });
     completed.add("detect");
@@ -174,6 +186,13 @@ async function runPhase(ctx: JobContext, phase: Phase, detected: DetectResult | 
     default:
       return {};
   }
+}
+
+/** Counts stopped pairs by the kind of contradiction. */
+function countByKind(stopped: readonly StoppedPair[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const p of stopped) counts[p.reason.kind] = (counts[p.reason.kind] ?? 0) + 1;
+  return counts;
 }
 
 function requireDetected(detected: DetectResult | null): DetectResult {

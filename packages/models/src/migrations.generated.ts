@@ -16,5 +16,9 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0003_audit_log_indexes",
     "sql": "CREATE INDEX \"consolidation_changes_job_changed_idx\" ON \"consolidation_changes\" USING btree (\"consolidation_job_id\",\"changed_at\" DESC NULLS FIRST,\"id\" DESC NULLS FIRST);--> statement-breakpoint\nCREATE INDEX \"consolidation_changes_manual_idx\" ON \"consolidation_changes\" USING btree (\"changed_at\" DESC NULLS FIRST,\"id\" DESC NULLS FIRST) WHERE \"consolidation_changes\".\"consolidation_job_id\" IS NULL;"
+  },
+  {
+    "tag": "0004_unique_captain_america",
+    "sql": "CREATE INDEX \"consolidation_jobs_claim_idx\" ON \"consolidation_jobs\" USING btree (\"run_at\",\"created_at\",\"id\") WHERE \"consolidation_jobs\".\"status\" = 'pending';"
   }
 ];

@@ -174,6 +174,10 @@ export const consolidationJobs = pgTable(
     index("consolidation_jobs_active_idx")
       .on(t.status, t.runAt)
       .where(sql`${t.status} IN ('pending', 'running')`),
+    // Serves the claim order exactly (id breaks ties: a sweep enqueues thousands of jobs with one run_at).
+    index("consolidation_jobs_claim_idx")
+      .on(t.runAt, t.createdAt, t.id)
+      .where(sql`${t.status} = 'pending'`),
     index("consolidation_jobs_triggered_by_idx").on(t.triggeredBy),
     uniqueIndex("consolidation_jobs_one_active_per_project")
       .on(t.projectId)

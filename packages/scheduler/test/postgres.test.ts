@@ -12,6 +12,7 @@ import {
   createJobRunner,
   triggerConsolidation,
 } from "../src/index.js";
+import { claimStatement } from "../src/queue/claim.js";
 import { driveCronInstances } from "./cron-clock.js";
 import { createProject, deferred, getJob, insertMemories, insertPendingJobs, untilAborted, waitFor } from "./helpers.js";
 
@@ -243,6 +244,31 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     expect(text).toMatch(/task_memories_project_unconsolidated_idx/);
   });
 
+  it("a claim at depth 100,000 reads only the rows it claims, in index order, with no sort", async () => {
+    const before = await jobCounts(db);
+    await insertPendingJobs(db, 100_000); // one statement: every job shares run_at and created_at
+    await db.rows(sql`vacuum analyze consolidation_jobs`);
+    for (const limit of [1, 16, 64]) {
+      const [row] = await db.rows<{ "QUERY PLAN": unknown }>(
+        sql`explain (analyze, format json) ${claimStatement({ workerId: "explain", limit, leaseMs: 60_000 })}`,
+      );
+      const nodes = planNodes(row!["QUERY PLAN"]);
+      const plan = JSON.stringify(nodes.map(({ Plans: _children, ...node }) => node));
+      expect(nodes.filter((node) => String(node["Node Type"]).includes("Sort")), plan).toEqual([]);
+      const scans = nodes.filter(
+        (node) =>
+          String(node["Node Type"]).endsWith("Scan") &&
+          node["Relation Name"] === "consolidation_jobs" &&
+          node["Index Name"] !== "consolidation_jobs_pkey",
+      );
+      expect(scans.map((node) => [node["Node Type"], node["Index Name"]]), plan).toEqual([
+        ["Index Scan", "consolidation_jobs_claim_idx"],
+      ]);
+      expect(Number(scans[0]!["Actual Rows"]) * Number(scans[0]!["Actual Loops"]), plan).toBe(limit);
+    }
+    expect(await jobCounts(db)).toEqual({ running: before.running + 81, pending: before.pending + 100_000 - 81 });
+  }, 120_000);
+
   it("leaves no timers or connections behind: a process using it exits by itself", () => {
     const script = fileURLToPath(new URL("./fixtures/exit-check.ts", import.meta.url));
     for (const driver of ["postgres", "pglite"]) {
@@ -258,3 +284,23 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     }
   }, 60_000);
 });
+
+/** Every node of an EXPLAIN (FORMAT JSON) plan, depth first. */
+function planNodes(explained: unknown): Array<Record<string, unknown>> {
+  const document = typeof explained === "string" ? JSON.parse(explained) : explained;
+  const nodes: Array<Record<string, unknown>> = [];
+  const visit = (node: Record<string, unknown>): void => {
+    nodes.push(node);
+    for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) visit(child);
+  };
+  visit((document as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
+  return nodes;
+}
+
+/** How many jobs are running and pending. */
+async function jobCounts(db: Database): Promise<{ running: number; pending: number }> {
+  const [counts] = await db.rows<{ running: number; pending: number }>(sql`
+    select count(*) filter (where status = 'running')::int as running, count(*) filter (where status = 'pending')::int as pending
+      from consolidation_jobs`);
+  return counts!;
+}

@@ -11,6 +11,7 @@ import {
   vectorJson,
 } from "../context.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
+import { separateContradictions, type StoppedPair } from "../detect/guard.js";
 import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairsAsync } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import { memoryText } from "../text.js";
@@ -40,10 +41,13 @@ export interface DetectResult {
   clusters: Cluster[];
   lsh: LshStats;
   similarPairs: number;
+  /** Similar pairs the contradiction guard kept out of every cluster (ids, similarity, reason). */
+  stoppedPairs: StoppedPair[];
   /** `lsh` or, for small candidate sets, `exhaustive`. */
   method: "lsh" | "exhaustive";
   lshMs: number;
   clusterMs: number;
+  guardMs: number;
 }
 
 const PAGE = 5000;
@@ -204,7 +208,10 @@ async function storeEmbeddings(ctx: JobContext, page: CandidateRow[], batch: num
   );
 }
 
-/** Finds tight clusters among the candidates: LSH candidate pairs, exact cosine, complete linkage. */
+/**
+ * Finds tight clusters among the candidates: LSH candidate pairs, exact cosine, the contradiction guard
+ * (a pair it stops is never an edge, so no cluster holds both), complete linkage.
+ */
 export async function findClusters(ctx: JobContext, candidates: Candidates): Promise<DetectResult> {
   const { n, dims, vectors } = candidates;
   const typeIds = new Map<string, number>();
@@ -225,15 +232,19 @@ export async function findClusters(ctx: JobContext, candidates: Candidates): Pro
     n <= EXHAUSTIVE_MAX
       ? { pairs: exhaustiveSimilarPairs(set, threshold), stats: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: (n * (n - 1)) / 2 } }
       : await lshSimilarPairsAsync(set, threshold);
+  const searched = Date.now();
+  const { kept, stopped } = await separateContradictions(ctx, candidates.ids, pairs);
   const clustered = Date.now();
-  const clusters = completeLinkageClusters(n, pairs, ctx.options.min_cluster_size);
+  const clusters = completeLinkageClusters(n, kept, ctx.options.min_cluster_size);
   return {
     candidates,
     clusters,
     lsh: stats,
     similarPairs: pairs.length,
+    stoppedPairs: stopped,
     method: n <= EXHAUSTIVE_MAX ? "exhaustive" : "lsh",
-    lshMs: clustered - started,
+    lshMs: searched - started,
+    guardMs: clustered - searched,
     clusterMs: Date.now() - clustered,
   };
 }

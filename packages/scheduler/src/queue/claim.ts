@@ -1,5 +1,5 @@
 import type { Database } from "@memcons/models";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { withJobEvents } from "../events.js";
 import { type ChangedJob, leaseMsToMs, runJobStatement } from "./statement.js";
 
@@ -18,6 +18,15 @@ export interface ClaimOptions {
  */
 export async function claimJobs(db: Database, options: ClaimOptions): Promise<ChangedJob[]> {
   if (options.limit < 1) return [];
+  return runJobStatement(db, claimStatement(options));
+}
+
+/**
+ * The claim statement. Its order (run_at, created_at, id) is exactly that of the partial index
+ * consolidation_jobs_claim_idx, and id makes it unique: the scan reads the first `limit` due rows
+ * (plus any skipped locked ones) instead of sorting every pending job, however deep the queue.
+ */
+export function claimStatement(options: ClaimOptions): SQL {
   const update = sql`update consolidation_jobs c
       set status = 'running', locked_by = ${options.workerId},
           locked_until = now() + ${leaseMsToMs(options.leaseMs)}::int * interval '1 millisecond',
@@ -25,9 +34,9 @@ export async function claimJobs(db: Database, options: ClaimOptions): Promise<Ch
     where c.id in (
       select id from consolidation_jobs
        where status = 'pending' and run_at <= now()
-       order by run_at, created_at
+       order by run_at, created_at, id
        limit ${Math.floor(options.limit)}::int
        for update skip locked)
     returning c.*`;
-  return runJobStatement(db, withJobEvents(update, sql`'started'`));
+  return withJobEvents(update, sql`'started'`);
 }

@@ -1,0 +1,91 @@
+/** A token of a text as the contradiction guard reads it. */
+export interface GuardToken {
+  /** Lower-case text of the token. */
+  text: string;
+  /** word, number (digits, with an optional unit), or identifier (code-like: paths, snake_case, camelCase, dotted names). */
+  kind: "word" | "number" | "identifier";
+}
+
+const CONTRACTIONS: Array<[RegExp, string]> = [
+  [/\bcan['’]t\b/gi, "can not"],
+  [/\bwon['’]t\b/gi, "will not"],
+  [/\bshan['’]t\b/gi, "shall not"],
+  [/\bain['’]t\b/gi, "is not"],
+  [/\b(\w+)n['’]t\b/gi, "$1 not"],
+  [/\bcannot\b/gi, "can not"],
+];
+
+const NUMBER_WORDS: Record<string, string> = {
+  zero: "0",
+  one: "1",
+  two: "2",
+  three: "3",
+  four: "4",
+  five: "5",
+  six: "6",
+  seven: "7",
+  eight: "8",
+  nine: "9",
+  ten: "10",
+  eleven: "11",
+  twelve: "12",
+  thirteen: "13",
+  fourteen: "14",
+  fifteen: "15",
+  sixteen: "16",
+  seventeen: "17",
+  eighteen: "18",
+  nineteen: "19",
+  twenty: "20",
+  thirty: "30",
+  forty: "40",
+  fifty: "50",
+  sixty: "60",
+  seventy: "70",
+  eighty: "80",
+  ninety: "90",
+  hundred: "100",
+  thousand: "1000",
+};
+
+/** Spelled-out numbers ("two", "twelve") as digits; other words unchanged. */
+export function numberWordToDigits(word: string): string {
+  return NUMBER_WORDS[word] ?? word;
+}
+
+/** Expands English negative contractions: "don't" → "do not", "can't" → "can not", "won't" → "will not". */
+export function expandContractions(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of CONTRACTIONS) out = out.replace(pattern, replacement);
+  return out;
+}
+
+// Backticked code, then runs of word characters joined by . / : _ - (never ending in one of them).
+const TOKEN = /`([^`]+)`|[\p{L}\p{N}_$@]+(?:[./:\-_][\p{L}\p{N}_$@]+)*/gu;
+const NUMBER = /^v?\d+(?:[.,]\d+)*[a-z%]*$/;
+
+/** Splits a text into guard tokens: contractions expanded, number words as digits, code-like tokens kept whole. */
+export function guardTokens(text: string): GuardToken[] {
+  const out: GuardToken[] = [];
+  for (const match of expandContractions(text).matchAll(TOKEN)) {
+    const raw = match[1] ?? match[0];
+    const lower = raw.toLowerCase();
+    if (match[1] !== undefined) {
+      out.push({ text: lower.trim(), kind: "identifier" });
+    } else if (NUMBER.test(lower)) {
+      out.push({ text: lower, kind: "number" });
+    } else if (isIdentifier(raw)) {
+      out.push({ text: lower, kind: "identifier" });
+    } else {
+      const digits = numberWordToDigits(lower);
+      out.push({ text: digits, kind: digits === lower ? "word" : "number" });
+    }
+  }
+  return out;
+}
+
+function isIdentifier(raw: string): boolean {
+  if (/[_./:$@]/.test(raw)) return true;
+  if (/\p{Ll}\p{Lu}/u.test(raw)) return true; // camelCase
+  return /\p{L}/u.test(raw) && /\p{N}/u.test(raw); // utf8, es2022, sha256
+}

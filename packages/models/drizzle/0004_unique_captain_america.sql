@@ -1,0 +1,1 @@
+CREATE INDEX "consolidation_jobs_claim_idx" ON "consolidation_jobs" USING btree ("run_at","created_at","id") WHERE "consolidation_jobs"."status" = 'pending';
