@@ -110,6 +110,16 @@ describe("loadConfig", () => {
     });
   });
 
+  it("selects the hashing embedder's feature set with HASHING_EMBEDDER_VERSION", () => {
+    expect(loadConfig({ HASHING_EMBEDDER_VERSION: "2", EMBEDDING_DIMENSIONS: "512" }).embedder).toEqual({
+      provider: "hashing",
+      version: 2,
+      dimensions: 512,
+    });
+    expect(loadConfig({ HASHING_EMBEDDER_VERSION: "1" }).embedder).toEqual({ provider: "hashing" });
+    expect(configError({ HASHING_EMBEDDER_VERSION: "3" }).message).toContain("HASHING_EMBEDDER_VERSION");
+  });
+
   it("accepts AUDIT_RETENTION_DAYS=0 to keep audit rows forever", () => {
     expect(loadConfig({ AUDIT_RETENTION_DAYS: "0" }).auditRetentionDays).toBe(0);
   });

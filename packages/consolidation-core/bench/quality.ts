@@ -1,7 +1,13 @@
 // Benchmark: clustering quality and preservation on the labelled synthetic set (real PostgreSQL).
-// Usage (repository root): pnpm bench quality [--memories N] [--seed S] [--threshold T]
+// Then one line per labelled pair sample in bench/data and hashing embedder version (v1 and v2 side by side).
+// Usage (repository root): pnpm bench quality [--memories N] [--seed S] [--threshold T] [--datasets-only]
+import { readFileSync } from "node:fs";
 import {
+  calibrateThresholds,
   createHashingEmbedder,
+  findContradiction,
+  type LabelledPair,
+  pairSimilarities,
   exhaustiveSimilarPairs,
   lshSimilarPairs,
   memoryText,
@@ -28,6 +34,8 @@ const n = Number(flag("memories", "5000"));
 const seed = Number(flag("seed", "7"));
 const threshold = Number(flag("threshold", "0.9"));
 const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const datasetsOnly = args.includes("--datasets-only");
+const round = (x: number) => Math.round(x * 10_000) / 10_000;
 
 interface Row extends Record<string, unknown> {
   id: string;
@@ -41,6 +49,10 @@ interface Row extends Record<string, unknown> {
   feedback: string | null;
 }
 
+if (!datasetsOnly) await syntheticQuality();
+await datasetQuality();
+
+async function syntheticQuality(): Promise<void> {
 const memories = generateMemories({ count: n, seed, now: new Date() });
 const db = await createTestDatabase({ driver: "postgres", adminUrl });
 try {
@@ -103,10 +115,11 @@ try {
   const lsh = new Set(lshSimilarPairs(set, threshold).pairs.map((p) => `${p.i}:${p.j}`));
   const detectRecall = exact.length === 0 ? 1 : exact.filter((p) => lsh.has(`${p.i}:${p.j}`)).length / exact.length;
 
-  const round = (x: number) => Math.round(x * 10_000) / 10_000;
   process.stdout.write(
     `${JSON.stringify({
       bench: "quality",
+      dataset: "synthetic",
+      embedder: embedder.model,
       memories: n,
       threshold,
       true_clusters: new Set(memories.map((m) => m.label)).size,
@@ -122,6 +135,59 @@ try {
   );
 } finally {
   await db.close();
+}
+}
+
+/** Pair-level quality on the shipped labelled samples: merged = similarity ≥ threshold and the guard lets the pair pass. */
+async function datasetQuality(): Promise<void> {
+  const datasets = [
+    { name: "sick-sample", file: "sick-sample.tsv", a: "sentence_a", b: "sentence_b", contradiction: (r: Record<string, string>) => r.entailment === "CONTRADICTION" },
+    { name: "agent-pairs", file: "agent-pairs.tsv", a: "text_a", b: "text_b", contradiction: (r: Record<string, string>) => r.label === "0" },
+  ];
+  for (const dataset of datasets) {
+    const records = readTsv(new URL(`./data/${dataset.file}`, import.meta.url));
+    const pairs: LabelledPair[] = records.map((r) => ({ a: r[dataset.a] as string, b: r[dataset.b] as string, same: r.label === "1" }));
+    const stopped = pairs.map((p) => findContradiction(p.a, p.b) !== null);
+    for (const version of [1, 2] as const) {
+      const embedder = createHashingEmbedder({ version });
+      const calibration = await calibrateThresholds(embedder, pairs, { thresholds: [threshold] });
+      const score = calibration.scores[0] as { precision: number; recall: number; f1: number };
+      const similarities = await pairSimilarities(embedder, pairs);
+      let contradictions = 0;
+      let contradictionsMerged = 0;
+      let contradictionsMergedWithoutGuard = 0;
+      records.forEach((r, i) => {
+        if (!dataset.contradiction(r)) return;
+        contradictions++;
+        if ((similarities[i] as number) < threshold) return;
+        contradictionsMergedWithoutGuard++;
+        if (!stopped[i]) contradictionsMerged++;
+      });
+      process.stdout.write(
+        `${JSON.stringify({
+          bench: "quality",
+          dataset: dataset.name,
+          embedder: embedder.model,
+          threshold,
+          pairs: pairs.length,
+          positives: calibration.positives,
+          precision: round(score.precision),
+          recall: round(score.recall),
+          f1: round(score.f1),
+          contradictions,
+          contradictions_merged: contradictionsMerged,
+          contradictions_merged_without_guard: contradictionsMergedWithoutGuard,
+          guard_stopped: calibration.guard_stopped,
+        })}\n`,
+      );
+    }
+  }
+}
+
+function readTsv(url: URL): Array<Record<string, string>> {
+  const [header, ...lines] = readFileSync(url, "utf8").trimEnd().split("\n");
+  const columns = (header as string).split("\t");
+  return lines.map((line) => Object.fromEntries(line.split("\t").map((value, i) => [columns[i] as string, value])));
 }
 
 function fields(r: Row) {

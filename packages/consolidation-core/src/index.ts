@@ -25,7 +25,16 @@ export {
   type ConsolidationOptions,
 } from "@memcons/models";
 export { cosineSimilarity } from "./embedding/cosine.js";
-export { createHashingEmbedder, type HashingEmbedderOptions } from "./embedding/hashing.js";
+export { createHashingEmbedder, type HashingEmbedderOptions, parseHashingModel } from "./embedding/hashing.js";
+export { normalizedStems } from "./embedding/normalize.js";
+export {
+  type Calibration,
+  type CalibrateOptions,
+  calibrateThresholds,
+  type LabelledPair,
+  pairSimilarities,
+  type ThresholdScore,
+} from "./calibrate.js";
 export { createOpenAIEmbedder, type OpenAIEmbedderOptions } from "./embedding/openai.js";
 export { createExtractiveSynthesizer } from "./synthesis/extractive.js";
 export { createOpenAISynthesizer, type OpenAISynthesizerOptions } from "./synthesis/openai.js";

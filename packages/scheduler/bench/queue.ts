@@ -1,25 +1,62 @@
 // Queue benchmark: no-op jobs claimed+completed per second with 1 and 4 runners (separate connections),
 // and trigger-to-start latency for an idle runner (LISTEN/NOTIFY wake-up).
 // Usage: pnpm bench queue [--jobs 5000] [--concurrency 16] [--samples 300]
+// With `--compare graphile-worker` it runs the side-by-side comparison of queue-compare.ts instead.
 import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
 import { type Database, createDatabase } from "@memcons/models";
-import { createTestDatabase } from "@memcons/models/testing";
+import { type TestDatabase, createTestDatabase } from "@memcons/models/testing";
 import { JOB_WAKEUP_CHANNEL, type JobRunner, createJobRunner, triggerConsolidation } from "@memcons/scheduler";
 import { sql } from "drizzle-orm";
+import { type CompareSettings, compareWithGraphileWorker } from "./queue-compare.js";
 import { adminUrl, emit, intFlags, peakRssMb, quantile, round } from "./util.js";
 
-const flags = intFlags({ jobs: 5_000, concurrency: 16, samples: 300 });
-const db = await createTestDatabase({ driver: "postgres", adminUrl: adminUrl() });
+const compare = compareSettings();
+const flags = compare ? { jobs: 0, concurrency: 0, samples: 0 } : intFlags({ jobs: 5_000, concurrency: 16, samples: 300 });
 const handles: Database[] = [];
-try {
-  for (const runnerCount of [1, 4]) await throughput(runnerCount);
-  await latency();
-} finally {
-  await Promise.all(handles.map((h) => h.close()));
-  await db.close();
+const db = compare ? undefined : await createTestDatabase({ driver: "postgres", adminUrl: adminUrl() });
+if (compare) {
+  await compareWithGraphileWorker(compare);
+} else if (db) {
+  try {
+    for (const runnerCount of [1, 4]) await throughput(db, runnerCount);
+    await latency(db);
+  } finally {
+    await Promise.all(handles.map((h) => h.close()));
+    await db.close();
+  }
 }
 
-async function throughput(runnerCount: number): Promise<void> {
+/** The side-by-side settings when `--compare graphile-worker` is given, else undefined. */
+function compareSettings(): CompareSettings | undefined {
+  const { values } = parseArgs({
+    options: {
+      compare: { type: "string" },
+      depths: { type: "string", default: "1000,20000,100000" },
+      runners: { type: "string", default: "4" },
+      concurrency: { type: "string", default: "16" },
+      measure: { type: "string", default: "10000" },
+      jobs: { type: "string" },
+      samples: { type: "string" },
+    },
+    strict: true,
+  });
+  if (values.compare === undefined) return undefined;
+  if (values.compare !== "graphile-worker") throw new Error("--compare takes graphile-worker");
+  const positive = (name: string, text: string): number => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name} must be a positive integer`);
+    return value;
+  };
+  return {
+    depths: values.depths.split(",").map((d) => positive("depths", d)),
+    runners: positive("runners", values.runners),
+    concurrency: positive("concurrency", values.concurrency),
+    measure: positive("measure", values.measure),
+  };
+}
+
+async function throughput(db: TestDatabase, runnerCount: number): Promise<void> {
   await db.rows(sql`truncate consolidation_jobs, projects cascade`);
   await db.rows(sql`
     with p as (insert into projects (name) select 'bench ' || g from generate_series(1, ${flags.jobs}::int) g returning id)
@@ -64,7 +101,7 @@ async function throughput(runnerCount: number): Promise<void> {
   });
 }
 
-async function latency(): Promise<void> {
+async function latency(db: TestDatabase): Promise<void> {
   await db.rows(sql`truncate consolidation_jobs, projects cascade`);
   const projects = await db.rows<{ id: string }>(
     sql`insert into projects (name) select 'latency ' || g from generate_series(1, ${flags.samples}::int) g returning id`,

@@ -19,7 +19,8 @@ export type Command =
   | { name: "jobs"; projectId?: string; status?: JobStatus; limit: number; json: boolean }
   | { name: "status"; jobId: string }
   | { name: "rollback"; jobId: string; reason?: string }
-  | { name: "purge-audit"; olderThanDays?: number };
+  | { name: "purge-audit"; olderThanDays?: number }
+  | { name: "calibrate"; pairsFile: string; precision: number; reviewPrecision: number; json: boolean };
 
 /** Usage text printed by `memcons help` and on usage errors. */
 export const USAGE = `memcons — consolidates the memories of AI coding agents
@@ -41,6 +42,9 @@ Commands:
       --reason <text>
   purge-audit                    delete audit rows older than AUDIT_RETENTION_DAYS (default 90) and print the count
       --older-than-days <7..36500>  a different retention for this run
+  calibrate --pairs <file.tsv>   embed labelled pairs (text<TAB>text<TAB>1 or 0, one a line) with the configured
+                                 embedder; print precision/recall/F1 by threshold and the thresholds to use
+      --precision <0..1, default 0.98>  --review-precision <0..1, default 0.5>  --json
   help                           this text
 
 Configuration comes from environment variables (DATABASE_URL, API_ADMIN_TOKENS, ...): see README.md.
@@ -67,6 +71,10 @@ const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
   status: { flags: {}, positionals: ["jobId"] },
   rollback: { flags: { reason: { type: "string" } }, positionals: ["jobId"] },
   "purge-audit": { flags: { "older-than-days": { type: "string" } }, positionals: [] },
+  calibrate: {
+    flags: { pairs: { type: "string" }, precision: { type: "string" }, "review-precision": { type: "string" }, json: { type: "boolean" } },
+    positionals: [],
+  },
 };
 
 /** Parses argv (without node and the script) into a Command; throws UsageError on anything unknown. */
@@ -122,6 +130,17 @@ export function parseCli(argv: readonly string[]): Command {
     }
     case "status":
       return { name, jobId: uuid(positionals[0]!, "jobId") };
+    case "calibrate": {
+      const pairsFile = str("pairs");
+      if (pairsFile === undefined || pairsFile.length === 0) throw new UsageError("'memcons calibrate' needs --pairs <file.tsv>");
+      return {
+        name,
+        pairsFile,
+        precision: parseFraction(str("precision"), "--precision", 0.98),
+        reviewPrecision: parseFraction(str("review-precision"), "--review-precision", 0.5),
+        json: flag("json"),
+      };
+    }
     case "purge-audit": {
       const days = str("older-than-days");
       return { name, ...(days !== undefined ? { olderThanDays: parseRetentionDays(days) } : {}) };
@@ -162,6 +181,13 @@ function parseRetentionDays(raw: string): number {
   if (!Number.isInteger(n) || n < 7 || n > 36_500) {
     throw new UsageError(`--older-than-days must be a whole number from 7 (the rollback window) to 36500, got '${raw}'`);
   }
+  return n;
+}
+
+function parseFraction(raw: string | undefined, what: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!(n > 0 && n <= 1)) throw new UsageError(`${what} must be a number above 0 and at most 1, got '${raw}'`);
   return n;
 }
 

@@ -1,5 +1,6 @@
 import { MemconsError } from "@memcons/models";
 import { ConfigError } from "../common/config.js";
+import { calibrateCommand } from "./commands/calibrate.js";
 import { jobsCommand } from "./commands/jobs.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { purgeAuditCommand } from "./commands/purge-audit.js";
@@ -45,6 +46,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await rollbackCommand(command, io);
       case "purge-audit":
         return await purgeAuditCommand(command, io);
+      case "calibrate":
+        return await calibrateCommand(command, io);
     }
   } catch (error) {
     io.stderr.write(`${describeFailure(error)}\n`);

@@ -79,6 +79,7 @@ const EnvSchema = z.object({
   API_ADMIN_TOKENS: z.string().default(""),
   API_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
   EMBEDDER_PROVIDER: z.enum(["hashing", "openai"], { error: "must be hashing or openai" }).default("hashing"),
+  HASHING_EMBEDDER_VERSION: z.enum(["1", "2"], { error: "must be 1 or 2" }).default("1"),
   SYNTHESIZER_PROVIDER: z
     .enum(["extractive", "openai"], { error: "must be extractive or openai" })
     .default("extractive"),
@@ -123,7 +124,7 @@ export interface Config {
   adminTokens: string[];
   bodyLimitBytes: number;
   embedder:
-    | { provider: "hashing"; dimensions?: number }
+    | { provider: "hashing"; version?: 1 | 2; dimensions?: number }
     | { provider: "openai"; baseUrl: string; apiKey?: string; model: string; dimensions: number; timeoutMs: number };
   synthesizer:
     | { provider: "extractive" }
@@ -184,7 +185,11 @@ export function loadConfig(env: Env): Config {
             dimensions: e.EMBEDDING_DIMENSIONS ?? 1536,
             timeoutMs: e.OPENAI_TIMEOUT_MS,
           }
-        : { provider: "hashing", ...(e.EMBEDDING_DIMENSIONS ? { dimensions: e.EMBEDDING_DIMENSIONS } : {}) },
+        : {
+            provider: "hashing",
+            ...(e.HASHING_EMBEDDER_VERSION === "2" ? { version: 2 as const } : {}),
+            ...(e.EMBEDDING_DIMENSIONS ? { dimensions: e.EMBEDDING_DIMENSIONS } : {}),
+          },
     synthesizer:
       e.SYNTHESIZER_PROVIDER === "openai"
         ? {

@@ -23,7 +23,7 @@ export function createProviders(config: Pick<Config, "embedder" | "synthesizer">
           timeoutMs: e.timeoutMs,
           ...(e.apiKey ? { apiKey: e.apiKey } : {}),
         })
-      : createHashingEmbedder(e.dimensions ? { dimensions: e.dimensions } : {});
+      : createHashingEmbedder({ ...(e.version ? { version: e.version } : {}), ...(e.dimensions ? { dimensions: e.dimensions } : {}) });
   const s = config.synthesizer;
   const synthesizer =
     s.provider === "openai"

@@ -1,11 +1,18 @@
 import { ValidationError } from "@memcons/models";
 import type { Embedder } from "../types.js";
 import { normalizeInPlace } from "./cosine.js";
+import { hashTextV2 } from "./hashing-v2.js";
 
 /** Settings of the hashing embedder. */
 export interface HashingEmbedderOptions {
   /** Vector length (default 256, 16..4096). */
   dimensions?: number;
+  /**
+   * Feature set: 1 = words, word bigrams and character trigrams (`hashing-v1-<dims>`); 2 = normalized
+   * (contractions, number words, punctuation), Porter-stemmed words without stopwords and their bigrams
+   * (`hashing-v2-<dims>`). Default 1.
+   */
+  version?: 1 | 2;
 }
 
 const STOPWORDS = new Set(
@@ -20,16 +27,21 @@ const SEED_WORD = 0x811c9dc5;
 const SEED_BIGRAM = 0x01000193;
 const SEED_TRIGRAM = 0x5bd1e995;
 
-/** Offline, deterministic embedder: signed feature hashing of word, word-bigram and character-trigram features, L2-normalized. */
+/** Offline, deterministic embedder: signed feature hashing of text features (see `version`), L2-normalized. */
 export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Embedder {
   const dimensions = options.dimensions ?? 256;
+  const version = options.version ?? 1;
+  if (version !== 1 && version !== 2) {
+    throw new ValidationError(`version must be 1 or 2, got ${String(version)}`, [{ path: "version", message: "must be 1 or 2" }]);
+  }
+  const embedOne = version === 2 ? hashTextV2 : hashText;
   if (!Number.isInteger(dimensions) || dimensions < 16 || dimensions > 4096) {
     throw new ValidationError(`dimensions must be an integer in 16..4096, got ${dimensions}`, [
       { path: "dimensions", message: "must be an integer in 16..4096" },
     ]);
   }
   return {
-    model: `hashing-v1-${dimensions}`,
+    model: `hashing-v${version}-${dimensions}`,
     dimensions,
     async embed(texts, signal) {
       signal?.throwIfAborted();
@@ -40,11 +52,18 @@ export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Emb
           await new Promise<void>((resolve) => setImmediate(resolve));
           signal?.throwIfAborted();
         }
-        out.push(hashText(texts[i] ?? "", dimensions));
+        out.push(embedOne(texts[i] ?? "", dimensions));
       }
       return out;
     },
   };
+}
+
+/** Settings of the hashing embedder whose model name this is (`hashing-v2-256` → version 2, 256 dimensions), or null. */
+export function parseHashingModel(model: string): { version: 1 | 2; dimensions: number } | null {
+  const match = /^hashing-v([12])-(\d+)$/.exec(model);
+  if (!match) return null;
+  return { version: Number(match[1]) as 1 | 2, dimensions: Number(match[2]) };
 }
 
 /** Tokens of a text: lower-case words of letters, digits and underscores, minus stopwords. */

@@ -87,6 +87,10 @@ const OPPOSITES: Array<[string, string]> = [
   ["encrypted", "unencrypted"],
   ["safe", "unsafe"],
   ["first", "last"],
+  ["on", "off"],
+  ["up", "down"],
+  ["into", "out"],
+  ["in", "out"],
 ];
 const OPPOSITE_STEMS: Array<[string, string, string, string]> = OPPOSITES.map(([x, y]) => [stem(x), stem(y), x, y]);
 
