@@ -9,6 +9,7 @@ const BENCHMARKS = {
   queue: "packages/scheduler/bench/queue.ts",
   sweep: "packages/scheduler/bench/sweep.ts",
   api: "apps/api/bench/api.ts",
+  search: "apps/api/bench/search.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -18,6 +18,7 @@ import { registerPlaybookRoutes } from "./routes/playbook.js";
 import { registerProjectChangesRoutes } from "./routes/project-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 import { registerScheduleRoutes } from "./routes/schedule.js";
+import { SearchIndex } from "./services/search-index.js";
 
 const DEFAULT_VERSION = "0.1.0";
 const DESCRIPTION =
@@ -36,6 +37,7 @@ function resolveDeps(options: ApiOptions): ApiDeps {
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     schedule: options.schedule,
     consoleDir: options.consoleDir ?? defaultConsoleDir(),
+    searchIndex: new SearchIndex({ maxVectors: options.searchCacheVectors }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Embedder } from "@memcons/consolidation-core";
 import type { Database, Logger } from "@memcons/models";
+import type { SearchIndex } from "./services/search-index.js";
 
 /** Settings of createApiApp. */
 export interface ApiOptions {
@@ -23,6 +24,8 @@ export interface ApiOptions {
   schedule?: { cron: string; timezone: string };
   /** Directory of the built admin console served at /ui (default: the package's dist/ui). */
   consoleDir?: string;
+  /** Most memory vectors `q=` search keeps in memory over all projects (default 300,000). */
+  searchCacheVectors?: number;
 }
 
 /** ApiOptions with every default resolved; what route modules receive. */
@@ -36,6 +39,7 @@ export interface ApiDeps {
   readonly sseHeartbeatMs: number;
   readonly schedule: { cron: string; timezone: string } | undefined;
   readonly consoleDir: string;
+  readonly searchIndex: SearchIndex;
 }
 
 /** Hono environment of the API: the authenticated actor is stored per request. */

@@ -20,5 +20,9 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0004_unique_captain_america",
     "sql": "CREATE INDEX \"consolidation_jobs_claim_idx\" ON \"consolidation_jobs\" USING btree (\"run_at\",\"created_at\",\"id\") WHERE \"consolidation_jobs\".\"status\" = 'pending';"
+  },
+  {
+    "tag": "0005_search_watermark",
+    "sql": "-- Every insert and update of a memory is stamped with the id of its transaction, so that a search\n-- cache can read only the rows written since the oldest transaction that was running at its last read.\n-- Existing rows get 0: they were committed before any cache read them.\nALTER TABLE \"task_memories\" ADD COLUMN \"search_xid\" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint\nALTER TABLE \"task_memories\" ALTER COLUMN \"search_xid\" SET DEFAULT (pg_current_xact_id()::text::bigint);--> statement-breakpoint\nCREATE INDEX \"task_memories_project_search_xid_idx\" ON \"task_memories\" USING btree (\"project_id\",\"search_xid\");--> statement-breakpoint\nCREATE FUNCTION \"task_memories_stamp_search_xid\"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.search_xid := pg_current_xact_id()::text::bigint;\n  RETURN NEW;\nEND\n$$;--> statement-breakpoint\nCREATE TRIGGER \"task_memories_stamp_search_xid\" BEFORE UPDATE ON \"task_memories\"\n  FOR EACH ROW EXECUTE FUNCTION \"task_memories_stamp_search_xid\"();\n"
   }
 ];

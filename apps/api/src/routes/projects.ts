@@ -124,7 +124,7 @@ export function registerProjectRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): 
     const { id } = c.req.valid("param");
     const query = c.req.valid("query");
     await assertProjectExists(deps.db, id);
-    const page = await listMemories(deps.db, deps.embedder, id, {
+    const page = await listMemories(deps.db, deps.embedder, deps.searchIndex, id, {
       q: query.q,
       memoryType: query.memory_type,
       includeArchived: query.include_archived,

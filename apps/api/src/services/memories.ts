@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { AIProviderError, cosineSimilarity, type Embedder, memoryText, vectorJson } from "@memcons/consolidation-core";
+import { AIProviderError, type Embedder, memoryText, vectorJson } from "@memcons/consolidation-core";
 import {
   type Database,
   type MemoryType,
@@ -7,16 +7,14 @@ import {
   taskMemories,
   ValidationError,
 } from "@memcons/models";
-import { and, desc, eq, getTableColumns, inArray, isNotNull, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, type SQL, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { MemoryInputSchema } from "../schemas/memories.js";
+import type { SearchIndex } from "./search-index.js";
 import { afterKeyset, cursorTimestamp, decodeKeyset, decodeOffset, encodeOffset, keysetPage } from "./cursor.js";
 
 /** One memory of an ingest request, as validated. */
 export type MemoryInput = z.output<typeof MemoryInputSchema>;
-
-/** How many of a project's newest memories a `q` search ranks. */
-export const SEARCH_CANDIDATE_LIMIT = 5_000;
 
 /** Inserts memories in one statement, embedding those that come without an embedding in one call. */
 export async function ingestMemories(
@@ -111,10 +109,11 @@ export type ListedMemory = TaskMemory & { similarity?: number };
 
 const { contextEmbedding: _embedding, ...listedColumns } = getTableColumns(taskMemories);
 
-/** Lists a project's memories newest first, or ranked by similarity to `q`. */
+/** Lists a project's memories newest first, or ranked by similarity to `q` (every memory, exactly). */
 export async function listMemories(
   db: Database,
   embedder: Embedder,
+  searchIndex: SearchIndex,
   projectId: string,
   input: ListMemoriesInput,
 ): Promise<{ memories: ListedMemory[]; nextCursor: string | null }> {
@@ -123,7 +122,7 @@ export async function listMemories(
   if (!input.includeDuplicates) filters.push(eq(taskMemories.isDuplicate, false));
   if (input.memoryType) filters.push(eq(taskMemories.memoryType, input.memoryType));
   if (input.q !== undefined && input.q.trim().length > 0) {
-    return searchMemories(db, embedder, filters, input.q, input.limit, input.cursor);
+    return searchMemories(db, embedder, searchIndex, projectId, input);
   }
   const position = input.cursor ? decodeKeyset(input.cursor) : undefined;
   if (position) filters.push(afterKeyset(taskMemories.createdAt, taskMemories.id, position));
@@ -140,28 +139,15 @@ export async function listMemories(
 async function searchMemories(
   db: Database,
   embedder: Embedder,
-  filters: SQL[],
-  q: string,
-  limit: number,
-  cursor: string | undefined,
+  searchIndex: SearchIndex,
+  projectId: string,
+  input: ListMemoriesInput,
 ): Promise<{ memories: ListedMemory[]; nextCursor: string | null }> {
-  const offset = cursor ? decodeOffset(cursor) : 0;
-  const embedded = await embedder.embed([q]);
+  const offset = input.cursor ? decodeOffset(input.cursor) : 0;
+  const embedded = await embedder.embed([input.q ?? ""]);
   assertEmbedded(embedder, embedded, 1);
-  const query = embedded[0]!;
-  const candidates = await db.orm
-    // As text: JSON.parse of thousands of vectors is far faster than the drivers' array parsers.
-    .select({ id: taskMemories.id, embedding: sql<string>`${taskMemories.contextEmbedding}::text` })
-    .from(taskMemories)
-    .where(and(...filters, isNotNull(taskMemories.contextEmbedding)))
-    .orderBy(desc(taskMemories.createdAt), desc(taskMemories.id))
-    .limit(SEARCH_CANDIDATE_LIMIT);
-  const ranked = candidates
-    .map((c) => ({ id: c.id, vector: parseVector(c.embedding) }))
-    .filter((c) => c.vector.length === query.length)
-    .map((c) => ({ id: c.id, similarity: cosineSimilarity(query, c.vector) }))
-    .sort((a, b) => b.similarity - a.similarity || (a.id < b.id ? -1 : 1));
-  const page = ranked.slice(offset, offset + limit);
+  const { ranked, total } = await searchIndex.rank(db, projectId, embedded[0]!, input, offset + input.limit);
+  const page = ranked.slice(offset, offset + input.limit);
   if (page.length === 0) return { memories: [], nextCursor: null };
   const rows = await db.orm
     .select(listedColumns)
@@ -174,20 +160,8 @@ async function searchMemories(
   });
   return {
     memories,
-    nextCursor: offset + limit < ranked.length ? encodeOffset(offset + limit) : null,
+    nextCursor: offset + input.limit < total ? encodeOffset(offset + input.limit) : null,
   };
-}
-
-/** Parses a real[] printed as text (`{0.1,-2,3e-05}`) into numbers; [] when it holds anything but finite numbers. */
-function parseVector(text: string): number[] {
-  if (text.length < 2) return [];
-  try {
-    const parsed: unknown = JSON.parse(`[${text.slice(1, -1)}]`);
-    if (Array.isArray(parsed) && parsed.every((v) => typeof v === "number")) return parsed as number[];
-  } catch {
-    // NaN, Infinity or NULL elements: not a usable vector.
-  }
-  return [];
 }
 
 /** Splits ids into those naming memories of the project and those that do not. */
