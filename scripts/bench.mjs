@@ -10,6 +10,7 @@ const BENCHMARKS = {
   sweep: "packages/scheduler/bench/sweep.ts",
   api: "apps/api/bench/api.ts",
   search: "apps/api/bench/search.ts",
+  fleet: "apps/worker/bench/fleet.ts",
 };
 
 const [name, ...args] = process.argv.slice(2);
