@@ -31,9 +31,10 @@ try {
   const [project] = await db.rows<{ id: string }>(sql`insert into projects (name) values ('search bench') returning id`);
   for (let done = 0; done < memories; done += 10_000) {
     await db.rows(sql`
-      insert into task_memories (project_id, memory_type, execution_summary, context_embedding)
+      insert into task_memories (project_id, memory_type, execution_summary, context_embedding, embedding_model)
       select ${project!.id}, 'learning', 'memory ' || g,
-             array(select (random() * 2 - 1 + g * 0)::real from generate_series(1, ${dimensions}::int))
+             array(select (random() * 2 - 1 + g * 0)::real from generate_series(1, ${dimensions}::int)),
+             ${createHashingEmbedder({ dimensions }).model}
         from generate_series(${done + 1}::int, ${Math.min(memories, done + 10_000)}::int) g`);
   }
   await db.rows(sql`vacuum analyze task_memories`);

@@ -78,6 +78,37 @@ describe("POST /api/v1/projects/{id}/memories", () => {
     expect(String(bad.body.message)).toContain("memories.0.context_embedding");
   });
 
+  it("records which model made each vector: the embedder's, or the one supplied with a vector", async () => {
+    const id = await createProjectViaApi(fixture.app, { name: "models", consolidation_enabled: false });
+    const dims = await embeddingDimension(id);
+    const vector = Array.from({ length: dims }, (_, i) => (i % 3) / 3);
+    const res = await call<{ ids: string[] }>(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
+      body: {
+        memories: [
+          { memory_type: "learning", execution_summary: "Computed here." },
+          { memory_type: "learning", execution_summary: "Supplied, same model.", context_embedding: vector },
+          // Another model may have another length: stored as given, re-embedded by the next job.
+          { memory_type: "learning", execution_summary: "Supplied, other model.", context_embedding: [0.6, 0.8], embedding_model: "remote-2" },
+        ],
+      },
+    });
+    expect(res.status).toBe(201);
+    const models = await Promise.all(
+      res.body.ids.map(async (memoryId) => (await fixture.db.orm.select().from(taskMemories).where(eq(taskMemories.id, memoryId)))[0]!.embeddingModel),
+    );
+    expect(models).toEqual(["hashing-v1-256", "hashing-v1-256", "remote-2"]);
+    const orphan = await call(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
+      body: { memories: [{ memory_type: "learning", execution_summary: "x", embedding_model: "remote-2" }] },
+    });
+    expect(orphan.status).toBe(400);
+    expect(String(orphan.body.message)).toContain("memories.0.embedding_model");
+    // A search ranks only vectors of the configured model.
+    const search = await call<Page>(fixture.app, "GET", `/api/v1/projects/${id}/memories?q=${encodeURIComponent("Supplied other model")}`);
+    expect(search.status).toBe(200);
+    expect(search.body.memories.map((m) => m.id)).not.toContain(res.body.ids[2]);
+    expect(search.body.memories.map((m) => m.id)).toContain(res.body.ids[0]);
+  });
+
   it("gives each memory of a mixed batch its own vector, supplied or embedded", async () => {
     const id = await createProjectViaApi(fixture.app, { name: "mixed", consolidation_enabled: false });
     const dims = await embeddingDimension(id);

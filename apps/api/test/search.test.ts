@@ -26,12 +26,13 @@ beforeAll(async () => {
   queryVector = Array.from((await embedder.embed([QUERY]))[0]!);
   // The oldest memory matches the query exactly; 6,000 newer ones have random vectors.
   await db.rows(sql`
-    insert into task_memories (project_id, memory_type, execution_summary, context_embedding, created_at)
-    values (${projectId}, 'warning', 'the oldest memory', ${`{${queryVector.join(",")}}`}::real[], now() - interval '1 year')`);
+    insert into task_memories (project_id, memory_type, execution_summary, context_embedding, embedding_model, created_at)
+    values (${projectId}, 'warning', 'the oldest memory', ${`{${queryVector.join(",")}}`}::real[], ${embedder.model},
+            now() - interval '1 year')`);
   await db.rows(sql`
-    insert into task_memories (project_id, memory_type, execution_summary, context_embedding)
+    insert into task_memories (project_id, memory_type, execution_summary, context_embedding, embedding_model)
     select ${projectId}, case when g % 2 = 0 then 'learning' else 'error_fix' end, 'memory ' || g,
-           array(select (random() * 2 - 1 + g * 0)::real from generate_series(1, ${DIMENSIONS}::int))
+           array(select (random() * 2 - 1 + g * 0)::real from generate_series(1, ${DIMENSIONS}::int)), ${embedder.model}
       from generate_series(1, 6000) g`);
 }, 120_000);
 

@@ -157,4 +157,22 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("memcons trigger".replace("memcons ", ""));
   });
+  it("reembed re-embeds a project with the configured embedder, reports progress, and has nothing left the second time", async () => {
+    const v2 = { ...env, HASHING_EMBEDDER_VERSION: "2" };
+    const first = await cli(["reembed", projectId], v2);
+    expect(first.code, first.stderr).toBe(0);
+    const result = JSON.parse(first.stdout) as { embedding_model: string; memories_reembedded: number; skipped: number };
+    expect(result.embedding_model).toBe("hashing-v2-256");
+    expect(result.memories_reembedded).toBeGreaterThanOrEqual(80);
+    expect(first.stderr).toMatch(/^reembed hashing-v2-256: 0\/\d+$/m);
+    const second = await cli(["reembed", projectId], v2);
+    expect(JSON.parse(second.stdout)).toMatchObject({ memories_reembedded: 0, playbook_entries_reembedded: 0 });
+    const all = await cli(["reembed", projectId, "--all"], v2);
+    expect((JSON.parse(all.stdout) as { memories_reembedded: number }).memories_reembedded).toBe(
+      result.memories_reembedded + result.skipped,
+    );
+    const missing = await cli(["reembed", "00000000-0000-4000-8000-000000000000"], v2);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("not found");
+  });
 });

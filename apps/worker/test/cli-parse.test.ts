@@ -18,6 +18,11 @@ describe("parseCli", () => {
     expect(parseCli(["rollback", ID, "--reason", "bad merge"])).toEqual({ name: "rollback", jobId: ID, reason: "bad merge" });
     expect(parseCli(["rollback", ID])).toEqual({ name: "rollback", jobId: ID });
     expect(parseCli(["purge-audit"])).toEqual({ name: "purge-audit" });
+    expect(parseCli(["reembed", "00000000-0000-4000-8000-000000000000", "--all"])).toEqual({
+      name: "reembed",
+      projectId: "00000000-0000-4000-8000-000000000000",
+      all: true,
+    });
     expect(parseCli(["purge-audit", "--older-than-days", "30"])).toEqual({ name: "purge-audit", olderThanDays: 30 });
   });
 

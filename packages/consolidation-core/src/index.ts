@@ -71,3 +71,4 @@ export {
 } from "./guard/contradiction.js";
 export { type GuardedPairs, separateContradictions, type StoppedPair } from "./detect/guard.js";
 export type { DetectResult } from "./phases/detect.js";
+export { type ReembedOptions, type ReembedResult, reembedProject } from "./reembed.js";

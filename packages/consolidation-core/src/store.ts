@@ -9,9 +9,12 @@ import {
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import { type JobContext, jsonb, timestamp, uuidArray } from "./context.js";
 
-/** Every task_memories column except the embedding (audit snapshots and merges never need it). */
+/**
+ * Every task_memories column except the embedding and its model (audit snapshots and merges never need
+ * them; a rollback leaves a vector and the name of the model that made it together).
+ */
 export const MEMORY_COLUMNS = (() => {
-  const { contextEmbedding: _omit, ...rest } = getTableColumns(taskMemories);
+  const { contextEmbedding: _omit, embeddingModel: _model, ...rest } = getTableColumns(taskMemories);
   return rest;
 })();
 
@@ -23,13 +26,13 @@ export function memoryJson(alias: string): SQL {
 
 /** SQL building the JSON snapshot of a playbook entry (every column but the embedding) for table alias `alias`. */
 export function entryJson(alias: string): SQL {
-  const { embedding: _omit, ...columns } = getTableColumns(playbookEntries);
+  const { embedding: _omit, embeddingModel: _model, ...columns } = getTableColumns(playbookEntries);
   const pairs = Object.values(columns).map((c) => `'${c.name}', ${alias}.${c.name}`);
   return sql.raw(`jsonb_build_object(${pairs.join(", ")})`);
 }
 
 /** A task memory without its embedding. */
-export type MemoryRow = Omit<TaskMemory, "contextEmbedding">;
+export type MemoryRow = Omit<TaskMemory, "contextEmbedding" | "embeddingModel">;
 
 /** Loads memories by id (without embeddings), optionally locking them FOR UPDATE in id order. */
 export async function loadMemories(
@@ -95,11 +98,11 @@ export async function insertCreatedMemories(
             reason text, detail jsonb)`;
   await tx.execute(
     sql`INSERT INTO task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result,
-          feedback, tags, file_paths, context_embedding, success, reused_count, last_reused_at, learned_at,
+          feedback, tags, file_paths, context_embedding, embedding_model, success, reused_count, last_reused_at, learned_at,
           is_consolidated, consolidated_from, consolidated_at, synthesized_from, synthesized_at,
           synthesis_confidence, needs_review, version, created_at, updated_at)
         SELECT r.id, ${ctx.projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result,
-          r.feedback, r.tags, r.file_paths, r.context_embedding::real[], r.success, r.reused_count, r.last_reused_at,
+          r.feedback, r.tags, r.file_paths, r.context_embedding::real[], ${ctx.embedder.model}, r.success, r.reused_count, r.last_reused_at,
           r.learned_at, true, r.consolidated_from, r.consolidated_at, r.synthesized_from, r.synthesized_at,
           r.synthesis_confidence, r.needs_review, 1, ${timestamp(now)}, ${timestamp(now)}
         FROM ${recordset}`,
@@ -137,7 +140,8 @@ export async function markDuplicates(
     sql`WITH upd AS (
           UPDATE task_memories t SET is_duplicate = true, duplicate_of = s.dup, is_consolidated = true,
             version = t.version + 1, updated_at = ${timestamp(now)},
-            context_embedding = CASE WHEN s.e IS NULL THEN t.context_embedding ELSE s.e::real[] END
+            context_embedding = CASE WHEN s.e IS NULL THEN t.context_embedding ELSE s.e::real[] END,
+            embedding_model = CASE WHEN s.e IS NULL THEN t.embedding_model ELSE ${ctx.embedder.model} END
           FROM (
             SELECT r.*, ${memoryJson("o")} AS prev
             FROM jsonb_to_recordset(${jsonb(JSON.stringify(sources))})

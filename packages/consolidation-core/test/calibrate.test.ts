@@ -24,7 +24,7 @@ describe("calibrateThresholds", () => {
     const chosen = result.scores.find((s) => s.threshold === result.similarity_threshold);
     expect(chosen?.precision).toBeGreaterThanOrEqual(0.98);
     // Just below the chosen threshold precision drops under the target (the sitemap pair merges there).
-    const below = result.scores[result.scores.findIndex((s) => s === chosen) - 1];
+    const below = result.scores[result.scores.indexOf(chosen as (typeof result.scores)[number]) - 1];
     if (below) expect(below.precision).toBeLessThan(0.98);
     expect(result.review_threshold === null || (result.review_threshold as number) < (result.similarity_threshold as number)).toBe(true);
     for (const s of result.scores) expect(s.f1).toBeCloseTo(s.precision + s.recall === 0 ? 0 : (2 * s.precision * s.recall) / (s.precision + s.recall), 3);

@@ -97,10 +97,10 @@ export async function seedFixture(
   return ids;
 }
 
-/** Full rows (every column, as JSON) of the given memories, keyed by id. */
+/** Full rows (every column but search_xid, the search cache's write stamp, as JSON) of the given memories, keyed by id. */
 export async function snapshot(db: Database, ids: readonly string[]): Promise<Map<string, unknown>> {
   const found = await db.rows<{ id: string; row: unknown }>(
-    sql`SELECT t.id, to_jsonb(t)::text AS row FROM task_memories t WHERE t.id = ANY(${`{${ids.join(",")}}`}::uuid[]) ORDER BY t.id`,
+    sql`SELECT t.id, (to_jsonb(t) - 'search_xid')::text AS row FROM task_memories t WHERE t.id = ANY(${`{${ids.join(",")}}`}::uuid[]) ORDER BY t.id`,
   );
   return new Map(found.map((r) => [r.id, r.row]));
 }

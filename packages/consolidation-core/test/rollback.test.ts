@@ -27,7 +27,9 @@ async function seedWithEmbeddings(db: Db): Promise<{ projectId: string; ids: Rec
     const m = await memory(db, id);
     const [v] = await embedder.embed([memoryText({ executionSummary: m.execution_summary as string, goal: m.goal as string | null, result: m.result as string | null, feedback: m.feedback as string | null })]);
     const literal = `{${Array.from(v as Float32Array, (x) => Math.round(x * 1e6) / 1e6).join(",")}}`;
-    await db.rows(sql`UPDATE task_memories SET context_embedding = ${literal}::real[] WHERE id = ${id}::uuid`);
+    await db.rows(
+      sql`UPDATE task_memories SET context_embedding = ${literal}::real[], embedding_model = ${embedder.model} WHERE id = ${id}::uuid`,
+    );
   }
   return { projectId, ids };
 }

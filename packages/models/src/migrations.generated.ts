@@ -24,5 +24,9 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0005_search_watermark",
     "sql": "-- Every insert and update of a memory is stamped with the id of its transaction, so that a search\n-- cache can read only the rows written since the oldest transaction that was running at its last read.\n-- Existing rows get 0: they were committed before any cache read them.\nALTER TABLE \"task_memories\" ADD COLUMN \"search_xid\" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint\nALTER TABLE \"task_memories\" ALTER COLUMN \"search_xid\" SET DEFAULT (pg_current_xact_id()::text::bigint);--> statement-breakpoint\nCREATE INDEX \"task_memories_project_search_xid_idx\" ON \"task_memories\" USING btree (\"project_id\",\"search_xid\");--> statement-breakpoint\nCREATE FUNCTION \"task_memories_stamp_search_xid\"() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  NEW.search_xid := pg_current_xact_id()::text::bigint;\n  RETURN NEW;\nEND\n$$;--> statement-breakpoint\nCREATE TRIGGER \"task_memories_stamp_search_xid\" BEFORE UPDATE ON \"task_memories\"\n  FOR EACH ROW EXECUTE FUNCTION \"task_memories_stamp_search_xid\"();\n"
+  },
+  {
+    "tag": "0006_embedding_model",
+    "sql": "ALTER TABLE \"playbook_entries\" ADD COLUMN \"embedding_model\" text;--> statement-breakpoint\nALTER TABLE \"task_memories\" ADD COLUMN \"embedding_model\" text;"
   }
 ];

@@ -67,6 +67,8 @@ export const taskMemories = pgTable(
     tags: text("tags").array().notNull().default(sql`'{}'::text[]`),
     filePaths: text("file_paths").array().notNull().default(sql`'{}'::text[]`),
     contextEmbedding: real("context_embedding").array(),
+    /** Model that produced context_embedding (e.g. `hashing-v1-256`); null when unknown. */
+    embeddingModel: text("embedding_model"),
     success: boolean("success").notNull().default(true),
     reusedCount: integer("reused_count").notNull().default(0),
     lastReusedAt: timestamptz("last_reused_at"),
@@ -246,6 +248,8 @@ export const playbookEntries = pgTable(
       .notNull()
       .default(sql`'{}'::uuid[]`),
     embedding: real("embedding").array(),
+    /** Model that produced embedding; null when unknown. */
+    embeddingModel: text("embedding_model"),
     sourceJobId: uuid("source_job_id").references(() => consolidationJobs.id, {
       onDelete: "set null",
     }),

@@ -44,7 +44,9 @@ export function memoryToDict(memory: TaskMemory, options: { includeEmbedding?: b
     feedback: memory.feedback,
     tags: list(memory.tags),
     file_paths: list(memory.filePaths),
-    ...(options.includeEmbedding ? { context_embedding: list(memory.contextEmbedding) } : {}),
+    ...(options.includeEmbedding
+      ? { context_embedding: list(memory.contextEmbedding), embedding_model: memory.embeddingModel ?? null }
+      : {}),
     success: memory.success,
     reused_count: memory.reusedCount,
     last_reused_at: iso(memory.lastReusedAt),

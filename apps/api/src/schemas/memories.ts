@@ -44,6 +44,11 @@ export const MemoryInputSchema = z
       .min(1)
       .max(MAX_DIMENSIONS)
       .optional(),
+    embedding_model: text(200)
+      .optional()
+      .describe(
+        "Model that produced context_embedding (default: the configured embedder's). Vectors of another model are stored but never compared: the next job re-embeds them.",
+      ),
     success: z.boolean().optional(),
     reused_count: z.number().int().min(0).max(2_147_483_647).optional(),
     learned_at: TimestampSchema.optional(),

@@ -23,8 +23,18 @@ export async function ingestMemories(
   projectId: string,
   inputs: readonly MemoryInput[],
 ): Promise<string[]> {
+  const orphan = inputs.findIndex((m) => m.embedding_model !== undefined && m.context_embedding === undefined);
+  if (orphan >= 0) {
+    throw new ValidationError(`Invalid request body: memories.${orphan}.embedding_model: needs context_embedding`, [
+      { path: `memories.${orphan}.embedding_model`, message: "needs context_embedding" },
+    ]);
+  }
+  // A vector of another model may have any length: it is stored as given and re-embedded by the next job.
   const wrong = inputs.findIndex(
-    (m) => m.context_embedding !== undefined && m.context_embedding.length !== embedder.dimensions,
+    (m) =>
+      m.context_embedding !== undefined &&
+      (m.embedding_model ?? embedder.model) === embedder.model &&
+      m.context_embedding.length !== embedder.dimensions,
   );
   if (wrong >= 0) {
     throw new ValidationError(
@@ -57,18 +67,19 @@ export async function ingestMemories(
       success: m.success ?? true,
       reused_count: m.reused_count ?? 0,
       learned_at: m.learned_at ?? null,
+      embedding_model: m.context_embedding ? (m.embedding_model ?? embedder.model) : embedder.model,
     }),
   );
   await db.rows(sql`
     insert into task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result, feedback,
-      tags, file_paths, context_embedding, success, reused_count, learned_at)
+      tags, file_paths, context_embedding, embedding_model, success, reused_count, learned_at)
     select r.id, ${projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result, r.feedback,
-      r.tags, r.file_paths, v.vector::real[], r.success, r.reused_count, coalesce(r.learned_at, now())
+      r.tags, r.file_paths, v.vector::real[], r.embedding_model, r.success, r.reused_count, coalesce(r.learned_at, now())
     from rows from (json_to_recordset(${`[${records.join(",")}]`}::json) as (
       id uuid, task_id text, memory_type text, execution_summary text, goal text, result text, feedback text,
-      tags text[], file_paths text[], success boolean, reused_count int, learned_at timestamptz)
+      tags text[], file_paths text[], success boolean, reused_count int, learned_at timestamptz, embedding_model text)
     ) with ordinality as r(id, task_id, memory_type, execution_summary, goal, result, feedback,
-      tags, file_paths, success, reused_count, learned_at, position)
+      tags, file_paths, success, reused_count, learned_at, embedding_model, position)
     join unnest(${`{${vectors.join(",")}}`}::text[]) with ordinality as v(vector, position) using (position)`);
   return ids;
 }
@@ -146,7 +157,15 @@ async function searchMemories(
   const offset = input.cursor ? decodeOffset(input.cursor) : 0;
   const embedded = await embedder.embed([input.q ?? ""]);
   assertEmbedded(embedder, embedded, 1);
-  const { ranked, total } = await searchIndex.rank(db, projectId, embedded[0]!, input, offset + input.limit);
+  const { ranked, total } = await searchIndex.rank(
+    db,
+    projectId,
+    embedded[0]!,
+    input,
+    offset + input.limit,
+    // Only vectors of the configured model are comparable with the query's.
+    embedder.model,
+  );
   const page = ranked.slice(offset, offset + input.limit);
   if (page.length === 0) return { memories: [], nextCursor: null };
   const rows = await db.orm

@@ -38,6 +38,8 @@ type DeltaRow = {
 /** The vectors of one project, as of a transaction-id horizon. */
 class ProjectVectors {
   readonly dimensions: number;
+  /** Only vectors this model made are usable (null: any model). */
+  readonly model: string | null;
   ids: string[] = [];
   vectors: Float32Array;
   norms: Float64Array;
@@ -48,8 +50,9 @@ class ProjectVectors {
   horizon = "0";
   lastUsed = 0;
 
-  constructor(dimensions: number, capacity = 1024) {
+  constructor(dimensions: number, model: string | null, capacity = 1024) {
     this.dimensions = dimensions;
+    this.model = model;
     this.vectors = new Float32Array(capacity * dimensions);
     this.norms = new Float64Array(capacity);
     this.flags = new Uint8Array(capacity);
@@ -200,16 +203,20 @@ export class SearchIndex {
     this.#batchSize = options.batchSize ?? 10_000;
   }
 
-  /** Ranks the project's memories matching `filter` by similarity to `query`; the best `take`, and how many matched. */
+  /**
+   * Ranks the project's memories matching `filter` by similarity to `query`; the best `take`, and how many matched.
+   * With `model`, only vectors that model made are compared (vectors of different models are not comparable).
+   */
   async rank(
     db: Database,
     projectId: string,
     query: Float32Array,
     filter: SearchFilter,
     take: number,
+    model: string | null = null,
   ): Promise<{ ranked: RankedMemory[]; total: number }> {
     const previous = this.#locks.get(projectId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.#rankLocked(db, projectId, query, filter, take));
+    const run = previous.catch(() => undefined).then(() => this.#rankLocked(db, projectId, query, filter, take, model));
     this.#locks.set(projectId, run);
     try {
       return await run;
@@ -224,10 +231,11 @@ export class SearchIndex {
     query: Float32Array,
     filter: SearchFilter,
     take: number,
+    model: string | null,
   ): Promise<{ ranked: RankedMemory[]; total: number }> {
     let entry = this.#projects.get(projectId);
-    if (entry && entry.dimensions !== query.length) entry = undefined;
-    entry = await this.#refresh(db, projectId, entry ?? new ProjectVectors(query.length));
+    if (entry && (entry.dimensions !== query.length || entry.model !== model)) entry = undefined;
+    entry = await this.#refresh(db, projectId, entry ?? new ProjectVectors(query.length, model));
     entry.lastUsed = ++this.#clock;
     const result = entry.rank(query, filter, take);
     if (entry.size <= this.#maxVectors) {
@@ -248,7 +256,11 @@ export class SearchIndex {
     let total = 0;
     let after = "00000000-0000-0000-0000-000000000000";
     for (let batch = 0; ; batch++) {
-      const changed = sql`select id, memory_type, is_archived, is_duplicate, array_send(context_embedding) as embedding
+      const embedding =
+        entry.model === null
+          ? sql`array_send(context_embedding)`
+          : sql`case when embedding_model = ${entry.model} then array_send(context_embedding) end`;
+      const changed = sql`select id, memory_type, is_archived, is_duplicate, ${embedding} as embedding
           from task_memories
          where project_id = ${projectId} and search_xid >= ${entry.horizon}::bigint and id > ${after}::uuid
          order by id
@@ -279,7 +291,7 @@ export class SearchIndex {
     }
     entry.horizon = horizon!;
     // A deleted row is still in the cache: start over (deletes are rare: rollbacks and project deletion).
-    if (entry.size > total) return this.#refresh(db, projectId, new ProjectVectors(entry.dimensions));
+    if (entry.size > total) return this.#refresh(db, projectId, new ProjectVectors(entry.dimensions, entry.model));
     return entry;
   }
 

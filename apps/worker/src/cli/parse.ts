@@ -20,6 +20,7 @@ export type Command =
   | { name: "status"; jobId: string }
   | { name: "rollback"; jobId: string; reason?: string }
   | { name: "purge-audit"; olderThanDays?: number }
+  | { name: "reembed"; projectId: string; all: boolean }
   | { name: "calibrate"; pairsFile: string; precision: number; reviewPrecision: number; json: boolean };
 
 /** Usage text printed by `memcons help` and on usage errors. */
@@ -42,6 +43,9 @@ Commands:
       --reason <text>
   purge-audit                    delete audit rows older than AUDIT_RETENTION_DAYS (default 90) and print the count
       --older-than-days <7..36500>  a different retention for this run
+  reembed <projectId>            re-embed the project's memories and playbook entries that the configured embedder
+                                 did not produce (progress on stderr, result as JSON)
+      --all                        re-embed every row
   calibrate --pairs <file.tsv>   embed labelled pairs (text<TAB>text<TAB>1 or 0, one a line) with the configured
                                  embedder; print precision/recall/F1 by threshold and the thresholds to use
       --precision <0..1, default 0.98>  --review-precision <0..1, default 0.5>  --json
@@ -71,6 +75,7 @@ const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
   status: { flags: {}, positionals: ["jobId"] },
   rollback: { flags: { reason: { type: "string" } }, positionals: ["jobId"] },
   "purge-audit": { flags: { "older-than-days": { type: "string" } }, positionals: [] },
+  reembed: { flags: { all: { type: "boolean" } }, positionals: ["projectId"] },
   calibrate: {
     flags: { pairs: { type: "string" }, precision: { type: "string" }, "review-precision": { type: "string" }, json: { type: "boolean" } },
     positionals: [],
@@ -130,6 +135,8 @@ export function parseCli(argv: readonly string[]): Command {
     }
     case "status":
       return { name, jobId: uuid(positionals[0]!, "jobId") };
+    case "reembed":
+      return { name, projectId: uuid(positionals[0]!, "projectId"), all: flag("all") };
     case "calibrate": {
       const pairsFile = str("pairs");
       if (pairsFile === undefined || pairsFile.length === 0) throw new UsageError("'memcons calibrate' needs --pairs <file.tsv>");

@@ -1,6 +1,7 @@
 import { MemconsError } from "@memcons/models";
 import { ConfigError } from "../common/config.js";
 import { calibrateCommand } from "./commands/calibrate.js";
+import { reembedCommand } from "./commands/reembed.js";
 import { jobsCommand } from "./commands/jobs.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { purgeAuditCommand } from "./commands/purge-audit.js";
@@ -48,6 +49,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await purgeAuditCommand(command, io);
       case "calibrate":
         return await calibrateCommand(command, io);
+      case "reembed":
+        return await reembedCommand(command, io);
     }
   } catch (error) {
     io.stderr.write(`${describeFailure(error)}\n`);

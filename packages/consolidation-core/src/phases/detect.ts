@@ -25,7 +25,7 @@ export interface Candidates {
   vectors: Float32Array;
   dims: number;
   n: number;
-  /** 1 for rows whose embedding was computed in this run (missing or of another dimension); stored later. */
+  /** 1 for rows whose embedding was computed in this run (missing, of another dimension or model); stored later. */
   computed: Uint8Array;
   /** 1 for rows the merge already wrote (duplicate flag and embedding); finalize skips them. */
   settled: Uint8Array;
@@ -86,7 +86,9 @@ export async function loadCandidates(ctx: JobContext, withEmbeddings: boolean): 
   }
   let embedded = 0;
   const timing = { embedMs: 0 };
-  const missing = sql`(t.context_embedding IS NULL OR cardinality(t.context_embedding) <> ${dims})`;
+  // Vectors of another model (or of unknown origin) are never compared with this one's: they are re-embedded.
+  const missing = sql`(t.context_embedding IS NULL OR cardinality(t.context_embedding) <> ${dims}
+    OR t.embedding_model IS DISTINCT FROM ${ctx.embedder.model})`;
   const fetchPage = (after: string | null): Promise<CandidateRow[]> =>
     rows<CandidateRow>(
       ctx,
@@ -202,7 +204,7 @@ async function storeEmbeddings(ctx: JobContext, page: CandidateRow[], batch: num
   });
   await rows(
     ctx,
-    sql`UPDATE task_memories t SET context_embedding = r.e::real[]
+    sql`UPDATE task_memories t SET context_embedding = r.e::real[], embedding_model = ${ctx.embedder.model}
         FROM jsonb_to_recordset(${jsonb(`[${parts.join(",")}]`)}) AS r(id uuid, v int, e text)
         WHERE t.id = r.id AND t.version = r.v`,
   );

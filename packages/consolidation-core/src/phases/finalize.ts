@@ -38,13 +38,14 @@ export async function finalizeCandidates(ctx: JobContext, candidates: Candidates
         ctx,
         sql`WITH upd AS (
               UPDATE task_memories t SET is_consolidated = true,
-                context_embedding = CASE WHEN r.e IS NULL THEN t.context_embedding ELSE r.e::real[] END
+                context_embedding = CASE WHEN r.e IS NULL THEN t.context_embedding ELSE r.e::real[] END,
+                embedding_model = CASE WHEN r.e IS NULL THEN t.embedding_model ELSE ${ctx.embedder.model} END
               FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e text)
               WHERE t.id = r.id AND (
                 t.version = r.v AND (t.is_consolidated = false OR r.e IS NOT NULL)
                 -- archived during this job and changed by nothing else: the text is unchanged
                 OR r.e IS NOT NULL AND t.is_archived AND t.version = r.v + 1 AND t.archived_at >= ${timestamp(epoch)}
-                  AND t.context_embedding IS NULL)
+                  AND (t.context_embedding IS NULL OR t.embedding_model IS DISTINCT FROM ${ctx.embedder.model}))
               RETURNING (r.e IS NOT NULL) AS stored
             )
             SELECT count(*)::int AS marked, count(*) FILTER (WHERE stored)::int AS stored FROM upd`,

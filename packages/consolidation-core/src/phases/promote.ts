@@ -34,12 +34,15 @@ const INSERT_BATCH = 1000;
 /** Promotes confident consolidated/synthesis memories to playbook entries unless an equivalent entry exists. */
 export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
   const dims = ctx.embedder.dimensions;
+  // Only vectors of the configured model are compared; others are embedded again here.
+  const model = ctx.embedder.model;
   const candidates = await rows<CandidateRow>(
     ctx,
     sql`SELECT t.id, t.memory_type, t.execution_summary, t.goal, t.result, t.feedback, t.tags,
           t.synthesis_confidence AS confidence,
           array_to_string(t.consolidated_from || t.synthesized_from, ',') AS sources,
-          CASE WHEN cardinality(t.context_embedding) = ${dims} THEN array_to_string(t.context_embedding, ',') END AS emb,
+          CASE WHEN cardinality(t.context_embedding) = ${dims} AND t.embedding_model = ${model}
+            THEN array_to_string(t.context_embedding, ',') END AS emb,
           (SELECT mode() WITHIN GROUP (ORDER BY s.memory_type) FROM task_memories s
             WHERE s.id = ANY(t.consolidated_from || t.synthesized_from)) AS category
         FROM task_memories t
@@ -54,7 +57,8 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
   if (candidates.length === 0) return stats;
   const existing = await rows<{ content: string; emb: string | null }>(
     ctx,
-    sql`SELECT content, CASE WHEN cardinality(embedding) = ${dims} THEN array_to_string(embedding, ',') END AS emb
+    sql`SELECT content, CASE WHEN cardinality(embedding) = ${dims} AND embedding_model = ${model}
+          THEN array_to_string(embedding, ',') END AS emb
         FROM playbook_entries WHERE project_id = ${ctx.projectId}::uuid ORDER BY id`,
   );
   // Rows 0..E-1 are existing entries, E.. are candidates (in promotion order).
@@ -118,9 +122,9 @@ export async function runPromote(ctx: JobContext): Promise<PromoteStats> {
                 supporting_memory_ids uuid[], confidence real, embedding text)`;
       await tx.execute(
         sql`INSERT INTO playbook_entries (id, project_id, content, category, tags, priority,
-              supporting_memory_ids, embedding, source_job_id, created_by, created_at)
+              supporting_memory_ids, embedding, embedding_model, source_job_id, created_by, created_at)
             SELECT r.id, ${ctx.projectId}::uuid, r.content, r.category, r.tags, r.priority,
-              r.supporting_memory_ids, r.embedding::real[], ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
+              r.supporting_memory_ids, r.embedding::real[], ${model}, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
             FROM ${recordset}`,
       );
       await tx.execute(

@@ -73,7 +73,7 @@ async function synthesizeBatch(
       .map((id) => loaded.get(id))
       .filter((r): r is MemoryRow => r !== undefined);
     if (rowsOf.length < 3) continue;
-    const memories: TaskMemory[] = rowsOf.map((r) => ({ ...r, contextEmbedding: null }));
+    const memories: TaskMemory[] = rowsOf.map((r) => ({ ...r, contextEmbedding: null, embeddingModel: null }));
     const synthesis = await ctx.synthesizer.synthesize(memories, ctx.signal);
     const now = ctx.now();
     const confidence = Math.max(0, Math.min(1, Math.round(synthesis.confidence * 1000) / 1000));
