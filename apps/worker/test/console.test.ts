@@ -148,4 +148,56 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     expect(await rowCounts()).toEqual(countsBefore);
     expect(pageErrors).toEqual([]);
   });
+  async function triggerFromProjectPage(setUp: () => Promise<void>): Promise<string> {
+    await page.goto(`${base}/ui/#/projects/${projectId}`);
+    await page.getByRole("heading", { name: "demo-agent" }).waitFor();
+    await setUp();
+    await page.getByRole("button", { name: "Trigger job" }).click();
+    await expect.poll(() => page.getByRole("status").first().textContent()).toMatch(/Job \w+ queued/);
+    const latest = await client.get<{ jobs: Array<{ id: string; status: string }> }>(`/api/v1/consolidation/history/${projectId}?limit=1`);
+    const id = latest.body.jobs[0]!.id;
+    await expect
+      .poll(async () => (await client.get<{ status: string }>(`/api/v1/consolidation/status/${id}`)).body.status, { timeout: 90_000 })
+      .toBe("completed");
+    return id;
+  }
+
+  it("approves a proposal from the review queue, and the job that merges it completes", { timeout: 180_000 }, async () => {
+    await triggerFromProjectPage(() => page.getByLabel("Review threshold").fill("0.7"));
+    await page.goto(`${base}/ui/#/review/${projectId}`);
+    const proposal = page.locator("li[data-proposal][data-status=pending]").first();
+    await proposal.waitFor();
+    expect(await proposal.textContent()).toMatch(/weakest similarity 0\.\d{3}/);
+    await shot("review");
+    const proposalId = String(await proposal.getAttribute("data-proposal"));
+    await proposal.getByRole("button", { name: "Approve" }).click();
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Approved: job");
+    const decided = await client.get<{ status: string; applied_job_id: string | null }>(`/api/v1/consolidation/proposals/${proposalId}`);
+    expect(decided.body.status).toBe("approved");
+    const approval = await client.get<{ jobs: Array<{ id: string }> }>(`/api/v1/consolidation/history/${projectId}?limit=1`);
+    await expect
+      .poll(async () => (await client.get<{ status: string }>(`/api/v1/consolidation/status/${approval.body.jobs[0]!.id}`)).body.status, {
+        timeout: 90_000,
+      })
+      .toBe("completed");
+  });
+
+  it("shows a dry run's plan and applies it; the job carrying it out completes", { timeout: 180_000 }, async () => {
+    const dryRun = await triggerFromProjectPage(() => page.getByLabel("Dry run (plan only, change nothing)").check());
+    await page.goto(`${base}/ui/#/review/${projectId}`);
+    await page.getByRole("link", { name: `Plan of job ${dryRun.slice(0, 8)}` }).click();
+    const apply = page.getByRole("button", { name: "Apply plan" });
+    await apply.waitFor();
+    await shot("plan");
+    await apply.click();
+    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Applied: job");
+    const plan = await client.get<{ plan: { status: string; applied_job_id: string | null } }>(`/api/v1/consolidation/plans/${dryRun}`);
+    expect(plan.body.plan.status).toBe("applied");
+    await expect
+      .poll(async () => (await client.get<{ status: string }>(`/api/v1/consolidation/status/${plan.body.plan.applied_job_id}`)).body.status, {
+        timeout: 90_000,
+      })
+      .toBe("completed");
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { clearToken, storedToken } from "./api.js";
 import { JobPage } from "./pages/job.js";
 import { JobsPage } from "./pages/jobs.js";
+import { PlanPage } from "./pages/plan.js";
 import { ProjectPage } from "./pages/project.js";
 import { ProjectsPage } from "./pages/projects.js";
 import { ReviewPage } from "./pages/review.js";
@@ -15,7 +16,8 @@ function Page({ route }: { route: string[] }) {
   if (section === "projects" && id) return <ProjectPage projectId={id} tab={tab} />;
   if (section === "jobs" && id) return <JobPage jobId={id} />;
   if (section === "jobs") return <JobsPage />;
-  if (section === "review") return <ReviewPage />;
+  if (section === "plans" && id) return <PlanPage jobId={id} />;
+  if (section === "review") return <ReviewPage projectId={id} />;
   return <ProjectsPage />;
 }
 
@@ -59,7 +61,7 @@ function App() {
           <a href={href("jobs")} aria-current={current("jobs")}>
             Jobs
           </a>
-          <a href={href("review")} aria-current={current("review")}>
+          <a href={href("review")} aria-current={section === "review" || section === "plans" ? "page" : undefined}>
             Review
           </a>
           <a href="/docs">API reference</a>

@@ -131,3 +131,46 @@ export interface JobEvent {
   error_message?: string | null;
   phase?: string;
 }
+
+export interface PairSimilarity {
+  a: string;
+  b: string;
+  similarity: number;
+}
+
+export interface Proposal {
+  id: string;
+  project_id: string;
+  job_id: string | null;
+  member_ids: string[];
+  similarities: PairSimilarity[];
+  min_similarity: number;
+  reason: string;
+  status: "pending" | "approved" | "rejected";
+  decided_by: string | null;
+  decided_at: string | null;
+  judge_verdict: "approve" | "reject" | null;
+  judge_rationale: string | null;
+  judge_model: string | null;
+  applied_job_id: string | null;
+  created_at: string | null;
+}
+
+export interface Plan {
+  job_id: string;
+  project_id: string;
+  status: "ready" | "applied" | "discarded";
+  summary: Record<string, unknown>;
+  decided_by: string | null;
+  decided_at: string | null;
+  applied_job_id: string | null;
+  created_at: string | null;
+}
+
+export interface PlanItem {
+  position: number;
+  kind: "merge" | "archive" | "promote" | "review";
+  memory_ids: string[];
+  similarities: PairSimilarity[] | null;
+  detail: Record<string, unknown>;
+}

@@ -78,6 +78,11 @@ export function JobPage({ jobId }: { jobId: string }) {
         {entry?.options.dry_run === true ? <span class="tag">dry run</span> : null}
       </h1>
       <Progress value={progress} phase={active ? live?.phase : undefined} label="Job progress" />
+      {entry?.options.dry_run === true && status.status === "completed" ? (
+        <p>
+          <a href={href("plans", jobId)}>View the plan this dry run stored</a>
+        </p>
+      ) : null}
       {status.error_message ? <Notice>{status.error_message}</Notice> : null}
       <dl class="counts" aria-label="Job counters">
         <div>

@@ -169,6 +169,7 @@ function TriggerForm(props: { projects: Project[]; projectId?: string | undefine
   const [target, setTarget] = useState(props.projectId ?? props.projects[0]?.id ?? "");
   const [similarity, setSimilarity] = useState("");
   const [minCluster, setMinCluster] = useState("");
+  const [review, setReview] = useState("");
   const [flags, setFlags] = useState<Record<string, boolean>>(Object.fromEntries(FLAGS.map((f) => [f, true])));
   const [dryRun, setDryRun] = useState(false);
   const [message, setMessage] = useState<{ kind: "error" | "success"; text: string } | null>(null);
@@ -178,6 +179,7 @@ function TriggerForm(props: { projects: Project[]; projectId?: string | undefine
     const options: Record<string, unknown> = {};
     if (similarity.trim()) options.similarity_threshold = Number(similarity);
     if (minCluster.trim()) options.min_cluster_size = Number(minCluster);
+    if (review.trim()) options.review_threshold = Number(review);
     for (const flag of FLAGS) if (!flags[flag]) options[flag] = false;
     if (dryRun) options.dry_run = true;
     try {
@@ -217,6 +219,10 @@ function TriggerForm(props: { projects: Project[]; projectId?: string | undefine
         <label>
           Min cluster size
           <input inputMode="numeric" placeholder="2" value={minCluster} onInput={(e) => setMinCluster((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          Review threshold
+          <input inputMode="decimal" placeholder="none" value={review} onInput={(e) => setReview((e.target as HTMLInputElement).value)} />
         </label>
         <fieldset>
           <legend>Phases</legend>
