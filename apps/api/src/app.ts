@@ -7,7 +7,8 @@ import { ROUTE_RULES } from "./access/route-rules.js";
 import { describeAccess } from "./access/openapi.js";
 import { writeRateLimit } from "./access/rate-limit.js";
 import { TokenVerifier } from "./access/verifier.js";
-import { renderDocsPage } from "./docs.js";
+import { defaultConsoleDir, registerConsoleRoutes } from "./console.js";
+import { registerDocsRoutes } from "./docs.js";
 import { describeZodError, errorResponse, targetName, toErrorResponse } from "./errors.js";
 import { type ApiDeps, type ApiEnv, type ApiOptions, DEFAULT_BODY_LIMIT_BYTES } from "./options.js";
 import { registerArchiveRoutes } from "./routes/archive.js";
@@ -15,12 +16,14 @@ import { registerConsolidationRoutes } from "./routes/consolidation.js";
 import { registerEventRoutes } from "./routes/events.js";
 import { registerHealthRoutes } from "./routes/health.js";
 import { registerHistoryRoutes } from "./routes/history.js";
+import { registerJobChangesRoutes } from "./routes/job-changes.js";
 import { registerMemoryChangesRoutes } from "./routes/memory-changes.js";
 import { registerPlaybookRoutes } from "./routes/playbook.js";
 import { registerProjectChangesRoutes } from "./routes/project-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
 import { registerReviewRoutes } from "./routes/review.js";
+import { registerScheduleRoutes } from "./routes/schedule.js";
 import { SearchIndex } from "./services/search-index.js";
 
 const DEFAULT_VERSION = "0.1.0";
@@ -41,13 +44,15 @@ function resolveDeps(options: ApiOptions, verifier: TokenVerifier): ApiDeps {
     sseHeartbeatMs: options.sseHeartbeatMs ?? 15_000,
     stillValid: (principal) => verifier.stillValid(principal),
     shutdown: options.shutdown,
+    schedule: options.schedule,
+    consoleDir: options.consoleDir ?? defaultConsoleDir(),
     searchIndex: new SearchIndex({ maxVectors: options.searchCacheVectors }),
   };
 }
 
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Builds the memcons HTTP API: every route, /openapi.json and /docs. */
+/** Builds the memcons HTTP API: every route, /openapi.json, the /docs reference and the /ui console. */
 export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   const logger = options.logger ?? noopLogger;
   const verifier = new TokenVerifier(options.db, options.adminTokens, {
@@ -130,6 +135,8 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   registerConsolidationRoutes(app, deps);
   registerHistoryRoutes(app, deps);
   registerReviewRoutes(app, deps);
+  registerJobChangesRoutes(app, deps);
+  registerScheduleRoutes(app, deps);
   registerEventRoutes(app, deps);
   registerTokenRoutes(app, deps);
 
@@ -157,6 +164,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
     return document;
   };
   app.get("/openapi.json", (c) => c.json(getDocument()));
-  app.get("/docs", (c) => c.html(renderDocsPage(getDocument())));
+  registerDocsRoutes(app);
+  registerConsoleRoutes(app, deps.consoleDir);
   return app;
 }

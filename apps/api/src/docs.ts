@@ -1,44 +1,47 @@
-/** Minimal shape of the OpenAPI document the docs page reads. */
-interface SpecLike {
-  info?: { title?: string; version?: string; description?: string };
-  paths?: object;
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { ApiEnv } from "./options.js";
+
+/** Files of swagger-ui-dist the reference page loads, served from the installed package (works offline). */
+const ASSETS: Record<string, string> = {
+  "swagger-ui.css": "text/css; charset=utf-8",
+  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+};
+
+const PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>memcons API reference</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+</head><body>
+<p style="font-family:system-ui,sans-serif;margin:1rem 2rem 0">Machine-readable document: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1) · <a href="/ui/">admin console</a></p>
+<div id="reference"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/docs/assets/init.js"></script>
+</body></html>`;
+
+const INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#reference", validatorUrl: null, deepLinking: true, persistAuthorization: false, tryItOutEnabled: false });\n`;
+
+function swaggerDir(): string {
+  return dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
 }
 
-const METHODS = ["get", "post", "put", "patch", "delete"] as const;
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-/** Renders a self-contained HTML page listing every operation of an OpenAPI document. */
-export function renderDocsPage(spec: SpecLike): string {
-  const rows: string[] = [];
-  for (const [path, item] of Object.entries(spec.paths ?? {}) as Array<[string, Record<string, unknown>]>) {
-    for (const method of METHODS) {
-      const operation = item?.[method] as { summary?: string; tags?: string[]; security?: unknown[] } | undefined;
-      if (!operation) continue;
-      const auth = operation.security && operation.security.length > 0 ? "bearer token" : "none";
-      rows.push(
-        `<tr><td class="m ${method}">${method.toUpperCase()}</td><td><code>${escapeHtml(path)}</code></td>` +
-          `<td>${escapeHtml(operation.summary ?? "")}</td><td>${escapeHtml((operation.tags ?? []).join(", "))}</td><td>${auth}</td></tr>`,
-      );
+/** Serves /docs: the Swagger UI reference of /openapi.json, with its assets from npm (no CDN). */
+export function registerDocsRoutes(app: OpenAPIHono<ApiEnv>): void {
+  const dir = swaggerDir();
+  const cache = new Map<string, string>();
+  app.get("/docs", (c) => c.html(PAGE));
+  app.get("/docs/assets/:file", (c) => {
+    const file = c.req.param("file");
+    if (file === "init.js") return c.body(INIT, 200, { "content-type": "text/javascript; charset=utf-8" });
+    const type = ASSETS[file];
+    if (!type) return c.json({ error: "not_found", message: `No docs asset ${file}` }, 404);
+    let body = cache.get(file);
+    if (body === undefined) {
+      body = readFileSync(join(dir, file), "utf8");
+      cache.set(file, body);
     }
-  }
-  const title = escapeHtml(spec.info?.title ?? "API");
-  const version = escapeHtml(spec.info?.version ?? "");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>${title} ${version}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2rem;color:#222}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.4rem .6rem;text-align:left}
-.m{font-weight:bold;font-family:monospace}.get{color:#0a6}.post{color:#06c}.delete{color:#c00}
-</style></head><body>
-<h1>${title} <small>${version}</small></h1>
-<p>${escapeHtml(spec.info?.description ?? "")}</p>
-<p>Machine-readable document: <a href="/openapi.json">/openapi.json</a> (OpenAPI 3.1).
-Protected routes need <code>Authorization: Bearer &lt;token&gt;</code>.</p>
-<table><thead><tr><th>Method</th><th>Path</th><th>Summary</th><th>Tags</th><th>Auth</th></tr></thead>
-<tbody>
-${rows.join("\n")}
-</tbody></table></body></html>`;
+    return c.body(body, 200, { "content-type": type, "cache-control": "public, max-age=86400" });
+  });
 }

@@ -28,6 +28,10 @@ export interface ApiOptions {
   tokenCacheMs?: number;
   /** Aborted when the server shuts down: open event streams then send a final `shutdown` event and end. */
   shutdown?: AbortSignal;
+  /** The scheduled sweep the workers run, reported by GET /api/v1/consolidation/schedule (default: unknown). */
+  schedule?: { cron: string; timezone: string };
+  /** Directory of the built admin console served at /ui (default: the package's dist/ui). */
+  consoleDir?: string;
   /** Most memory vectors `q=` search keeps in memory over all projects (default 300,000). */
   searchCacheVectors?: number;
 }
@@ -44,6 +48,8 @@ export interface ApiDeps {
   /** Re-checks a stored token during long requests (event streams). */
   readonly stillValid: (principal: Principal) => Promise<boolean>;
   readonly shutdown: AbortSignal | undefined;
+  readonly schedule: { cron: string; timezone: string } | undefined;
+  readonly consoleDir: string;
   readonly searchIndex: SearchIndex;
 }
 

@@ -25,10 +25,13 @@ afterAll(async () => {
   await db.close();
 });
 
+/** The document, reference and console pages: served beside the API, not part of it. */
+const PAGE_ROUTES = /^\/(openapi\.json$|docs($|\/)|ui($|\/))/;
+
 /** Routes the app serves, as "METHOD /openapi/{path}", without middleware and the document routes. */
 function servedRoutes(): string[] {
   const routes = app.routes
-    .filter((r) => r.method !== "ALL" && !r.path.endsWith("*") && !["/openapi.json", "/docs"].includes(r.path))
+    .filter((r) => r.method !== "ALL" && !r.path.endsWith("*") && !PAGE_ROUTES.test(r.path))
     .map((r) => `${r.method} ${r.path.replace(/:([A-Za-z_]+)/g, "{$1}")}`);
   return [...new Set(routes)].sort();
 }
@@ -48,6 +51,8 @@ describe("/openapi.json", () => {
         "POST /api/v1/consolidation/jobs/{job_id}/cancel",
         "POST /api/v1/consolidation/configure/{project_id}",
         "GET /api/v1/consolidation/events",
+        "GET /api/v1/consolidation/jobs/{job_id}/changes",
+        "GET /api/v1/consolidation/schedule",
         "POST /api/v1/projects",
         "GET /api/v1/projects",
         "GET /api/v1/projects/{id}",

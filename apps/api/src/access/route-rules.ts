@@ -67,6 +67,13 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   "GET /api/v1/consolidation/history/{project_id}": inProject("project_id", S.JobsRead),
   "GET /api/v1/consolidation/events": { scopes: [S.JobsRead], project: { kind: "query", param: "project_id" } },
 
+  "GET /api/v1/consolidation/jobs/{job_id}/changes": {
+    scopes: [S.JobsRead],
+    project: { kind: "path-job", param: "job_id" },
+  },
+  // Not about a project: the sweep's schedule, readable by any token that may read jobs.
+  "GET /api/v1/consolidation/schedule": { scopes: [S.JobsRead], project: { kind: "listing" } },
+
   "GET /api/v1/projects/{id}/proposals": inProject("id", S.JobsRead),
   "GET /api/v1/consolidation/proposals/{proposal_id}": {
     scopes: [S.JobsRead],

@@ -31,6 +31,7 @@ export async function startApi(
     defaultThreshold: config.threshold,
     embedder: deps.embedder,
     version: VERSION,
+    schedule: { cron: config.schedule, timezone: config.timezone },
   });
   let server: Awaited<ReturnType<typeof startApiServer>>;
   try {

@@ -144,6 +144,7 @@ function banner(o: {
     `memcons is running on ${redactUrl(o.config.databaseUrl)}`,
     "",
     `  API       ${o.apiUrl}   (OpenAPI: ${o.apiUrl}/openapi.json, docs: ${o.apiUrl}/docs)`,
+    `  Console   ${o.apiUrl}/ui/   (sign in with the token below)`,
   ];
   if (o.healthUrl) lines.push(`  Worker    ${o.healthUrl}/healthz  ${o.healthUrl}/metrics`);
   lines.push(
