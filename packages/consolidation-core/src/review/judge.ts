@@ -1,7 +1,6 @@
 import type { PairSimilarity, RetryPolicy, TaskMemory } from "@memcons/models";
 import { z } from "zod";
-import { AIProviderError } from "../errors.js";
-import { postJson } from "../http.js";
+import { chatJson } from "../chat.js";
 import { memoryText } from "../text.js";
 
 /** What a judge is asked: may these memories become one? */
@@ -34,12 +33,6 @@ export interface OpenAIJudgeOptions {
   retryPolicy?: RetryPolicy;
 }
 
-const ChatResponse = z.object({
-  choices: z
-    .array(z.object({ message: z.object({ content: z.string().nullable().optional() }) }))
-    .min(1),
-});
-
 const DecisionSchema = z.object({
   verdict: z.enum(["approve", "reject"]),
   rationale: z.string().trim().min(1).max(4000),
@@ -58,21 +51,13 @@ export function createOpenAIJudge(options: OpenAIJudgeOptions): Judge {
   return {
     model: options.model,
     async judge(request, signal) {
-      const body = await postJson(
+      return chatJson(
         options,
-        "chat/completions",
-        {
-          model: options.model,
-          temperature: 0,
-          response_format: { type: "json_object" },
-          messages: [
-            { role: "system", content: SYSTEM_PROMPT },
-            { role: "user", content: describeRequest(request) },
-          ],
-        },
+        { system: SYSTEM_PROMPT, user: describeRequest(request) },
+        DecisionSchema,
+        'Verdict (needs "verdict": approve or reject, and "rationale")',
         signal,
       );
-      return parseDecision(body, options.baseUrl);
     },
   };
 }
@@ -89,27 +74,4 @@ function describeRequest(request: JudgeRequest): string {
     ...memories,
     "Should these memories be merged into one?",
   ].join("\n\n");
-}
-
-function parseDecision(body: unknown, baseUrl: string): JudgeDecision {
-  const chat = ChatResponse.safeParse(body);
-  const content = chat.success ? chat.data.choices[0]?.message.content : undefined;
-  if (!content) {
-    throw new AIProviderError(`Chat completion from ${baseUrl} has no message content`, { permanent: true });
-  }
-  let json: unknown;
-  try {
-    const fenced = /^\s*```(?:json)?\s*([\s\S]*?)\s*```\s*$/.exec(content);
-    json = JSON.parse(fenced ? (fenced[1] as string) : content);
-  } catch (error) {
-    throw new AIProviderError(`Chat completion from ${baseUrl} is not JSON`, { permanent: true, cause: error });
-  }
-  const parsed = DecisionSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new AIProviderError(`Verdict from ${baseUrl} needs "verdict" (approve or reject) and "rationale"`, {
-      permanent: true,
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
 }

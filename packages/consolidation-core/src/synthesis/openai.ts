@@ -1,9 +1,8 @@
 import type { RetryPolicy, TaskMemory } from "@memcons/models";
 import { z } from "zod";
-import { AIProviderError } from "../errors.js";
-import { postJson } from "../http.js";
+import { chatJson } from "../chat.js";
 import { memoryText } from "../text.js";
-import type { SynthesisResult, Synthesizer } from "../types.js";
+import type { Synthesizer } from "../types.js";
 
 /** Settings of the OpenAI-compatible synthesizer. */
 export interface OpenAISynthesizerOptions {
@@ -15,12 +14,6 @@ export interface OpenAISynthesizerOptions {
   /** Sampling temperature (default 0). */
   temperature?: number;
 }
-
-const ChatResponse = z.object({
-  choices: z
-    .array(z.object({ message: z.object({ content: z.string().nullable().optional() }) }))
-    .min(1),
-});
 
 const SynthesisSchema = z.object({
   content: z.string().trim().min(1),
@@ -45,21 +38,14 @@ export function createOpenAISynthesizer(options: OpenAISynthesizerOptions): Synt
   return {
     model: options.model,
     async synthesize(memories, signal) {
-      const body = await postJson(
+      const s = await chatJson(
         options,
-        "chat/completions",
-        {
-          model: options.model,
-          temperature: options.temperature ?? 0,
-          response_format: { type: "json_object" },
-          messages: [
-            { role: "system", content: SYSTEM_PROMPT },
-            { role: "user", content: describeMemories(memories) },
-          ],
-        },
+        { system: SYSTEM_PROMPT, user: describeMemories(memories), temperature: options.temperature ?? 0 },
+        SynthesisSchema,
+        "Synthesis",
         signal,
       );
-      return parseSynthesis(body, options.baseUrl);
+      return { ...s, confidence: Math.max(0, Math.min(1, s.confidence)) };
     },
   };
 }
@@ -73,32 +59,4 @@ function describeMemories(memories: readonly TaskMemory[]): string {
       return `Memory ${i + 1} (${meta.join("; ")}):\n${memoryText(m)}`;
     })
     .join("\n\n");
-}
-
-function parseSynthesis(body: unknown, baseUrl: string): SynthesisResult {
-  const chat = ChatResponse.safeParse(body);
-  const content = chat.success ? chat.data.choices[0]?.message.content : undefined;
-  if (!content) {
-    throw new AIProviderError(`Chat completion from ${baseUrl} has no message content`, { permanent: true });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(stripFences(content));
-  } catch (error) {
-    throw new AIProviderError(`Chat completion from ${baseUrl} is not JSON`, { permanent: true, cause: error });
-  }
-  const parsed = SynthesisSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new AIProviderError(`Synthesis from ${baseUrl} is missing fields`, {
-      permanent: true,
-      cause: parsed.error,
-    });
-  }
-  const s = parsed.data;
-  return { ...s, confidence: Math.max(0, Math.min(1, s.confidence)) };
-}
-
-function stripFences(text: string): string {
-  const match = /^\s*```(?:json)?\s*([\s\S]*?)\s*```\s*$/.exec(text);
-  return match ? (match[1] as string) : text;
 }
