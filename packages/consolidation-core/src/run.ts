@@ -248,7 +248,7 @@ async function finishDryRun(
         WHERE id = ${ctx.jobId}::uuid`,
   );
   const job = await loadJob(ctx.db, ctx.jobId);
-  ctx.logger.info({ jobId: ctx.jobId, ...plan }, "dry run planned");
+  ctx.logger.info({ job_id: ctx.jobId, project_id: ctx.projectId, ...plan }, "dry run planned");
   return {
     jobId: ctx.jobId,
     memories_merged: 0,
