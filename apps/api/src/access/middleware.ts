@@ -1,5 +1,7 @@
 import { consolidationJobs,
-  consolidationProposals, type Database } from "@memcons/models";
+  consolidationProposals, type Database,
+  isUuid,
+} from "@memcons/models";
 import { eq } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { errorResponse } from "../errors.js";
@@ -10,7 +12,6 @@ import type { TokenVerifier } from "./verifier.js";
 import { UnauthorizedError } from "./errors.js";
 
 const BEARER = /^Bearer[ \t]+([^\s]+)[ \t]*$/i;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Middleware that turns `Authorization: Bearer <token>` into the request's principal, or answers 401. */
 export function authenticate(verifier: TokenVerifier, rules: readonly CompiledRule[]): MiddlewareHandler<ApiEnv> {
@@ -137,7 +138,7 @@ function stringField(body: unknown, field: string): string | undefined {
 }
 
 async function proposalProject(db: Database, proposalId: string | undefined): Promise<string | undefined> {
-  if (!proposalId || !UUID.test(proposalId)) return undefined;
+  if (!proposalId || !isUuid(proposalId)) return undefined;
   const [row] = await db.orm
     .select({ projectId: consolidationProposals.projectId })
     .from(consolidationProposals)
@@ -147,7 +148,7 @@ async function proposalProject(db: Database, proposalId: string | undefined): Pr
 }
 
 async function jobProject(db: Database, jobId: string | undefined): Promise<string | undefined> {
-  if (!jobId || !UUID.test(jobId)) return undefined;
+  if (!jobId || !isUuid(jobId)) return undefined;
   const [row] = await db.orm
     .select({ projectId: consolidationJobs.projectId })
     .from(consolidationJobs)

@@ -8,6 +8,7 @@ import {
   type Database,
   projects,
   ValidationError,
+  isUuid,
 } from "@memcons/models";
 import { asc, eq, inArray, isNull, and } from "drizzle-orm";
 import { TokenNameTakenError, TokenNotFoundError } from "./errors.js";
@@ -19,7 +20,6 @@ export const TOKEN_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 /** Longest lifetime a token can be given at creation. */
 export const MAX_TOKEN_DAYS = 3650;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DAY_MS = 86_400_000;
 
 /** A stored token as shown to operators: never its value nor its hash. */
@@ -95,7 +95,7 @@ function validateInput(input: CreateApiTokenInput): { scopes: ApiScope[]; projec
   }
   if (input.scopes.length === 0) issues.push({ path: "scopes", message: "give at least one scope" });
   const projectIds = input.projectIds && input.projectIds.length > 0 ? [...new Set(input.projectIds.map((id) => id.toLowerCase()))] : null;
-  const badIds = (projectIds ?? []).filter((id) => !UUID.test(id));
+  const badIds = (projectIds ?? []).filter((id) => !isUuid(id));
   if (badIds.length > 0) issues.push({ path: "project_ids", message: `not UUIDs: ${badIds.join(", ")}` });
   if (projectIds && input.scopes.includes(Scopes.Admin)) {
     issues.push({ path: "scopes", message: "the admin scope covers every project and cannot be limited to projects" });

@@ -8,12 +8,12 @@ import {
   type Database,
   JobNotFoundError,
   type PlanItemKind,
+  isUuid,
 } from "@memcons/models";
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { MemoriesChangedError, PlanDecidedError, PlanNotFoundError, ProjectBusyError } from "../errors.js";
 import type { DecisionOptions, EnqueueApplication } from "./proposals.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Options of getPlan: which items, one page at a time. */
 export interface PlanItemsOptions {
@@ -104,7 +104,7 @@ export async function discardPlan(db: Database, jobId: string, o: DecisionOption
 }
 
 async function loadPlan(db: Database, jobId: string): Promise<ConsolidationPlan> {
-  if (!UUID.test(jobId)) throw new PlanNotFoundError(jobId);
+  if (!isUuid(jobId)) throw new PlanNotFoundError(jobId);
   const [plan] = await db.orm.select().from(consolidationPlans).where(eq(consolidationPlans.jobId, jobId));
   if (!plan) throw new PlanNotFoundError(jobId);
   return plan;

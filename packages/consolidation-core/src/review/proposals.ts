@@ -6,12 +6,12 @@ import {
   type JobScope,
   ProjectNotFoundError,
   type ProposalStatus,
+  isUuid,
 } from "@memcons/models";
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
 import { uuidArray } from "../sql-params.js";
 import { MemoriesChangedError, ProjectBusyError, ProposalDecidedError, ProposalNotFoundError } from "../errors.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A job to queue on behalf of an approval or an applied plan (e.g. the scheduler's triggerConsolidation). */
 export interface ApplicationRequest {
@@ -46,7 +46,7 @@ export async function listProposals(
   projectId: string,
   o: ListProposalsOptions = {},
 ): Promise<ConsolidationProposal[]> {
-  if (!UUID.test(projectId)) throw new ProjectNotFoundError(projectId);
+  if (!isUuid(projectId)) throw new ProjectNotFoundError(projectId);
   const p = consolidationProposals;
   const after = o.after;
   return db.orm
@@ -65,7 +65,7 @@ export async function listProposals(
 
 /** One proposal by id; throws ProposalNotFoundError. */
 export async function getProposal(db: Database, proposalId: string): Promise<ConsolidationProposal> {
-  if (!UUID.test(proposalId)) throw new ProposalNotFoundError(proposalId);
+  if (!isUuid(proposalId)) throw new ProposalNotFoundError(proposalId);
   const [found] = await db.orm.select().from(consolidationProposals).where(eq(consolidationProposals.id, proposalId));
   if (!found) throw new ProposalNotFoundError(proposalId);
   return found;
