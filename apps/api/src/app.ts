@@ -22,6 +22,7 @@ import { registerPlaybookRoutes } from "./routes/playbook.js";
 import { registerProjectChangesRoutes } from "./routes/project-changes.js";
 import { registerProjectRoutes } from "./routes/projects.js";
 import { registerTokenRoutes } from "./routes/tokens.js";
+import { registerReembedRoutes } from "./routes/reembed.js";
 import { registerReviewRoutes } from "./routes/review.js";
 import { registerScheduleRoutes } from "./routes/schedule.js";
 import { SearchIndex } from "./services/search-index.js";
@@ -135,6 +136,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
   registerConsolidationRoutes(app, deps);
   registerHistoryRoutes(app, deps);
   registerReviewRoutes(app, deps);
+  registerReembedRoutes(app, deps);
   registerJobChangesRoutes(app, deps);
   registerScheduleRoutes(app, deps);
   registerEventRoutes(app, deps);

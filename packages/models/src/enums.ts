@@ -85,6 +85,9 @@ export const API_SCOPES = Object.values(ApiScope) as [ApiScope, ...ApiScope[]];
 /** The kind of job the consolidation engine runs; the default kind of a queued job. */
 export const CONSOLIDATION_JOB_KIND = "consolidation";
 
+/** The kind of job that re-embeds a project's memories and playbook entries with the configured embedder. */
+export const REEMBED_JOB_KIND = "reembed";
+
 /** How a job kind is spelled: a lowercase letter, then up to 62 lowercase letters, digits, `_` or `-`. */
 export const JOB_KIND_RULE = "a lowercase letter, then up to 62 lowercase letters, digits, _ or -";
 const JOB_KIND_PATTERN = /^[a-z][a-z0-9_-]{0,62}$/;

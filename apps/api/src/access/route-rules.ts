@@ -52,6 +52,7 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
   "GET /api/v1/projects/{id}/memories/{memory_id}/changes": inProject("id", S.MemoriesRead),
   "GET /api/v1/projects/{id}/changes": inProject("id", S.MemoriesRead, S.JobsRead),
   "GET /api/v1/projects/{id}/playbook": inProject("id", S.MemoriesRead),
+  "POST /api/v1/projects/{id}/reembed": inProject("id", S.JobsTrigger),
 
   "POST /api/v1/consolidation/trigger": { scopes: [S.JobsTrigger], project: { kind: "body", field: "project_id" } },
   "GET /api/v1/consolidation/status/{job_id}": { scopes: [S.JobsRead], project: { kind: "path-job", param: "job_id" } },

@@ -1,5 +1,6 @@
-import { type Embedder, type Judge, runConsolidation, type Synthesizer } from "@memcons/consolidation-core";
-import { CONSOLIDATION_JOB_KIND } from "@memcons/models";
+import { type Embedder, type Judge, reembedProject, runConsolidation, type Synthesizer } from "@memcons/consolidation-core";
+import { CONSOLIDATION_JOB_KIND, queryRows, REEMBED_JOB_KIND } from "@memcons/models";
+import { sql } from "drizzle-orm";
 import type { JobHandler, JobHandlers } from "@memcons/scheduler";
 
 /** What the job handlers of this app need: the AI providers and the actor their audit rows name. */
@@ -27,9 +28,36 @@ export function consolidationHandler(deps: JobHandlerDeps): JobHandler {
     });
 }
 
+/**
+ * The handler of `reembed` jobs: re-embeds the project's memories and playbook entries that the configured
+ * embedder did not produce (every one with option `all: true`), keeping the job's progress and result.
+ */
+export function reembedHandler(deps: Pick<JobHandlerDeps, "embedder">): JobHandler {
+  return async (job, ctx) => {
+    const result = await reembedProject(ctx.db, job.projectId, {
+      embedder: deps.embedder,
+      all: job.options.all === true,
+      signal: ctx.signal,
+      onProgress: async ({ done, total }) => {
+        const progress = total > 0 ? Math.min(1, done / total) : 1;
+        await queryRows(ctx.db.orm, sql`UPDATE memcons.consolidation_jobs SET progress = ${progress} WHERE id = ${job.id}::uuid`);
+        await ctx.onProgress({ phase: "reembed", progress });
+      },
+    });
+    await queryRows(
+      ctx.db.orm,
+      sql`UPDATE memcons.consolidation_jobs SET progress = 1, metrics = metrics || ${JSON.stringify(result)}::jsonb
+          WHERE id = ${job.id}::uuid`,
+    );
+    ctx.logger.info({ job_id: job.id, ...result }, "re-embedding finished");
+    return result;
+  };
+}
+
 /** Every job kind this app runs, with its handler: the list a worker's runner is given. */
 export function jobHandlers(deps: JobHandlerDeps): JobHandlers {
   return {
     [CONSOLIDATION_JOB_KIND]: consolidationHandler(deps),
+    [REEMBED_JOB_KIND]: reembedHandler(deps),
   };
 }
