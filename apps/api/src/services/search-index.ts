@@ -103,6 +103,8 @@ class ProjectVectors {
     const type = filter.memoryType === undefined ? -1 : (TYPE_CODES.get(filter.memoryType) ?? -2);
     const heap = new TopK(take, this.ids);
     const vectors = this.vectors;
+    // A short query through a hashing embedder sets few dimensions: multiply only those.
+    const nonZero = nonZeroDimensions(query, dims);
     let total = 0;
     for (let slot = 0; slot < this.ids.length; slot++) {
       const flags = this.flags[slot]!;
@@ -112,12 +114,37 @@ class ProjectVectors {
       const norm = this.norms[slot]!;
       let similarity = 0;
       if (norm !== 0 && queryNorm !== 0) {
-        similarity = dotProduct(query, vectors, slot * dims, dims) / (queryNorm * norm);
+        const dot = nonZero
+          ? sparseDotProduct(query, nonZero, vectors, slot * dims)
+          : dotProduct(query, vectors, slot * dims, dims);
+        similarity = dot / (queryNorm * norm);
       }
       heap.offer(slot, similarity);
     }
     return { ranked: heap.sorted().map(({ slot, similarity }) => ({ id: this.ids[slot]!, similarity })), total };
   }
+}
+
+/** The dimensions where `query` is not zero, or null when more than a quarter are (a dense loop is faster then). */
+function nonZeroDimensions(query: Float32Array, dims: number): Int32Array | null {
+  const found: number[] = [];
+  for (let i = 0; i < dims; i++) {
+    if (query[i] !== 0) {
+      found.push(i);
+      if (found.length * 4 > dims) return null;
+    }
+  }
+  return Int32Array.from(found);
+}
+
+/** Dot product of `query` with the vector at `offset`, over the dimensions in `nonZero` only. */
+function sparseDotProduct(query: Float32Array, nonZero: Int32Array, vectors: Float32Array, offset: number): number {
+  let dot = 0;
+  for (let k = 0; k < nonZero.length; k++) {
+    const i = nonZero[k]!;
+    dot += query[i]! * vectors[offset + i]!;
+  }
+  return dot;
 }
 
 /** Dot product of `query` with the `dims` values of `vectors` at `offset`; four running sums, about twice as fast as one. */
