@@ -39,20 +39,23 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
 
   /** Form controls and buttons on the page without an accessible name (a label, aria-label or text). */
   async function unlabelled(): Promise<string[]> {
-    return page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>("input, select, textarea, button")]
-        .filter((el) => {
-          const control = el as HTMLInputElement;
-          const labelled = (control.labels?.length ?? 0) > 0 || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
-          return !labelled && !(el.tagName === "BUTTON" && el.textContent?.trim());
-        })
-        .map((el) => el.outerHTML.slice(0, 120)),
-    );
+    // A string expression: this package's tests compile without the DOM's types.
+    return page.evaluate<string[]>(`[...document.querySelectorAll("input, select, textarea, button")]
+      .filter((el) => {
+        const labelled = (el.labels?.length ?? 0) > 0 || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+        return !labelled && !(el.tagName === "BUTTON" && el.textContent.trim());
+      })
+      .map((el) => el.outerHTML.slice(0, 120))`);
+  }
+
+  /** The text of every status notice on the page (results of actions, live states). */
+  async function statusText(): Promise<string> {
+    return (await page.getByRole("status").allTextContents()).join(" ");
   }
 
   /** True when the page is no wider than the window (nothing to scroll sideways). */
   async function fitsWidth(): Promise<boolean> {
-    return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    return page.evaluate<boolean>("document.documentElement.scrollWidth <= window.innerWidth");
   }
 
   async function counts(): Promise<Counts> {
@@ -118,9 +121,9 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     expect(await unlabelled()).toEqual([]);
     // The first Tab reaches the skip link, which moves focus to the page's content.
     await page.keyboard.press("Tab");
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("Skip to content");
+    expect(await page.evaluate<string>("document.activeElement.textContent")).toBe("Skip to content");
     await page.keyboard.press("Enter");
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe("main");
+    expect(await page.evaluate<string>("document.activeElement.id")).toBe("main");
     await shot("projects");
   });
 
@@ -173,7 +176,7 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     expect(await confirm.textContent()).toContain(`This restores ${merged} merged memories`);
     await shot("rollback");
     await confirm.getByRole("button", { name: "Confirm rollback" }).click();
-    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Rolled back:");
+    await expect.poll(statusText).toContain("Rolled back:");
     expect(await counts()).toEqual(countsBefore);
     await page.getByRole("link", { name: "Projects" }).click();
     await page.locator("tr[data-project='demo-agent']").waitFor();
@@ -185,7 +188,7 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     await page.getByRole("heading", { name: "demo-agent" }).waitFor();
     await setUp();
     await page.getByRole("button", { name: "Trigger job" }).click();
-    await expect.poll(() => page.getByRole("status").first().textContent()).toMatch(/Job \w+ queued/);
+    await expect.poll(statusText).toMatch(/Job \w+ queued/);
     const latest = await client.get<{ jobs: Array<{ id: string; status: string }> }>(`/api/v1/consolidation/history/${projectId}?limit=1`);
     const id = latest.body.jobs[0]!.id;
     await expect
@@ -196,9 +199,15 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
 
   /** Follows the notice's "Open the job" link and waits, without reloading, for the job page to show it completed. */
   async function openQueuedJob(): Promise<string> {
-    await page.getByRole("status").first().getByRole("link", { name: "Open the job" }).click();
-    await expect.poll(() => page.locator("h1 .badge").textContent(), { timeout: 90_000 }).toBe("completed");
-    return page.url().split("/").pop()!;
+    await page.getByRole("link", { name: "Open the job" }).click();
+    const id = page.url().split("/").pop()!;
+    try {
+      await expect.poll(() => page.locator("h1 .badge").textContent(), { timeout: 90_000 }).toBe("completed");
+    } catch (error) {
+      const api = await client.get<{ status: string }>(`/api/v1/consolidation/status/${id}`);
+      throw new Error(`job ${id} is ${api.body.status} in the API but not shown completed: ${String(error)}`);
+    }
+    return id;
   }
 
   it("approves a proposal from the review queue, reading its memories first, and the job that merges it completes", { timeout: 180_000 }, async () => {
@@ -228,7 +237,7 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     // By keyboard: focus the proposal's Approve button and press Enter.
     await proposal.getByRole("button", { name: "Approve" }).focus();
     await page.keyboard.press("Enter");
-    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Approved: job");
+    await expect.poll(statusText).toContain("Approved: job");
     const decided = await client.get<{ status: string; applied_job_id: string | null }>(`/api/v1/consolidation/proposals/${proposalId}`);
     expect(decided.body.status).toBe("approved");
     expect(await openQueuedJob()).toBe(decided.body.applied_job_id);
@@ -246,7 +255,7 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     expect(await unlabelled()).toEqual([]);
     await shot("plan");
     await apply.click();
-    await expect.poll(() => page.getByRole("status").first().textContent()).toContain("Applied: job");
+    await expect.poll(statusText).toContain("Applied: job");
     await expect.poll(() => page.locator("h1 .badge").textContent()).toBe("applied");
     const plan = await client.get<{ plan: { status: string; applied_job_id: string | null } }>(`/api/v1/consolidation/plans/${dryRun}`);
     expect(plan.body.plan.status).toBe("applied");

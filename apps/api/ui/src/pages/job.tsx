@@ -59,7 +59,10 @@ export function JobPage({ jobId }: { jobId: string }) {
         setLive({ progress: event.progress, phase: event.phase, status: event.status });
         if (!ACTIVE.has(event.status)) void job.reload();
       },
-      () => {},
+      // Once connected, read the job again: it may have ended before the stream was live.
+      (state) => {
+        if (state === "live") void job.reload();
+      },
       abort.signal,
     );
     return () => abort.abort();
