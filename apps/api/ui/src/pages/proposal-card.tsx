@@ -26,8 +26,11 @@ function Members({ proposal }: { proposal: Proposal }) {
           </li>
         ))}
       </ol>
-      {members.data.missing_ids.length > 0 ? (
-        <p class="muted">{members.data.missing_ids.length} member(s) no longer exist.</p>
+      {changed.size > 0 || members.data.missing_ids.length > 0 ? (
+        <Notice kind="info">
+          {changed.size + members.data.missing_ids.length} of these memories changed or were deleted since this was proposed, so
+          approving it will be refused.
+        </Notice>
       ) : null}
     </>
   );
