@@ -183,6 +183,21 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     expect(await rowCounts()).toEqual(countsBefore);
     expect(pageErrors).toEqual([]);
   });
+  it("searches the project's memories by similarity and opens a memory's audit trail", { timeout: 60_000 }, async () => {
+    await page.goto(`${base}/ui/#/projects/${projectId}/memories`);
+    await page.getByLabel("Similarity search").fill("metrics exporter stored timestamps without a time zone");
+    await page.getByLabel("Similarity search").press("Enter");
+    const first = page.locator("ul.memories > li").first();
+    await expect.poll(() => first.textContent()).toMatch(/similarity \d\.\d{3}/);
+    const texts = await page.locator("ul.memories .memory-text").allTextContents();
+    expect(texts.slice(0, 5).some((text) => text.includes("time zone"))).toBe(true);
+    const trail = first.getByRole("button", { name: "Audit trail" });
+    await trail.click();
+    expect(await first.getByRole("button", { name: "Hide audit trail" }).getAttribute("aria-expanded")).toBe("true");
+    expect(await unlabelled()).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
   async function triggerFromProjectPage(setUp: () => Promise<void>): Promise<string> {
     await page.goto(`${base}/ui/#/projects/${projectId}`);
     await page.getByRole("heading", { name: "demo-agent" }).waitFor();
