@@ -80,6 +80,16 @@ describe("review queue over HTTP", () => {
     expect([...proposal.member_ids].sort()).toEqual([ids.b1, ids.b2].sort());
     expect(proposal.similarities[0]?.similarity).toBeCloseTo(0.8, 4);
     expect((await call<Proposal>(t.app, "GET", `/api/v1/consolidation/proposals/${proposal.id}`)).body.id).toBe(proposal.id);
+    const members = await call<{ proposal_id: string; members: Array<{ id: string; execution_summary: string }>; changed_ids: string[]; missing_ids: string[] }>(
+      t.app,
+      "GET",
+      `/api/v1/consolidation/proposals/${proposal.id}/members`,
+    );
+    expect(members.status).toBe(200);
+    expect(members.body.proposal_id).toBe(proposal.id);
+    expect(members.body.members.map((m) => m.id)).toEqual(proposal.member_ids);
+    expect(members.body.members.map((m) => m.execution_summary).sort()).toEqual([TEXTS.b1, TEXTS.b2].sort());
+    expect(members.body).toMatchObject({ changed_ids: [], missing_ids: [] });
 
     const approved = await call<{ proposal: Proposal; job_id: string; status: string }>(t.app, "POST", `/api/v1/consolidation/proposals/${proposal.id}/approve`);
     expect(approved.status).toBe(202);
@@ -108,6 +118,9 @@ describe("review queue over HTTP", () => {
     const conflict = await call(t.app, "POST", `/api/v1/consolidation/proposals/${proposal?.id}/approve`);
     expect(conflict.status).toBe(409);
     expect(conflict.body).toMatchObject({ error: "conflict", memory_ids: [ids.b1] });
+    const changed = await call<{ members: unknown[]; changed_ids: string[]; missing_ids: string[] }>(t.app, "GET", `/api/v1/consolidation/proposals/${proposal?.id}/members`);
+    expect(changed.body).toMatchObject({ changed_ids: [ids.b1], missing_ids: [] });
+    expect(changed.body.members).toHaveLength(2);
 
     const rejected = await call<Proposal>(t.app, "POST", `/api/v1/consolidation/proposals/${proposal?.id}/reject`);
     expect(rejected.status).toBe(200);
@@ -121,6 +134,7 @@ describe("review queue over HTTP", () => {
     const missing = "3f1c2a9e-8b7d-4c1e-9a0f-5d2e6b7c8a91";
     for (const [method, path] of [
       ["GET", `/api/v1/consolidation/proposals/${missing}`],
+      ["GET", `/api/v1/consolidation/proposals/${missing}/members`],
       ["POST", `/api/v1/consolidation/proposals/${missing}/approve`],
       ["POST", `/api/v1/consolidation/proposals/${missing}/reject`],
       ["GET", `/api/v1/consolidation/plans/${missing}`],
@@ -133,6 +147,9 @@ describe("review queue over HTTP", () => {
       expect(res.body).toMatchObject({ error: "not_found" });
     }
     expect((await call(t.app, "POST", "/api/v1/consolidation/proposals/nope/approve")).status).toBe(400);
+    const badId = await call(t.app, "GET", "/api/v1/consolidation/proposals/nope/members");
+    expect(badId.status).toBe(400);
+    expect(badId.body).toMatchObject({ error: "validation_error" });
   });
 });
 

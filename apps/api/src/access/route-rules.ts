@@ -80,6 +80,10 @@ export const ROUTE_RULES: Readonly<Record<string, RouteRule>> = {
     scopes: [S.JobsRead],
     project: { kind: "path-proposal", param: "proposal_id" },
   },
+  "GET /api/v1/consolidation/proposals/{proposal_id}/members": {
+    scopes: [S.JobsRead, S.MemoriesRead],
+    project: { kind: "path-proposal", param: "proposal_id" },
+  },
   "POST /api/v1/consolidation/proposals/{proposal_id}/approve": {
     scopes: [S.JobsTrigger],
     project: { kind: "path-proposal", param: "proposal_id" },

@@ -8,7 +8,7 @@ import {
   getProposal,
   rejectProposal,
 } from "@memcons/consolidation-core";
-import { type Database, planItemToDict, planToDict, proposalToDict } from "@memcons/models";
+import { type Database, memoryToDict, planItemToDict, planToDict, proposalToDict } from "@memcons/models";
 import { triggerConsolidation } from "@memcons/scheduler";
 import type { ApiDeps, ApiEnv } from "../options.js";
 import { errorResponses, uuidParam } from "../schemas/common.js";
@@ -19,12 +19,13 @@ import {
   PlanPageSchema,
   PlanQuerySchema,
   PlanSchema,
+  ProposalMembersSchema,
   ProposalPageSchema,
   ProposalSchema,
 } from "../schemas/review.js";
 import { decodeOffset, encodeOffset } from "../services/cursor.js";
 import { assertProjectExists } from "../services/projects.js";
-import { listProposalPage } from "../services/proposals.js";
+import { listProposalPage, readProposalMembers } from "../services/proposals.js";
 
 const security = [{ bearerAuth: [] }];
 const json = <S extends z.ZodType>(schema: S, description: string) => ({
@@ -56,6 +57,17 @@ const getProposalRoute = createRoute({
   security,
   request: { params: uuidParam("proposal_id") },
   responses: { 200: json(ProposalSchema, "The proposal"), ...errorResponses(400, 401, 404) },
+});
+
+const proposalMembersRoute = createRoute({
+  method: "get",
+  path: "/api/v1/consolidation/proposals/{proposal_id}/members",
+  operationId: "getProposalMembers",
+  tags: ["review"],
+  summary: "A proposal's member memories as they are now (text, type, state), and which changed or vanished since it was proposed",
+  security,
+  request: { params: uuidParam("proposal_id") },
+  responses: { 200: json(ProposalMembersSchema, "The members"), ...errorResponses(400, 401, 404) },
 });
 
 const approveRoute = createRoute({
@@ -139,6 +151,12 @@ export function registerReviewRoutes(app: OpenAPIHono<ApiEnv>, deps: ApiDeps): v
   app.openapi(getProposalRoute, async (c) => {
     const { proposal_id } = c.req.valid("param");
     return c.json(proposalToDict(await getProposal(deps.db, proposal_id)), 200);
+  });
+
+  app.openapi(proposalMembersRoute, async (c) => {
+    const { proposal_id } = c.req.valid("param");
+    const { members, changedIds, missingIds } = await readProposalMembers(deps.db, await getProposal(deps.db, proposal_id));
+    return c.json({ proposal_id, members: members.map((m) => memoryToDict(m)), changed_ids: changedIds, missing_ids: missingIds }, 200);
   });
 
   app.openapi(approveRoute, async (c) => {

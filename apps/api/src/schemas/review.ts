@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { JOB_STATUSES, PLAN_ITEM_KINDS, PLAN_STATUSES, PROPOSAL_STATUSES } from "@memcons/models";
 import { CursorSchema, LimitSchema } from "./common.js";
+import { MemorySchema } from "./memories.js";
 
 /** A pair of memories and their cosine similarity. */
 export const PairSimilaritySchema = z
@@ -97,3 +98,13 @@ export const PlanPageSchema = z
 
 /** Answer of a plan application. */
 export const ApplyResultSchema = z.object({ plan: PlanSchema, ...QueuedJobFields }).openapi("ApplyPlanResult");
+
+/** The members of a proposal as they are now, for a reviewer to read before deciding. */
+export const ProposalMembersSchema = z
+  .object({
+    proposal_id: z.string(),
+    members: z.array(MemorySchema).openapi({ description: "The members that still exist, in the proposal's order" }),
+    changed_ids: z.array(z.string()).openapi({ description: "Members whose version differs from the one proposed (approval would answer 409)" }),
+    missing_ids: z.array(z.string()).openapi({ description: "Members that no longer exist" }),
+  })
+  .openapi("ProposalMembers");

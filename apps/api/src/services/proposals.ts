@@ -1,5 +1,12 @@
-import { type ConsolidationProposal, consolidationProposals, type Database, type ProposalStatus } from "@memcons/models";
-import { and, desc, eq, type SQL } from "drizzle-orm";
+import {
+  type ConsolidationProposal,
+  consolidationProposals,
+  type Database,
+  type ProposalStatus,
+  type TaskMemory,
+  taskMemories,
+} from "@memcons/models";
+import { and, desc, eq, inArray, type SQL } from "drizzle-orm";
 import { afterKeyset, cursorTimestamp, decodeKeyset, keysetPage } from "./cursor.js";
 
 /** Filters of a proposal listing. */
@@ -28,4 +35,26 @@ export async function listProposalPage(
     .limit(input.limit + 1);
   const { page, nextCursor } = keysetPage(rows, input.limit, (row) => row.proposal.id);
   return { proposals: page.map((row) => row.proposal), nextCursor };
+}
+
+/** A proposal's members as they are now: those found (in the proposal's order), those changed since, those gone. */
+export async function readProposalMembers(
+  db: Database,
+  proposal: ConsolidationProposal,
+): Promise<{ members: TaskMemory[]; changedIds: string[]; missingIds: string[] }> {
+  const ids = proposal.memberIds;
+  const rows =
+    ids.length === 0
+      ? []
+      : await db.orm
+          .select()
+          .from(taskMemories)
+          .where(and(eq(taskMemories.projectId, proposal.projectId), inArray(taskMemories.id, ids)));
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const members = ids.flatMap((id) => byId.get(id) ?? []);
+  const changedIds = ids.filter((id, i) => {
+    const row = byId.get(id);
+    return row !== undefined && row.version !== proposal.memberVersions[i];
+  });
+  return { members, changedIds, missingIds: ids.filter((id) => !byId.has(id)) };
 }

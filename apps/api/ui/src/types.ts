@@ -156,6 +156,14 @@ export interface Proposal {
   created_at: string | null;
 }
 
+/** A proposal's members as they are now (GET /api/v1/consolidation/proposals/{id}/members). */
+export interface ProposalMembers {
+  proposal_id: string;
+  members: Memory[];
+  changed_ids: string[];
+  missing_ids: string[];
+}
+
 export interface Plan {
   job_id: string;
   project_id: string;

@@ -1,13 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api.js";
-import { type ClusterChange, type GroupedChanges, groupChanges, type MemorySnapshot } from "../clusters.js";
+import { groupChanges } from "../clusters.js";
 import { Notice, Progress, StatusBadge } from "../components.js";
 import { followJobEvents } from "../events.js";
 import { seconds, shortId, when } from "../format.js";
 import { useLoad } from "../load.js";
-import { rollbackSummary } from "../rollback-summary.js";
 import { href } from "../router.js";
 import type { Change, HistoryJob, JobStatus } from "../types.js";
+import { ChangesView } from "./job-changes.js";
+import { Rollback } from "./job-rollback.js";
 
 const ACTIVE = new Set(["pending", "running"]);
 /** Most pages of changes the page reads at once (500 rows each). */
@@ -59,7 +60,10 @@ export function JobPage({ jobId }: { jobId: string }) {
         setLive({ progress: event.progress, phase: event.phase, status: event.status });
         if (!ACTIVE.has(event.status)) void job.reload();
       },
-      () => {},
+      // Once connected, read the job again: it may have ended before the stream was live.
+      (state) => {
+        if (state === "live") void job.reload();
+      },
       abort.signal,
     );
     return () => abort.abort();
@@ -158,148 +162,5 @@ function PhaseTimings({ entry }: { entry: HistoryJob | undefined }) {
         </tbody>
       </table>
     </section>
-  );
-}
-
-function Rollback({ jobId, grouped, onDone }: { jobId: string; grouped: GroupedChanges; onDone: () => void }) {
-  const [confirming, setConfirming] = useState(false);
-  const [reason, setReason] = useState("");
-  const [result, setResult] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const run = async () => {
-    setError(null);
-    try {
-      const r = await api<{ memories_restored: number; memories_deleted: number; playbook_entries_deleted?: number; warnings: string[] }>(
-        "POST",
-        "/api/v1/consolidation/rollback",
-        { consolidation_id: jobId, ...(reason.trim() ? { reason: reason.trim() } : {}) },
-      );
-      setResult(
-        `Rolled back: ${r.memories_restored} memories restored, ${r.memories_deleted} deleted, ${r.playbook_entries_deleted ?? 0} playbook entries removed.` +
-          (r.warnings.length > 0 ? ` Warnings: ${r.warnings.join("; ")}` : ""),
-      );
-      setConfirming(false);
-      onDone();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
-  return (
-    <section class="card" aria-labelledby="rollback-title">
-      <h2 id="rollback-title">Roll back</h2>
-      {result ? <Notice kind="success">{result}</Notice> : null}
-      {confirming ? (
-        <div role="alertdialog" aria-labelledby="rollback-confirm" class="confirm">
-          <p id="rollback-confirm">{rollbackSummary(grouped)}</p>
-          <label>
-            Reason (recorded in the audit log)
-            <input value={reason} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
-          </label>
-          <div class="buttons">
-            <button type="button" class="danger" onClick={() => void run()}>
-              Confirm rollback
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Keep the job
-            </button>
-          </div>
-        </div>
-      ) : (
-        <button type="button" onClick={() => setConfirming(true)}>
-          Roll back this job…
-        </button>
-      )}
-      {error ? <Notice>{error}</Notice> : null}
-    </section>
-  );
-}
-
-function text(memory: MemorySnapshot): string {
-  return typeof memory.execution_summary === "string" ? memory.execution_summary : `memory ${shortId(memory.id)}`;
-}
-
-function ClusterView({ cluster, index }: { cluster: ClusterChange; index: number }) {
-  return (
-    <article class="cluster" aria-labelledby={`cluster-${index}`} data-kind={cluster.kind}>
-      <h3 id={`cluster-${index}`}>
-        {cluster.kind === "merge" ? "Merged" : "Summarized"} {cluster.members.length} memories
-        {cluster.confidence === null ? "" : ` · confidence ${cluster.confidence.toFixed(3)}`}
-      </h3>
-      {cluster.reason ? <p class="muted">{cluster.reason}</p> : null}
-      <div class="side-by-side">
-        <div class="before">
-          <h4>Before</h4>
-          <ol>
-            {cluster.members.map((m, i) => (
-              <li key={String(m.before.id ?? i)}>
-                <span class="tag">{String(m.before.memory_type ?? "")}</span>
-                {m.similarity === null ? null : <span class="muted"> similarity {m.similarity.toFixed(3)}</span>}
-                <p class="memory-text">{text(m.before)}</p>
-              </li>
-            ))}
-          </ol>
-        </div>
-        <div class="after">
-          <h4>After ({String(cluster.created.memory_type ?? cluster.kind)})</h4>
-          <p class="memory-text">{text(cluster.created)}</p>
-          {Array.isArray(cluster.created.tags) && cluster.created.tags.length > 0 ? (
-            <p class="muted">tags: {(cluster.created.tags as string[]).join(", ")}</p>
-          ) : null}
-          {cluster.promoted.map((entry) => (
-            <p key={String(entry.id)} class="promoted">
-              Promoted to the playbook ({String(entry.category)}): {String(entry.content).slice(0, 300)}
-            </p>
-          ))}
-        </div>
-      </div>
-    </article>
-  );
-}
-
-function ChangesView({ grouped }: { grouped: GroupedChanges }) {
-  const merges = grouped.clusters.filter((c) => c.kind === "merge");
-  const syntheses = grouped.clusters.filter((c) => c.kind === "summarize");
-  return (
-    <>
-      <section aria-labelledby="merged-title">
-        <h2 id="merged-title">Merged clusters ({merges.length})</h2>
-        {merges.length === 0 ? <p>No merges.</p> : merges.map((c, i) => <ClusterView key={String(c.created.id)} cluster={c} index={i} />)}
-      </section>
-      <section aria-labelledby="summaries-title">
-        <h2 id="summaries-title">Summaries ({syntheses.length})</h2>
-        {syntheses.length === 0 ? (
-          <p>No summaries.</p>
-        ) : (
-          syntheses.map((c, i) => <ClusterView key={String(c.created.id)} cluster={c} index={merges.length + i} />)
-        )}
-      </section>
-      <section aria-labelledby="archived-title">
-        <h2 id="archived-title">Archived ({grouped.archived.length})</h2>
-        <ul class="archived">
-          {grouped.archived.map((a, i) => (
-            <li key={String(a.before.id ?? i)}>
-              <p class="memory-text">{text(a.before)}</p>
-              <p class="muted">{a.reason}</p>
-            </li>
-          ))}
-        </ul>
-      </section>
-      {grouped.promoted.length > 0 ? (
-        <section aria-labelledby="promoted-title">
-          <h2 id="promoted-title">Promoted ({grouped.promoted.length})</h2>
-          <ul>
-            {grouped.promoted.map((p, i) => (
-              <li key={String(p.entry.id ?? i)}>{String(p.entry.content ?? "")}</li>
-            ))}
-          </ul>
-        </section>
-      ) : null}
-      {grouped.rollbacks.length > 0 ? (
-        <section aria-labelledby="rollback-rows-title">
-          <h2 id="rollback-rows-title">Rollback ({grouped.rollbacks.length} changes)</h2>
-          <p class="muted">{grouped.rollbacks[0]?.reason}</p>
-        </section>
-      ) : null}
-    </>
   );
 }

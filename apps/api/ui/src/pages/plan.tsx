@@ -86,7 +86,7 @@ export function PlanPage({ jobId }: { jobId: string }) {
       ) : null}
       {plan.status === "ready" ? (
         <div class="buttons">
-          <button type="submit" onClick={() => void decide("apply")}>
+          <button type="button" class="primary" onClick={() => void decide("apply")}>
             Apply plan
           </button>
           <button type="button" onClick={() => void decide("discard")}>

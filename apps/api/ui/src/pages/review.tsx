@@ -5,6 +5,7 @@ import { shortId, when } from "../format.js";
 import { useLoad } from "../load.js";
 import { href } from "../router.js";
 import type { HistoryJob, Project, Proposal } from "../types.js";
+import { ProposalCard } from "./proposal-card.js";
 
 /** The review queue (proposals to approve or reject) and the dry runs of one project. */
 export function ReviewPage({ projectId }: { projectId?: string | undefined }) {
@@ -88,59 +89,7 @@ function Proposals({ projectId }: { projectId: string }) {
       ) : null}
       <ul class="proposals">
         {items.map((p) => (
-          <li key={p.id} class="card" data-proposal={p.id} data-status={p.status}>
-            <div class="memory-head">
-              <StatusBadge status={p.status} />
-              <strong>{p.member_ids.length} memories</strong>
-              <span>weakest similarity {p.min_similarity.toFixed(3)}</span>
-              <span class="tag">{p.reason}</span>
-              <span class="muted">proposed {when(p.created_at)}</span>
-            </div>
-            <table class="pairs">
-              <caption class="sr-only">Pair similarities</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Memory</th>
-                  <th scope="col">Memory</th>
-                  <th scope="col">Similarity</th>
-                </tr>
-              </thead>
-              <tbody>
-                {p.similarities.map((s) => (
-                  <tr key={`${s.a}-${s.b}`}>
-                    <td>{shortId(s.a)}</td>
-                    <td>{shortId(s.b)}</td>
-                    <td>{s.similarity.toFixed(3)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-            {p.judge_verdict ? (
-              <p class="muted">
-                Judge ({p.judge_model}): {p.judge_verdict} — {p.judge_rationale}
-              </p>
-            ) : null}
-            {p.status === "pending" ? (
-              <div class="buttons">
-                <button type="submit" onClick={() => void decide(p, "approve")}>
-                  Approve
-                </button>
-                <button type="button" onClick={() => void decide(p, "reject")}>
-                  Reject
-                </button>
-              </div>
-            ) : (
-              <p class="muted">
-                {p.status} by {p.decided_by} {when(p.decided_at)}
-                {p.applied_job_id ? (
-                  <>
-                    {" "}
-                    · merged by job <a href={href("jobs", p.applied_job_id)}>{shortId(p.applied_job_id)}</a>
-                  </>
-                ) : null}
-              </p>
-            )}
-          </li>
+          <ProposalCard key={p.id} proposal={p} onDecide={(decision) => void decide(p, decision)} />
         ))}
       </ul>
     </section>
