@@ -92,6 +92,20 @@ describe.each(testTargets(process.env.DATABASE_URL))("review proposals on $drive
     expect(listed[0]?.similarities).toEqual([{ a, b, similarity: 0.8 }]);
   });
 
+  it("never archives a memory that a pending proposal holds, though it is stale", async () => {
+    const projectId = await createProject(db, { options: { ...REVIEW, archive_enabled: true } });
+    const ids = await seedReviewFixture(db, projectId);
+    await db.rows(sql`UPDATE memcons.task_memories SET learned_at = now() - interval '400 days', reused_count = 0
+      WHERE id = ${ids.b1 as string}::uuid`);
+    const result = await runJob(db, await createJob(db, projectId));
+    const [proposal] = await proposalsOf(db, projectId);
+    expect(proposal).toMatchObject({ status: "pending", reason: "borderline" });
+    expect((await memory(db, ids.b1 as string)).is_archived).toBe(false);
+    // The other stale memory, held by no proposal, is archived as before.
+    expect((await memory(db, ids.d as string)).is_archived).toBe(true);
+    expect(result.memories_archived).toBe(1);
+  });
+
   it("turns a pair the contradiction guard stopped into a proposal with the guard's reason, never a merge", async () => {
     const projectId = await createProject(db, { options: { archive_enabled: false, promote_enabled: false } });
     const texts = ["Use port 5432 for the local database.", "Use port 5433 for the local database."];

@@ -1,6 +1,6 @@
 import { queryRows } from "@memcons/models";
 import { sql } from "drizzle-orm";
-import { existedAtStart, jobEpoch, notCreatedByJob } from "../candidates.js";
+import { existedAtStart, jobEpoch, notAwaitingReview, notCreatedByJob } from "../candidates.js";
 import { type PhaseContext, assertHeld, checkAborted } from "../phase-context.js";
 import { timestamp, uuidArray } from "../sql-params.js";
 import { memoryJson } from "../store.js";
@@ -40,6 +40,7 @@ export async function runArchive(
               AND t.reused_count < ${ctx.options.archive_min_reuse}
               ${existedAtStart(ctx)}
               ${notCreatedByJob(epoch)}
+              ${notAwaitingReview()}
               ${planned ? sql`AND (t.id, t.version) IN (SELECT * FROM unnest(${uuidArray(planned.ids)}, ${`{${planned.versions.join(",")}}`}::int[]))` : sql``}
             ORDER BY t.id
             LIMIT ${ARCHIVE_BATCH}

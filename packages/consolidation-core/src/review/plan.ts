@@ -1,3 +1,4 @@
+import { notAwaitingReview } from "../candidates.js";
 import { queryRows } from "@memcons/models";
 import type { PairSimilarity, TaskMemory } from "@memcons/models";
 import { sql } from "drizzle-orm";
@@ -159,6 +160,7 @@ function staleMemories(ctx: PhaseContext): Promise<IdVersion[]> {
           ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
           AND coalesce(t.last_reused_at, t.learned_at) < ${timestamp(staleBefore)}
           AND t.reused_count < ${o.archive_min_reuse}
+          ${notAwaitingReview()}
         ORDER BY t.id`,
   );
 }
