@@ -68,9 +68,10 @@ Commands:
   jobs                           list recent jobs, newest first
       --project <id>  --status <pending|running|completed|failed|cancelled>  --limit <1..1000, default 20>  --json
   status <jobId>                 print a job as JSON
-  rollback <jobId>               undo every change a job made (within 7 days); lists memories changed since
-      --reason <text>              and refuses, unless --force leaves those as they are and rolls back the rest
-      --force
+  rollback <jobId>               undo every change a job made (within 7 days)
+      --reason <text>
+      --force                      leave the memories changed since the job as they are and roll back the rest
+                                   (without it, those memories are listed and nothing is rolled back)
   proposals <projectId>          list the project's review proposals, newest first
       --status <pending|approved|rejected>  --limit <1..1000, default 20>  --json
   approve <proposalId>           approve a proposal: queue the job that merges its members (--wait to follow it)
