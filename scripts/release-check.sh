@@ -16,7 +16,7 @@ node -e '
   const files = fs.readdirSync(".changeset").filter((f) => f.endsWith(".md") && f !== "README.md");
   for (const f of files) {
     const text = fs.readFileSync(`.changeset/${f}`, "utf8");
-    if (!/^---\n(\s*"@memcons\/[a-z-]+": (patch|minor|major)\n)+---\n\S/.test(text)) {
+    if (!/^---\n(\s*"@memcons\/[a-z-]+": (patch|minor|major)\n)+---\n\s*\S/.test(text)) {
       console.error(`.changeset/${f}: expected a front matter of "@memcons/<package>": patch|minor|major lines, then text`);
       process.exit(1);
     }
