@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createExtractiveSynthesizer, createHashingEmbedder } from "@memcons/consolidation-core";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import { createDatabase, type Database, migrate, migrationStatus } from "@memcons/models";
@@ -13,6 +14,7 @@ import type { CliIo } from "../src/cli/io.js";
 import { runCli } from "../src/cli/run.js";
 import { ensureDemoProject } from "../src/serve/demo.js";
 import { jobHandlers } from "../src/worker/handlers.js";
+import { CLI } from "./helpers/processes.js";
 
 const POSTGRES = process.env.DATABASE_URL;
 
@@ -211,6 +213,9 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
     for (const flag of ["--version", "-v", "version"]) {
       expect(await cli([flag], env)).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: "" });
     }
+    // The built executable reads the package.json above dist/.
+    const built = spawnSync(process.execPath, [CLI, "--version"], { encoding: "utf8" });
+    expect({ status: built.status, stdout: built.stdout }).toEqual({ status: 0, stdout: `${manifest.version}\n` });
     const extra = await cli(["--version", "x"], env);
     expect(extra.code).toBe(2);
     expect(extra.stderr).toContain("Usage: memcons --version");

@@ -41,6 +41,7 @@ describe("parseCli", () => {
     expect(parseCli(["tokens", "--help"])).toEqual({ name: "help", command: "tokens" });
     expect(parseCli(["help", "tokens"])).toEqual({ name: "help", command: "tokens" });
     expect(parseCli(["help", "help"])).toEqual({ name: "help", command: "help" });
+    expect(parseCli(["help", "--help"])).toEqual({ name: "help", command: "help" });
   });
 
   it("has a usage text for every command, each starting with its own usage line", () => {

@@ -295,6 +295,7 @@ function parseCommand(name: string, rest: readonly string[], spec: { flags: Flag
 /** `memcons help [<command>]`: the overview, or one command's usage (`help tokens create` too). */
 function parseHelp(rest: readonly string[]): Command {
   if (rest.length === 0) return { name: "help" };
+  if (rest.length === 1 && (rest[0] === "--help" || rest[0] === "-h")) return { name: "help", command: "help" };
   const topic = rest.join(" ");
   if (!(topic in COMMAND_USAGE)) throw new UsageError(`Unknown command '${topic}'`);
   return { name: "help", command: topic };
