@@ -1,6 +1,7 @@
 // Fails when a publishable package declares a runtime dependency that neither its source imports
 // nor a workspace dependency asks for as a peer, or imports a package it does not declare.
-// (tsup bundles imports listed only in devDependencies, so those need no runtime dependency.)
+// (tsup bundles imports listed only in devDependencies, so those need no runtime dependency; so does vite for
+// the API's console in apps/api/ui, whose libraries are devDependencies.)
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { join } from "node:path";
@@ -19,6 +20,7 @@ const IMPORTS = [
   /^\s*(?:import|export)\s[^;'"]*?\bfrom\s*["']([^"'.][^"']*)["']/gm, // import … from "x", export … from "x"
   /^\s*import\s*["']([^"'.][^"']*)["']/gm, // import "x"
   /\bimport\(\s*["']([^"'.][^"']*)["']\s*\)/g, // import("x")
+  /\.resolve\(\s*["']([^"'.][^"']*)["']\s*\)/g, // require.resolve("x/…"): files of x read at run time
 ];
 
 function sourceFiles(dir) {

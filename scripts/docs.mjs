@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("../", import.meta.url));
 const check = process.argv.includes("--check");
 
-const { describeConfigVariables } = await import(`${root}apps/worker/dist/index.js`);
+const { describeConfigVariables, USAGE } = await import(`${root}apps/worker/dist/index.js`);
 const { createApiApp } = await import(`${root}apps/api/dist/index.js`);
 const { createDatabase } = await import(`${root}packages/models/dist/index.js`);
 
@@ -42,7 +42,13 @@ async function routesTable() {
   }
 }
 
+/** The overview `memcons help` prints. */
+function cliUsage() {
+  return `\`\`\`text\n${USAGE.trimEnd()}\n\`\`\``;
+}
+
 const PAGES = [
+  { file: "docs/cli.md", name: "usage", render: cliUsage },
   { file: "docs/configuration.md", name: "variables", render: configurationTable },
   { file: "docs/http-api.md", name: "routes", render: routesTable },
 ];

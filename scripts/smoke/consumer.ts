@@ -34,7 +34,13 @@ export async function withOwnClient(url: string): Promise<Project | undefined> {
     await tx.insert(taskMemories).values({ projectId: project.id, memoryType: "decision", executionSummary: "Chose zod." });
     await triggerConsolidation(db, { projectId: project.id, triggerType: "manual" }, { transaction: tx });
   });
-  const runner = createJobRunner({ db, concurrency: 1 });
+  const runner = createJobRunner({
+    db,
+    concurrency: 1,
+    handlers: {
+      consolidation: (job, ctx) => runConsolidation(ctx.db, job.id, { ...ctx, embedder: lengthEmbedder }),
+    },
+  });
   await runner.start();
   await runner.stop();
   const rows = await db.orm
@@ -42,9 +48,7 @@ export async function withOwnClient(url: string): Promise<Project | undefined> {
     .from(taskMemories)
     .where(and(eq(taskMemories.projectId, project.id), eq(taskMemories.isArchived, false)));
   void rows.length;
-  void runConsolidation;
   void rollbackJob;
-  void lengthEmbedder;
   void createApiApp;
   await db.close();
   await sql.end();

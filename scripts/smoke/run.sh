@@ -60,6 +60,10 @@ version=$(npx memcons --version)
 expected=$(node -p 'require("@memcons/worker/package.json").version')
 [ "$version" = "$expected" ] || { echo "memcons --version printed '$version', expected '$expected'"; exit 1; }
 echo "memcons --version: $version"
+npx memcons help migrate | head -n 1
+npx memcons migrate --print > migrations.sql
+grep -q '^create schema if not exists memcons;$' migrations.sql || { echo "memcons migrate --print: no schema statement"; exit 1; }
+echo "memcons migrate --print: $(grep -c ';$' migrations.sql) statements"
 DATABASE_URL="pglite://$work/cli-data" npx memcons migrate
 DATABASE_URL="$(new_database cli)" npx memcons migrate
 

@@ -45,7 +45,11 @@ async function runScenario({ models, core, scheduler, drizzle }, url, label) {
     );
     const { job, created } = await scheduler.triggerConsolidation(db, { projectId: project.id, triggerType: "manual" });
     check(created && job.status === "pending", "a pending job was created");
-    const runner = scheduler.createJobRunner({ db, pollIntervalMs: 100 });
+    const runner = scheduler.createJobRunner({
+      db,
+      pollIntervalMs: 100,
+      handlers: { consolidation: (claimed, ctx) => core.runConsolidation(ctx.db, claimed.id, ctx) },
+    });
     await runner.start();
     let done;
     try {

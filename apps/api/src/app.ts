@@ -1,6 +1,6 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { createHashingEmbedder } from "@memcons/consolidation-core";
-import { noopLogger } from "@memcons/models";
+import { noopLogger, ValidationError } from "@memcons/models";
 import { bodyLimit } from "hono/body-limit";
 import { authenticate, authorize, defaultRules } from "./access/middleware.js";
 import { ROUTE_RULES } from "./access/route-rules.js";
@@ -51,6 +51,18 @@ function resolveDeps(options: ApiOptions, verifier: TokenVerifier): ApiDeps {
   };
 }
 
+/** A mount path as createApiApp uses it: `""` for the root, else `/segment[/segment…]` without a trailing slash. */
+export function normalizeBasePath(basePath: string | undefined): string {
+  if (basePath === undefined || basePath === "" || basePath === "/") return "";
+  const trimmed = basePath.replace(/\/+$/, "");
+  if (!/^(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$/.test(trimmed)) {
+    throw new ValidationError(`Invalid basePath '${basePath}': expected a path such as /memcons`, [
+      { path: "basePath", message: "must start with / and contain only URL path segments" },
+    ]);
+  }
+  return trimmed;
+}
+
 const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Builds the memcons HTTP API: every route, /openapi.json, the /docs reference and the /ui console. */
@@ -61,6 +73,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
     ...(options.tokenCacheMs === undefined ? {} : { cacheMs: options.tokenCacheMs }),
   });
   const deps = resolveDeps(options, verifier);
+  const basePath = normalizeBasePath(options.basePath);
   const rules = defaultRules();
   const app = new OpenAPIHono<ApiEnv>({
     defaultHook: (result, c) => {
@@ -152,7 +165,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
         description: DESCRIPTION,
         license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },
       },
-      servers: [{ url: "/", description: "This server" }],
+      servers: [{ url: basePath || "/", description: "This server" }],
       tags: [
         { name: "health", description: "Liveness and readiness (no authentication)" },
         { name: "consolidation", description: "Consolidation jobs: trigger, status, history, rollback, settings" },
@@ -166,7 +179,7 @@ export function createApiApp(options: ApiOptions): OpenAPIHono<ApiEnv> {
     return document;
   };
   app.get("/openapi.json", (c) => c.json(getDocument()));
-  registerDocsRoutes(app);
-  registerConsoleRoutes(app, deps.consoleDir);
+  registerDocsRoutes(app, basePath);
+  registerConsoleRoutes(app, deps.consoleDir, basePath);
   return app;
 }

@@ -12,8 +12,8 @@ export function defaultConsoleDir(): string {
 }
 
 /** Serves the admin console's static files at /ui (no token: the page signs in and sends it as a bearer header). */
-export function registerConsoleRoutes(app: OpenAPIHono<ApiEnv>, consoleDir: string): void {
-  app.get("/ui", (c) => c.redirect("/ui/", 302));
+export function registerConsoleRoutes(app: OpenAPIHono<ApiEnv>, consoleDir: string, base = ""): void {
+  app.get("/ui", (c) => c.redirect(`${base}/ui/`, 302));
   if (!existsSync(join(consoleDir, "index.html"))) {
     app.get("/ui/*", (c) =>
       errorResponse(c, 503, "console_not_built", `The admin console is not built (${consoleDir} has no index.html): run pnpm build`),

@@ -34,6 +34,11 @@ export interface ApiOptions {
   consoleDir?: string;
   /** Most memory vectors `q=` search keeps in memory over all projects (default 300,000). */
   searchCacheVectors?: number;
+  /**
+   * Path the app is mounted under, as in `host.route("/memcons", createApiApp({ …, basePath: "/memcons" }))`
+   * (default: the root). The OpenAPI document's `servers` entry and the links of /docs carry it.
+   */
+  basePath?: string;
 }
 
 /** ApiOptions with every default resolved; what route modules receive. */

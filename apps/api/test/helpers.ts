@@ -1,4 +1,5 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Hono } from "hono";
 import { afterAll, beforeAll } from "vitest";
 import { type Database, projects, taskMemories } from "@memcons/models";
 import { createTestDatabase, preferredTarget, type TestDatabase } from "@memcons/models/testing";
@@ -43,7 +44,7 @@ export interface CallResult<T = Record<string, unknown>> {
 
 /** Sends a request to the app in-process, authenticated with TOKEN unless told otherwise. */
 export async function call<T = Record<string, unknown>>(
-  app: OpenAPIHono<ApiEnv>,
+  app: Pick<OpenAPIHono<ApiEnv>, "request"> | Pick<Hono, "request">,
   method: string,
   path: string,
   options: CallOptions = {},

@@ -3,7 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestDatabase } from "@memcons/models/testing";
+import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { normalizeBasePath } from "../src/app.js";
 import { call, makeApp, openTestDatabase } from "./helpers.js";
 
 interface Spec {
@@ -109,4 +111,42 @@ describe("/openapi.json", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+});
+
+describe("createApiApp mounted under a prefix (basePath)", () => {
+  it("advertises servers [{url: '/'}] by default", async () => {
+    const document = (await call<{ servers: Array<{ url: string }> }>(app, "GET", "/openapi.json", { token: null })).body;
+    expect(document.servers.map((s) => s.url)).toEqual(["/"]);
+  });
+
+  it("serves every route under the prefix and advertises it in servers and the /docs links", async () => {
+    const host = new Hono();
+    host.get("/", (c) => c.text("host app"));
+    host.route("/memcons", makeApp(db, { basePath: "/memcons/" }));
+    const document = (await call<{ servers: Array<{ url: string }>; paths: Record<string, unknown> }>(host, "GET", "/memcons/openapi.json", { token: null })).body;
+    expect(document.servers.map((s) => s.url)).toEqual(["/memcons"]);
+    // Paths stay relative to the server URL.
+    expect(Object.keys(document.paths)).toContain("/api/v1/projects");
+    const projects = await call<{ projects: unknown[] }>(host, "GET", "/memcons/api/v1/projects");
+    expect(projects.status).toBe(200);
+    expect(Array.isArray(projects.body.projects)).toBe(true);
+    expect((await call(host, "GET", "/memcons/api/v1/projects", { token: null })).status).toBe(401);
+    const page = await host.request("/memcons/docs");
+    const html = await page.text();
+    expect(html).toContain('href="/memcons/openapi.json"');
+    expect(html).toContain('src="/memcons/docs/assets/swagger-ui-bundle.js"');
+    expect(await (await host.request("/memcons/docs/assets/init.js")).text()).toContain('url: "/memcons/openapi.json"');
+    expect((await host.request("/memcons/docs/assets/swagger-ui.css")).status).toBe(200);
+    const console = await host.request("/memcons/ui");
+    expect(console.headers.get("location")).toBe("/memcons/ui/");
+    expect(await (await host.request("/")).text()).toBe("host app");
+  });
+
+  it("refuses a basePath that is not a path", () => {
+    for (const basePath of ["memcons", "/a b", "https://example.com/x"]) {
+      expect(() => makeApp(db, { basePath })).toThrow(/Invalid basePath/);
+    }
+    expect(normalizeBasePath("/")).toBe("");
+    expect(normalizeBasePath("/a/b/")).toBe("/a/b");
+  });
 });

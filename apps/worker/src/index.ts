@@ -1,6 +1,7 @@
 export { type ApiServer, startApi, VERSION } from "./serve/api-server.js";
 export type { CliIo, OutputStream } from "./cli/io.js";
-export { type Command, parseCli, parseOptionPairs, USAGE, UsageError } from "./cli/parse.js";
+export { type Command, migrationTags, parseCli, parseOptionPairs, USAGE, UsageError, usageOf } from "./cli/parse.js";
+export { COMMAND_USAGE } from "./cli/help.js";
 export { runCli } from "./cli/run.js";
 export {
   CONFIG_SCHEMA,

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createExtractiveSynthesizer, createHashingEmbedder } from "@memcons/consolidation-core";
-import { createDatabase, type Database, migrate } from "@memcons/models";
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import { createDatabase, type Database, migrate, migrationStatus } from "@memcons/models";
+import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "@memcons/models/testing";
 import { createJobRunner, type JobRunner } from "@memcons/scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +14,7 @@ import type { CliIo } from "../src/cli/io.js";
 import { runCli } from "../src/cli/run.js";
 import { ensureDemoProject } from "../src/serve/demo.js";
 import { jobHandlers } from "../src/worker/handlers.js";
+import { CLI } from "./helpers/processes.js";
 
 const POSTGRES = process.env.DATABASE_URL;
 
@@ -32,6 +37,8 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
   let projectId: string;
   let cleanup: () => Promise<void>;
   let runner: JobRunner | null = null;
+  /** Runs fn on the test database (opened and closed around it on PGlite, which one process holds at a time). */
+  let withDb: <T>(fn: (db: Database) => Promise<T>) => Promise<T>;
 
   beforeAll(async () => {
     if (POSTGRES) {
@@ -41,6 +48,7 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
       runner = createJobRunner({ db, pollIntervalMs: 100, handlers: jobHandlers({ embedder: createHashingEmbedder(), synthesizer: createExtractiveSynthesizer(), actor: "test" }) });
       await runner.start();
       env = { DATABASE_URL: db.url };
+      withDb = (fn) => fn(db);
       cleanup = async () => {
         await runner?.stop({ graceMs: 0 });
         await db.close();
@@ -53,6 +61,14 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
       projectId = (await ensureDemoProject(db, { count: 80 })).project.id;
       await db.close();
       env = { DATABASE_URL: `pglite://${dir}` };
+      withDb = async (fn) => {
+        const opened = await createDatabase(`pglite://${dir}`);
+        try {
+          return await fn(opened);
+        } finally {
+          await opened.close();
+        }
+      };
       cleanup = async () => rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
@@ -95,6 +111,47 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
     const again = await cli(["rollback", job.id], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("already rolled back");
+  });
+
+  it("rollback lists the memories changed since the job and refuses; --force rolls back the rest", { timeout: 60_000 }, async () => {
+    const trigger = await cli(["trigger", projectId, "--wait", "--option", "similarity_threshold=0.9"], env);
+    expect(trigger.code, trigger.stderr).toBe(0);
+    const job = JSON.parse(trigger.stdout) as { id: string; memories_merged: number };
+    expect(job.memories_merged).toBeGreaterThan(0);
+    // Someone edits a memory the job merged.
+    const edited = await withDb(async (db) => {
+      const [row] = await db.rows<{ memory_id: string }>(
+        sql`SELECT c.memory_id FROM memcons.consolidation_changes c JOIN memcons.task_memories t ON t.id = c.memory_id
+            WHERE c.consolidation_job_id = ${job.id}::uuid AND c.operation = 'merge' AND c.new_state IS NOT NULL
+            ORDER BY c.memory_id LIMIT 1`,
+      );
+      const memoryId = String(row!.memory_id);
+      await db.rows(
+        sql`UPDATE memcons.task_memories SET execution_summary = execution_summary || ' (edited)', version = version + 1,
+              updated_at = now() WHERE id = ${memoryId}::uuid`,
+      );
+      return memoryId;
+    });
+
+    const refused = await cli(["rollback", job.id], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toContain(`cannot roll back job ${job.id}: 1 memories changed after it ran`);
+    expect(refused.stderr).toMatch(new RegExp(`^${edited}\\s+execution_summary$`, "m"));
+    expect(refused.stderr).toContain(`memcons rollback ${job.id} --force`);
+    const still = await cli(["status", job.id], env);
+    expect(JSON.parse(still.stdout)).toMatchObject({ rolled_back_at: null });
+
+    const forced = await cli(["rollback", job.id, "--force", "--reason", "keep the edit"], env);
+    expect(forced.code, forced.stderr).toBe(0);
+    const result = JSON.parse(forced.stdout) as { success: boolean; skipped: Array<{ memory_id: string; changed: string[] }>; memories_restored: number };
+    expect(result.success).toBe(true);
+    expect(result.skipped).toEqual([{ memory_id: edited, changed: ["execution_summary"] }]);
+    expect(result.memories_restored).toBeGreaterThan(0);
+    const kept = await withDb((db) =>
+      db.rows<{ execution_summary: string }>(sql`SELECT execution_summary FROM memcons.task_memories WHERE id = ${edited}::uuid`),
+    );
+    expect(kept[0]?.execution_summary).toMatch(/ \(edited\)$/);
   });
 
   it("trigger without --wait prints the job and reports an active one as not created", async () => {
@@ -149,6 +206,62 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
     const schedule = await cli(["worker"], { ...env, PORT: "0", AUDIT_PURGE_SCHEDULE: "weekly" });
     expect(schedule.code).toBe(1);
     expect(schedule.stderr).toContain("AUDIT_PURGE_SCHEDULE");
+  });
+
+  it("--version and -v print the worker package's version", async () => {
+    const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+    for (const flag of ["--version", "-v", "version"]) {
+      expect(await cli([flag], env)).toEqual({ code: 0, stdout: `${manifest.version}\n`, stderr: "" });
+    }
+    // The built executable reads the package.json above dist/.
+    const built = spawnSync(process.execPath, [CLI, "--version"], { encoding: "utf8" });
+    expect({ status: built.status, stdout: built.stdout }).toEqual({ status: 0, stdout: `${manifest.version}\n` });
+    const extra = await cli(["--version", "x"], env);
+    expect(extra.code).toBe(2);
+    expect(extra.stderr).toContain("Usage: memcons --version");
+  });
+
+  it("help <command> and <command> --help print that command's usage; a usage error prints the command's usage", async () => {
+    const help = await cli(["help", "rollback"], env);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: memcons rollback <jobId> \[--reason <text>\] \[--force\]\n/);
+    expect(help.stdout).not.toContain("Commands:");
+    expect(await cli(["rollback", "--help"], env)).toEqual(help);
+    const tokens = await cli(["tokens", "create", "--help"], env);
+    expect(tokens.stdout).toMatch(/^Usage: memcons tokens create --name <name>/);
+    const bad = await cli(["trigger", projectId, "--colour"], env);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^memcons: Unknown option '--colour'/);
+    expect(bad.stderr).toContain("Usage: memcons trigger <projectId>");
+    const unknown = await cli(["help", "frobnicate"], env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("Unknown command 'frobnicate'");
+    expect(unknown.stderr).toContain("Commands:");
+  });
+
+  it("migrate --print prints SQL that migrates an empty database, without touching DATABASE_URL", async () => {
+    const printed = await cli(["migrate", "--print"], { DATABASE_URL: "postgres://nobody@127.0.0.1:1/nothing" });
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(printed.stdout).toMatch(/^-- memcons database migrations/);
+    expect(printed.stdout).toContain("create schema if not exists memcons;");
+    expect(printed.stdout.trimEnd().endsWith("COMMIT;")).toBe(true);
+    const pg = new PGlite();
+    try {
+      await pg.exec(printed.stdout);
+      const db = await createDatabase(pg);
+      const status = await migrationStatus(db);
+      expect(status.pending).toEqual([]);
+      expect(status.applied).toContain("0000_memcons_schema");
+      expect(await migrate(db)).toMatchObject({ applied: [] });
+      await db.close();
+    } finally {
+      await pg.close();
+    }
+    const skipped = await cli(["migrate", "--print", "--skip", "0000_memcons_schema"], {});
+    expect(skipped.code).toBe(0);
+    expect(skipped.stdout).toContain("-- Left out (applied elsewhere): 0000_memcons_schema");
+    expect(skipped.stdout).not.toContain("'0000_memcons_schema'");
+    expect(skipped.stdout).toContain("'0001_examine_audit'");
   });
 
   it("prints usage and exits 2 on usage errors, 0 on help", async () => {

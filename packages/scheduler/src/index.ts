@@ -39,5 +39,5 @@ export { rowToJob } from "./rows.js";
 export { type JobRunner, type JobRunnerOptions, createJobRunner, defaultWorkerId } from "./runner.js";
 export { type SweepOptions, type SweepResult, findProjectsDue, runScheduledConsolidation } from "./sweep.js";
 export { type ThresholdCheckResult, checkThresholdTrigger } from "./threshold.js";
-export { type JobTriggerInput, type TriggerInput, triggerConsolidation, triggerJob } from "./triggers.js";
+export { type JobTriggerInput, type TriggerInput, type TriggerOptions, triggerConsolidation, triggerJob } from "./triggers.js";
 export { CONSOLIDATION_JOB_KIND, DEFAULT_GLOBAL_SETTINGS, type GlobalSettings, JobNotFoundError, ProjectNotFoundError } from "@memcons/models";

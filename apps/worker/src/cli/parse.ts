@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { COMMAND_USAGE } from "./help.js";
 import {
   API_SCOPES,
   type ApiScope,
@@ -6,6 +7,7 @@ import {
   JOB_STATUSES,
   type JobStatus,
   MemconsError,
+  migrationStatements,
   PLAN_ITEM_KINDS,
   type PlanItemKind,
   PROPOSAL_STATUSES,
@@ -14,15 +16,20 @@ import {
 
 /** The command line could not be understood; the CLI prints usage and exits 2. */
 export class UsageError extends MemconsError {
-  constructor(message: string) {
+  /** The command whose usage the CLI prints with the message (the overview when unset). */
+  readonly command: string | undefined;
+
+  constructor(message: string, command?: string) {
     super("usage_error", message);
+    this.command = command;
   }
 }
 
 /** A parsed command line. */
 export type Command =
-  | { name: "help" }
-  | { name: "migrate" }
+  | { name: "help"; command?: string }
+  | { name: "version" }
+  | { name: "migrate"; print: boolean; skip: string[] }
   | { name: "worker" }
   | { name: "api" }
   | { name: "start"; demo: boolean }
@@ -35,7 +42,7 @@ export type Command =
   | { name: "discard-plan"; jobId: string }
   | { name: "jobs"; projectId?: string; status?: JobStatus; limit: number; json: boolean }
   | { name: "status"; jobId: string }
-  | { name: "rollback"; jobId: string; reason?: string }
+  | { name: "rollback"; jobId: string; reason?: string; force: boolean }
   | { name: "purge-audit"; olderThanDays?: number }
   | { name: "tokens create"; tokenName: string; scopes: ApiScope[]; projectIds: string[]; expiresInDays?: number; json: boolean }
   | { name: "tokens list"; json: boolean }
@@ -53,6 +60,7 @@ Commands:
   worker                         job runner + cron + health server (/healthz, /readyz, /metrics)
   api                            the HTTP API server
   migrate                        apply pending database migrations
+      --print                      print the migration SQL instead, without a database (--skip <tag> to leave one out)
   trigger <projectId>            queue a manual consolidation job and print it as JSON
       --wait                       show a progress bar on stderr until the job ends (exit 0 completed, 1 otherwise)
       --option key=value           consolidation option, repeatable (e.g. --option similarity_threshold=0.85)
@@ -62,6 +70,8 @@ Commands:
   status <jobId>                 print a job as JSON
   rollback <jobId>               undo every change a job made (within 7 days)
       --reason <text>
+      --force                      leave the memories changed since the job as they are and roll back the rest
+                                   (without it, those memories are listed and nothing is rolled back)
   proposals <projectId>          list the project's review proposals, newest first
       --status <pending|approved|rejected>  --limit <1..1000, default 20>  --json
   approve <proposalId>           approve a proposal: queue the job that merges its members (--wait to follow it)
@@ -85,7 +95,8 @@ Commands:
   calibrate --pairs <file.tsv>   embed labelled pairs (text<TAB>text<TAB>1 or 0, one a line) with the configured
                                  embedder; print precision/recall/F1 by threshold and the thresholds to use
       --precision <0..1, default 0.98>  --review-precision <0..1, default 0.5>  --json
-  help                           this text
+  help [<command>]               this text, or one command's usage (also: memcons <command> --help)
+  --version, -v                  print the version of memcons
 
 Configuration comes from environment variables (DATABASE_URL, API_ADMIN_TOKENS, ...): see README.md.
 `;
@@ -94,8 +105,7 @@ Configuration comes from environment variables (DATABASE_URL, API_ADMIN_TOKENS, 
 type Flags = Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }>;
 
 const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
-  help: { flags: {}, positionals: [] },
-  migrate: { flags: {}, positionals: [] },
+  migrate: { flags: { print: { type: "boolean" }, skip: { type: "string", multiple: true } }, positionals: [] },
   worker: { flags: {}, positionals: [] },
   api: { flags: {}, positionals: [] },
   start: { flags: { "no-demo": { type: "boolean" } }, positionals: [] },
@@ -117,7 +127,7 @@ const COMMANDS: Record<string, { flags: Flags; positionals: string[] }> = {
     positionals: [],
   },
   status: { flags: {}, positionals: ["jobId"] },
-  rollback: { flags: { reason: { type: "string" } }, positionals: ["jobId"] },
+  rollback: { flags: { reason: { type: "string" }, force: { type: "boolean" } }, positionals: ["jobId"] },
   "purge-audit": { flags: { "older-than-days": { type: "string" } }, positionals: [] },
   "tokens create": {
     flags: {
@@ -143,18 +153,34 @@ const TOKEN_SUBCOMMANDS = ["create", "list", "revoke"];
 /** Parses argv (without node and the script) into a Command; throws UsageError on anything unknown. */
 export function parseCli(argv: readonly string[]): Command {
   let [name, ...rest] = argv;
-  if (name === undefined || name === "help" || name === "--help" || name === "-h") return { name: "help" };
+  if (name === undefined || name === "--help" || name === "-h") return { name: "help" };
+  if (name === "--version" || name === "-v" || name === "version") {
+    if (rest.length > 0) throw new UsageError(`Unexpected argument '${rest[0]}' for 'memcons --version'`, "version");
+    return { name: "version" };
+  }
+  if (name === "help") return parseHelp(rest);
   if (name === "tokens") {
     const sub = rest[0];
+    if (sub === "--help" || sub === "-h") return { name: "help", command: "tokens" };
     if (sub === undefined || !TOKEN_SUBCOMMANDS.includes(sub)) {
-      throw new UsageError(`'memcons tokens' needs one of ${TOKEN_SUBCOMMANDS.join(", ")}`);
+      throw new UsageError(`'memcons tokens' needs one of ${TOKEN_SUBCOMMANDS.join(", ")}`, "tokens");
     }
     name = `tokens ${sub}`;
     rest = rest.slice(1);
   }
   const spec = COMMANDS[name];
   if (!spec) throw new UsageError(`Unknown command '${name}'`);
-  if (rest.includes("--help") || rest.includes("-h")) return { name: "help" };
+  if (rest.includes("--help") || rest.includes("-h")) return { name: "help", command: name };
+  try {
+    return parseCommand(name, rest, spec);
+  } catch (error) {
+    if (error instanceof UsageError && error.command === undefined) throw new UsageError(error.message, name);
+    throw error;
+  }
+}
+
+/** Parses the flags and positionals of a known command. */
+function parseCommand(name: string, rest: readonly string[], spec: { flags: Flags; positionals: string[] }): Command {
   let parsed: { values: Record<string, string | boolean | Array<string | boolean> | undefined>; positionals: string[] };
   try {
     parsed = parseArgs({ args: [...rest], options: spec.flags, allowPositionals: true, strict: true });
@@ -171,8 +197,15 @@ export function parseCli(argv: readonly string[]): Command {
   const str = (key: string) => values[key] as string | undefined;
   const flag = (key: string) => values[key] === true;
   switch (name) {
-    case "help":
-    case "migrate":
+    case "migrate": {
+      const skip = (values.skip as string[] | undefined) ?? [];
+      if (skip.length > 0 && !flag("print")) throw new UsageError("--skip is only for 'memcons migrate --print'");
+      const known = migrationTags();
+      for (const tag of skip) {
+        if (!known.includes(tag)) throw new UsageError(`--skip: unknown migration '${tag}'; migrations: ${known.join(", ")}`);
+      }
+      return { name, print: flag("print"), skip };
+    }
     case "worker":
     case "api":
       return { name };
@@ -249,9 +282,41 @@ export function parseCli(argv: readonly string[]): Command {
       return { name, tokenName: positionals[0]! };
     default: {
       const reason = str("reason");
-      return { name: "rollback", jobId: uuid(positionals[0]!, "jobId"), ...(reason !== undefined ? { reason } : {}) };
+      return {
+        name: "rollback",
+        jobId: uuid(positionals[0]!, "jobId"),
+        ...(reason !== undefined ? { reason } : {}),
+        force: flag("force"),
+      };
     }
   }
+}
+
+/** `memcons help [<command>]`: the overview, or one command's usage (`help tokens create` too). */
+function parseHelp(rest: readonly string[]): Command {
+  if (rest.length === 0) return { name: "help" };
+  if (rest.length === 1 && (rest[0] === "--help" || rest[0] === "-h")) return { name: "help", command: "help" };
+  const topic = rest.join(" ");
+  if (!(topic in COMMAND_USAGE)) throw new UsageError(`Unknown command '${topic}'`);
+  return { name: "help", command: topic };
+}
+
+/** The usage text of one command (as `memcons help <command>` prints it), or the overview without one. */
+export function usageOf(command?: string): string {
+  if (command === undefined) return USAGE;
+  const text = COMMAND_USAGE[command];
+  if (text === undefined) throw new UsageError(`Unknown command '${command}'`);
+  return text;
+}
+
+/** Tags of the migrations this version ships, in order (read from migrationStatements()). */
+export function migrationTags(): string[] {
+  const tags: string[] = [];
+  for (const statement of migrationStatements()) {
+    const match = /^insert into memcons\.migrations \(tag, hash\) values \('([^']+)'/.exec(statement);
+    if (match?.[1]) tags.push(match[1]);
+  }
+  return tags;
 }
 
 /** Turns `key=value` pairs into an options object; values are parsed as JSON when they are JSON. */

@@ -12,7 +12,8 @@ import { statusCommand } from "./commands/status.js";
 import { tokensCreateCommand, tokensListCommand, tokensRevokeCommand } from "./commands/tokens.js";
 import { triggerCommand } from "./commands/trigger.js";
 import type { CliIo } from "./io.js";
-import { parseCli, USAGE, UsageError } from "./parse.js";
+import { parseCli, UsageError, usageOf } from "./parse.js";
+import { workerVersion } from "../common/version.js";
 
 /** Runs one memcons command line and resolves to the process exit code (0 ok, 1 failure, 2 usage). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -21,7 +22,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     command = parseCli(argv);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`memcons: ${error.message}\n\n${USAGE}`);
+      io.stderr.write(`memcons: ${error.message}\n\n${usageOf(error.command)}`);
       return 2;
     }
     throw error;
@@ -29,10 +30,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     switch (command.name) {
       case "help":
-        io.stdout.write(USAGE);
+        io.stdout.write(usageOf(command.command));
+        return 0;
+      case "version":
+        io.stdout.write(`${workerVersion()}\n`);
         return 0;
       case "migrate":
-        return await migrateCommand(io);
+        return await migrateCommand(command, io);
       case "worker":
         return await workerCommand(io);
       case "api":

@@ -4,11 +4,12 @@ import type { Database } from "@memcons/models";
 import type { Config } from "../common/config.js";
 import { ListenError } from "../common/http.js";
 import type { AppLogger } from "../common/logger.js";
+import { workerVersion } from "../common/version.js";
 
 export type { ApiServer } from "@memcons/api";
 
-/** The package version, reported in the OpenAPI document. */
-export const VERSION = "0.1.0";
+/** The package version (from @memcons/worker's package.json), reported in the OpenAPI document and by `memcons --version`. */
+export const VERSION: string = workerVersion();
 
 /** Starts the HTTP API on config.host:config.apiPort. */
 export async function startApi(
