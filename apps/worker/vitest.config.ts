@@ -8,6 +8,8 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     passWithNoTests: true,
     testTimeout: 30_000,
+    // Browser and process tests poll for what a loaded machine may take seconds to show.
+    expect: { poll: { timeout: 30_000 } },
     hookTimeout: 60_000,
     reporters: [
       "default",
