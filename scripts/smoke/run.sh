@@ -3,7 +3,8 @@
 # temporary project outside the workspace (dependencies from the npm registry), then, as a new
 # user would: runs an ESM and a CommonJS program (migrate, ingest, one job through the runner to
 # `completed`, rollback) on PGlite and on PostgreSQL, type-checks a strict TypeScript consumer under
-# nodenext and bundler, runs `npx memcons --version` and `memcons migrate`, and migrates next to the
+# nodenext and bundler, compiles and runs the README's minimal program (its job must complete), runs
+# `npx memcons --version` and `memcons migrate`, and migrates next to the
 # consumer's own public.projects table. Needs DATABASE_URL (a PostgreSQL admin URL); run after
 # `pnpm build`.
 set -euo pipefail
@@ -54,6 +55,28 @@ echo "== strict TypeScript consumer"
 npx tsc -p tsconfig.nodenext.json
 npx tsc -p tsconfig.bundler.json
 echo "nodenext and bundler: no errors"
+
+echo "== the README's minimal program, as published (compiled with tsc, run on PostgreSQL)"
+node -e '
+  const text = require("fs").readFileSync(process.argv[1], "utf8");
+  const section = text.slice(text.indexOf("## Using the libraries"));
+  const match = /```ts\n([\s\S]*?)```/.exec(section);
+  if (!match) { console.error("no TypeScript block under Using the libraries"); process.exit(1); }
+  process.stdout.write(match[1]);
+' "$root/README.md" > readme-program.ts
+readme_url=$(new_database readme)
+node -e '
+  const fs = require("fs");
+  const [file, url] = process.argv.slice(1);
+  const text = fs.readFileSync(file, "utf8");
+  if (!text.includes("postgres://localhost:5432/memcons")) { console.error("the program names no database URL"); process.exit(1); }
+  fs.writeFileSync(file, text.replace("postgres://localhost:5432/memcons", url));
+' readme-program.ts "$readme_url"
+npx tsc --strict --target ES2022 --module NodeNext --moduleResolution NodeNext --skipLibCheck --types node \
+  --outDir readme-out readme-program.ts
+output=$(node readme-out/readme-program.js)
+echo "$output"
+case "$output" in *": completed"*) ;; *) echo "the README's program did not complete its job"; exit 1 ;; esac
 
 echo "== CLI"
 version=$(npx memcons --version)
