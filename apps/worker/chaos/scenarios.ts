@@ -34,6 +34,24 @@ async function onStage(adminUrl: string, body: (stage: Stage) => Promise<ChaosRu
   }
 }
 
+/** What a run observed once its job finished: exits, completion, lost memories, retries, resume time. */
+async function outcome(
+  stage: Stage,
+  projectId: string,
+  final: { status: string; retry_count: number },
+  resumeMs: number | null,
+  snapshotEqual: boolean | null = null,
+): Promise<ChaosRun> {
+  return {
+    exits: stage.unexpectedExits(),
+    job_completed: final.status === "completed",
+    memories_lost: await stage.memoriesLost(projectId, MEMORIES),
+    retries_used: final.retry_count,
+    resume_ms: resumeMs,
+    snapshot_equal: snapshotEqual,
+  };
+}
+
 /** Waits until the job's lease was renewed after `since` (epoch ms) or it finished; returns the delay. */
 async function resumedAfter(stage: Stage, jobId: string, since: number): Promise<number> {
   return waitFor(
@@ -65,14 +83,7 @@ function outageDuring(phase: "detect" | "merge", outageMs: number): Scenario {
       const back = Date.now();
       const resume = await resumedAfter(stage, jobId, back);
       const final = await stage.finished(jobId);
-      return {
-        exits: stage.unexpectedExits(),
-        job_completed: final.status === "completed",
-        memories_lost: await stage.memoriesLost(projectId, MEMORIES),
-        retries_used: final.retry_count,
-        resume_ms: resume,
-        snapshot_equal: null,
-      };
+      return outcome(stage, projectId, final, resume);
     });
 }
 
@@ -103,14 +114,7 @@ const outageAtStartup: Scenario = (adminUrl) =>
     const projectId = await stage.seedDirect(THEMES, COPIES);
     const jobId = await stage.trigger(projectId);
     const final = await stage.finished(jobId);
-    return {
-      exits: stage.unexpectedExits(),
-      job_completed: final.status === "completed",
-      memories_lost: await stage.memoriesLost(projectId, MEMORIES),
-      retries_used: final.retry_count,
-      resume_ms: resume,
-      snapshot_equal: null,
-    };
+    return outcome(stage, projectId, final, resume);
   });
 
 /**
@@ -143,14 +147,7 @@ const frozenHolder: Scenario = (adminUrl) =>
         where consolidation_job_id = ${jobId} and changed_by = 'worker:chaos-frozen'
           and changed_at > to_timestamp(${takenOver / 1000})`);
     if (Number(late?.n ?? 0) > 0) throw new Error(`the frozen holder wrote ${late?.n} audit rows after losing its lease`);
-    return {
-      exits: stage.unexpectedExits(),
-      job_completed: final.status === "completed",
-      memories_lost: await stage.memoriesLost(projectId, MEMORIES),
-      retries_used: final.retry_count,
-      resume_ms: takenOver - frozenAt,
-      snapshot_equal: null,
-    };
+    return outcome(stage, projectId, final, takenOver - frozenAt);
   });
 
 /** The holder is SIGKILLed mid-merge: another worker reclaims the job after the lease and completes it. */
@@ -175,14 +172,7 @@ const killedHolder: Scenario = (adminUrl) =>
       50,
     );
     const final = await stage.finished(jobId);
-    return {
-      exits: stage.unexpectedExits(),
-      job_completed: final.status === "completed",
-      memories_lost: await stage.memoriesLost(projectId, MEMORIES),
-      retries_used: final.retry_count,
-      resume_ms: takenOver - killedAt,
-      snapshot_equal: null,
-    };
+    return outcome(stage, projectId, final, takenOver - killedAt);
   });
 
 /**
