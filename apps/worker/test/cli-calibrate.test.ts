@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../src/cli/io.js";
 import { parseCli } from "../src/cli/parse.js";
-import { runCli } from "../src/cli/run.js";
+import { cli } from "./helpers/cli.js";
 
 const dir = mkdtempSync(join(tmpdir(), "memcons-calibrate-"));
 const PAIRS = [
@@ -16,18 +15,6 @@ const PAIRS = [
   "Use port 5432 for the test database.\tUse port 5433 for the test database.\t0",
   "Fixed the login timeout in the auth service.\tArchived stale reports in the billing service.\t0",
 ].join("\n");
-
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    env: { LOG_LEVEL: "warn", ...env },
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    shutdown: new AbortController().signal,
-  };
-  return { code: await runCli(argv, io), stdout, stderr };
-}
 
 describe("memcons calibrate", () => {
   const file = join(dir, "pairs.tsv");

@@ -10,27 +10,12 @@ import { sql } from "drizzle-orm";
 import { createTestDatabase, type TestDatabase } from "@memcons/models/testing";
 import { createJobRunner, type JobRunner } from "@memcons/scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../src/cli/io.js";
-import { runCli } from "../src/cli/run.js";
 import { ensureDemoProject } from "../src/serve/demo.js";
 import { jobHandlers } from "../src/worker/handlers.js";
 import { CLI } from "./helpers/processes.js";
+import { cli } from "./helpers/cli.js";
 
 const POSTGRES = process.env.DATABASE_URL;
-
-/** Runs the CLI in-process and captures what it prints. */
-async function cli(argv: string[], env: Record<string, string>) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    env: { LOG_LEVEL: "warn", ...env },
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    shutdown: new AbortController().signal,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
   let env: Record<string, string>;

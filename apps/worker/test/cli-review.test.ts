@@ -7,23 +7,9 @@ import { createTestDatabase } from "@memcons/models/testing";
 import { createJobRunner, type JobRunner } from "@memcons/scheduler";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../src/cli/io.js";
-import { runCli } from "../src/cli/run.js";
+import { cli } from "./helpers/cli.js";
 
 const POSTGRES = process.env.DATABASE_URL;
-
-async function cli(argv: string[], env: Record<string, string>) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    env: { LOG_LEVEL: "warn", ...env },
-    stdout: { write: (text: string) => (stdout += text) },
-    stderr: { write: (text: string) => (stderr += text) },
-    shutdown: new AbortController().signal,
-  };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
 
 const tiny: Embedder = { model: "tiny-3", dimensions: 3, embed: async (texts) => texts.map(() => Float32Array.from([1, 0, 0])) };
 const TEXTS: Record<string, string> = {
