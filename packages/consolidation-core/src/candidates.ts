@@ -20,10 +20,13 @@ export function existedAtStart(ctx: PhaseContext): SQL {
   return sql`AND t.created_at <= ${timestamp(ctx.startedAt)}`;
 }
 
-/** Excludes (alias `t`) memories that a pending review proposal holds: they wait for a decision, not for archiving. */
-export function notAwaitingReview(): SQL {
-  return sql`AND NOT EXISTS (SELECT 1 FROM memcons.consolidation_proposals p
-      WHERE p.project_id = t.project_id AND p.status = 'pending' AND t.id = ANY(p.member_ids))`;
+/**
+ * Excludes (alias `t`) memories that a pending review proposal of the project holds: they wait for a
+ * decision, not for archiving. The held ids are read once (a hashed set), not once per memory.
+ */
+export function notAwaitingReview(projectId: string): SQL {
+  return sql`AND t.id NOT IN (SELECT unnest(p.member_ids) FROM memcons.consolidation_proposals p
+      WHERE p.project_id = ${projectId}::uuid AND p.status = 'pending')`;
 }
 
 /** Excludes (alias `t`) the memories this job created; a plain predicate, so plans stay index-friendly. */

@@ -40,7 +40,7 @@ export async function runArchive(
               AND t.reused_count < ${ctx.options.archive_min_reuse}
               ${existedAtStart(ctx)}
               ${notCreatedByJob(epoch)}
-              ${notAwaitingReview()}
+              ${notAwaitingReview(ctx.projectId)}
               ${planned ? sql`AND (t.id, t.version) IN (SELECT * FROM unnest(${uuidArray(planned.ids)}, ${`{${planned.versions.join(",")}}`}::int[]))` : sql``}
             ORDER BY t.id
             LIMIT ${ARCHIVE_BATCH}

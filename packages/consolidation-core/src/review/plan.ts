@@ -160,7 +160,7 @@ function staleMemories(ctx: PhaseContext): Promise<IdVersion[]> {
           ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
           AND coalesce(t.last_reused_at, t.learned_at) < ${timestamp(staleBefore)}
           AND t.reused_count < ${o.archive_min_reuse}
-          ${notAwaitingReview()}
+          ${notAwaitingReview(ctx.projectId)}
         ORDER BY t.id`,
   );
 }
