@@ -120,8 +120,10 @@ describe("loadConfig", () => {
       version: 2,
       dimensions: 512,
     });
-    expect(loadConfig({ HASHING_EMBEDDER_VERSION: "1" }).embedder).toEqual({ provider: "hashing" });
-    expect(configError({ HASHING_EMBEDDER_VERSION: "3" }).message).toContain("HASHING_EMBEDDER_VERSION");
+    expect(loadConfig({ HASHING_EMBEDDER_VERSION: "1" }).embedder).toEqual({ provider: "hashing", version: 1 });
+    expect(loadConfig({ HASHING_EMBEDDER_VERSION: "3" }).embedder).toEqual({ provider: "hashing" });
+    expect(loadConfig({}).embedder).toEqual({ provider: "hashing" });
+    expect(configError({ HASHING_EMBEDDER_VERSION: "4" }).message).toContain("HASHING_EMBEDDER_VERSION");
   });
 
   it("accepts AUDIT_RETENTION_DAYS=0 to keep audit rows forever", () => {

@@ -148,7 +148,7 @@ async function datasetQuality(): Promise<void> {
     const records = readTsv(new URL(`./data/${dataset.file}`, import.meta.url));
     const pairs: LabelledPair[] = records.map((r) => ({ a: r[dataset.a] as string, b: r[dataset.b] as string, same: r.label === "1" }));
     const stopped = pairs.map((p) => findContradiction(p.a, p.b) !== null);
-    for (const version of [1, 2] as const) {
+    for (const version of [1, 2, 3] as const) {
       const embedder = createHashingEmbedder({ version });
       const calibration = await calibrateThresholds(embedder, pairs, { thresholds: [threshold] });
       const score = calibration.scores[0] as { precision: number; recall: number; f1: number };

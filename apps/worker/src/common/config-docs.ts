@@ -46,7 +46,7 @@ const DESCRIPTIONS: Readonly<Record<ConfigVariable, string>> = {
   EMBEDDER_PROVIDER:
     "`hashing` (offline, deterministic) or `openai` (any OpenAI-compatible `/embeddings` API; its embeddings are saved as soon as they arrive, so a job that fails and is retried never pays for them twice)",
   HASHING_EMBEDDER_VERSION:
-    "feature set of the `hashing` embedder: `1` (`hashing-v1-<dims>`) or `2` (`hashing-v2-<dims>`: contractions, number words and punctuation normalized, stemmed words without stopwords); see [embedders.md](embedders.md)",
+    "feature set of the `hashing` embedder: `3` (`hashing-v3-<dims>`: lemmas, with irregular forms, stems and synonyms as one word, plus the more general words they are a kind of), `2` (`hashing-v2-<dims>`: normalized, stemmed words and their bigrams) or `1` (`hashing-v1-<dims>`: words, bigrams and character trigrams); changing it re-embeds on the next job; see [embedders.md](embedders.md)",
   EMBEDDING_MODEL: "model name sent to the embeddings API (`openai` only)",
   EMBEDDING_DIMENSIONS:
     "vector length (16..4096; default 256 with `hashing`, 1536 with `openai`); must stay the same for a database's lifetime",

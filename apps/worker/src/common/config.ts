@@ -85,7 +85,7 @@ export const CONFIG_SCHEMA = z.object({
   API_BODY_LIMIT_BYTES: int(1024, 1024 * 1024 * 1024).default(5 * 1024 * 1024),
   API_WRITE_RATE_LIMIT: int(0, 1_000_000).default(600),
   EMBEDDER_PROVIDER: z.enum(["hashing", "openai"], { error: "must be hashing or openai" }).default("hashing"),
-  HASHING_EMBEDDER_VERSION: z.enum(["1", "2"], { error: "must be 1 or 2" }).default("1"),
+  HASHING_EMBEDDER_VERSION: z.enum(["1", "2", "3"], { error: "must be 1, 2 or 3" }).default("3"),
   SYNTHESIZER_PROVIDER: z
     .enum(["extractive", "openai"], { error: "must be extractive or openai" })
     .default("extractive"),
@@ -142,7 +142,7 @@ export interface Config {
   /** Write requests per minute one token may make to one API process; 0 turns the limit off. */
   writeRateLimit: number;
   embedder:
-    | { provider: "hashing"; version?: 1 | 2; dimensions?: number }
+    | { provider: "hashing"; version?: 1 | 2 | 3; dimensions?: number }
     | { provider: "openai"; baseUrl: string; apiKey?: string; model: string; dimensions: number; timeoutMs: number };
   synthesizer:
     | { provider: "extractive" }
@@ -221,7 +221,7 @@ export function loadConfig(env: Env): Config {
           }
         : {
             provider: "hashing",
-            ...(e.HASHING_EMBEDDER_VERSION === "2" ? { version: 2 as const } : {}),
+            ...(e.HASHING_EMBEDDER_VERSION === "3" ? {} : { version: Number(e.HASHING_EMBEDDER_VERSION) as 1 | 2 }),
             ...(e.EMBEDDING_DIMENSIONS ? { dimensions: e.EMBEDDING_DIMENSIONS } : {}),
           },
     synthesizer:

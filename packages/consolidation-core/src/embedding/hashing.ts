@@ -2,6 +2,7 @@ import { ValidationError } from "@memcons/models";
 import type { Embedder } from "../types.js";
 import { normalizeInPlace } from "./cosine.js";
 import { hashTextV2 } from "./hashing-v2.js";
+import { hashTextV3 } from "./hashing-v3.js";
 
 /** Settings of the hashing embedder. */
 export interface HashingEmbedderOptions {
@@ -10,9 +11,10 @@ export interface HashingEmbedderOptions {
   /**
    * Feature set: 1 = words, word bigrams and character trigrams (`hashing-v1-<dims>`); 2 = normalized
    * (contractions, number words, punctuation), Porter-stemmed words without stopwords and their bigrams
-   * (`hashing-v2-<dims>`). Default 1.
+   * (`hashing-v2-<dims>`); 3 = lemmas (irregular forms, stems and synonyms as one word) plus the more general words
+   * they are a kind of ("onion" → vegetable, food), read sentence by sentence (`hashing-v3-<dims>`). Default 3.
    */
-  version?: 1 | 2;
+  version?: 1 | 2 | 3;
 }
 
 const STOPWORDS = new Set(
@@ -30,11 +32,11 @@ const SEED_TRIGRAM = 0x5bd1e995;
 /** Offline, deterministic embedder: signed feature hashing of text features (see `version`), L2-normalized. */
 export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Embedder {
   const dimensions = options.dimensions ?? 256;
-  const version = options.version ?? 1;
-  if (version !== 1 && version !== 2) {
-    throw new ValidationError(`version must be 1 or 2, got ${String(version)}`, [{ path: "version", message: "must be 1 or 2" }]);
+  const version = options.version ?? 3;
+  if (version !== 1 && version !== 2 && version !== 3) {
+    throw new ValidationError(`version must be 1, 2 or 3, got ${String(version)}`, [{ path: "version", message: "must be 1, 2 or 3" }]);
   }
-  const embedOne = version === 2 ? hashTextV2 : hashText;
+  const embedOne = version === 3 ? hashTextV3 : version === 2 ? hashTextV2 : hashText;
   if (!Number.isInteger(dimensions) || dimensions < 16 || dimensions > 4096) {
     throw new ValidationError(`dimensions must be an integer in 16..4096, got ${dimensions}`, [
       { path: "dimensions", message: "must be an integer in 16..4096" },
@@ -60,10 +62,10 @@ export function createHashingEmbedder(options: HashingEmbedderOptions = {}): Emb
 }
 
 /** Settings of the hashing embedder whose model name this is (`hashing-v2-256` → version 2, 256 dimensions), or null. */
-export function parseHashingModel(model: string): { version: 1 | 2; dimensions: number } | null {
-  const match = /^hashing-v([12])-(\d+)$/.exec(model);
+export function parseHashingModel(model: string): { version: 1 | 2 | 3; dimensions: number } | null {
+  const match = /^hashing-v([123])-(\d+)$/.exec(model);
   if (!match) return null;
-  return { version: Number(match[1]) as 1 | 2, dimensions: Number(match[2]) };
+  return { version: Number(match[1]) as 1 | 2 | 3, dimensions: Number(match[2]) };
 }
 
 /** Tokens of a text: lower-case words of letters, digits and underscores, minus stopwords. */

@@ -1,8 +1,23 @@
 import { stem } from "../stem.js";
+import { readStatements, type Statement } from "../lexicon/statement.js";
+import { compareStatements } from "./statements.js";
 import { type GuardToken, guardTokens } from "./tokens.js";
 
 /** What separates two otherwise similar texts. */
-export type ContradictionKind = "negation" | "toggle" | "number" | "version" | "port" | "duration" | "identifier";
+export type ContradictionKind =
+  | "negation"
+  | "toggle"
+  | "number"
+  | "version"
+  | "port"
+  | "duration"
+  | "identifier"
+  /** A sentence says the same with another term or adds an action ("man"/"woman", "pnpm"/"npm"). */
+  | "term"
+  /** A sentence adds a relation ("lying on the bed" / "lying under the bed" is a toggle; "riding over" is this). */
+  | "relation"
+  /** A sentence swaps who does what to whom ("A copies to B" / "B copies to A"). */
+  | "order";
 
 /** Why the guard keeps two texts apart: the kind and the differing terms of each text. */
 export interface ContradictionReason {
@@ -23,6 +38,8 @@ export interface GuardAnalysis {
   stems: Set<string>;
   numbers: NumberMention[];
   identifiers: IdentifierMention[];
+  /** The text's sentences, read for the statement comparison. */
+  statements: Statement[];
 }
 
 interface NumberMention {
@@ -126,17 +143,24 @@ export function analyzeForGuard(text: string): GuardAnalysis {
     stems.add(stem);
     if (!negatedAt.has(i) && !NEGATORS.has(token.text)) affirmed.add(stem);
   });
-  return { negated, affirmed, stems, numbers: numberMentions(tokens), identifiers: identifierMentions(tokens) };
+  return {
+    negated,
+    affirmed,
+    stems,
+    numbers: numberMentions(tokens),
+    identifiers: identifierMentions(tokens),
+    statements: readStatements(text),
+  };
 }
 
-/** Why two texts must not be merged (negation, opposite toggles, differing numbers or identifiers), or null. */
+/** Why two texts must not be merged (negation, opposite toggles, differing numbers, identifiers or terms, swapped roles), or null. */
 export function findContradiction(a: string, b: string): ContradictionReason | null {
   return compareForGuard(analyzeForGuard(a), analyzeForGuard(b));
 }
 
 /** findContradiction on two texts already analyzed (analyze each text once when comparing many pairs). */
 export function compareForGuard(a: GuardAnalysis, b: GuardAnalysis): ContradictionReason | null {
-  return toggle(a, b) ?? negation(a, b) ?? numbers(a, b) ?? identifiers(a, b);
+  return toggle(a, b) ?? negation(a, b) ?? numbers(a, b) ?? identifiers(a, b) ?? compareStatements(a.statements, b.statements);
 }
 
 /** One line saying why two texts were kept apart, e.g. `number: "5432" vs "5433"`. */

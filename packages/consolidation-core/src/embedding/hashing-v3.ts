@@ -1,0 +1,29 @@
+import { hypernymsOf } from "../lexicon/lemma.js";
+import { readStatements } from "../lexicon/statement.js";
+import { normalizeInPlace } from "./cosine.js";
+import { hashString } from "./hashing.js";
+
+/** Weight of the nearest more general word of a lemma ("person" for "man"); each further one gets this share again. */
+const HYPERNYM_WEIGHT = 0.7;
+const SEED_LEMMA = 0x3c6ef372;
+
+/** Embeds one text with hashing-v3: lemmas (irregular forms, stems, synonyms) plus their more general words, hashed. */
+export function hashTextV3(text: string, dimensions: number): Float32Array {
+  const v = new Float32Array(dimensions);
+  for (const statement of readStatements(text)) {
+    for (const l of statement.lemmas) {
+      add(v, hashString(l, SEED_LEMMA), 1);
+      let weight = HYPERNYM_WEIGHT;
+      for (const general of hypernymsOf(l)) {
+        add(v, hashString(general, SEED_LEMMA), weight);
+        weight *= HYPERNYM_WEIGHT;
+      }
+    }
+  }
+  return normalizeInPlace(v);
+}
+
+function add(v: Float32Array, hash: number, weight: number): void {
+  const index = (hash >>> 0) % v.length;
+  v[index] = (v[index] as number) + (hash & 0x80000000 ? -weight : weight);
+}

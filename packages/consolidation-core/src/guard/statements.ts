@@ -1,0 +1,146 @@
+import { OPPOSITE_TERMS } from "../lexicon/data.js";
+import { hypernymsOf, isKindOf, LIGHT_VERB_LEMMAS, lemma } from "../lexicon/lemma.js";
+import type { Statement } from "../lexicon/statement.js";
+import type { ContradictionReason } from "./contradiction.js";
+
+const OPPOSITES = OPPOSITE_TERMS.split("|").map((entry) => entry.trim().split(" ").map(lemma) as [string, string]);
+/** Two sentences are compared only when at least this share of their words (Dice) is the same. */
+const ALIGNMENT = 0.5;
+
+/**
+ * Why two texts say different things sentence by sentence, or null. Each sentence of one text is compared with the
+ * most similar sentence of the other: a substituted term ("man"/"woman", "pnpm"/"npm"), an added action, an added
+ * relation ("on"/"under"), a negated term or swapped roles ("A copies to B"/"B copies to A") separate them. A more
+ * general word ("person" for "man") or passive voice does not.
+ */
+export function compareStatements(a: readonly Statement[], b: readonly Statement[]): ContradictionReason | null {
+  for (const x of a) {
+    const y = mostSimilar(x, b);
+    if (y) {
+      const reason = compareAligned(x, y);
+      if (reason) return reason;
+    }
+  }
+  return null;
+}
+
+function mostSimilar(x: Statement, candidates: readonly Statement[]): Statement | null {
+  let best: Statement | null = null;
+  let bestScore = ALIGNMENT;
+  for (const y of candidates) {
+    const score = dice(content(x), content(y));
+    if (score >= bestScore) {
+      best = y;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function compareAligned(a: Statement, b: Statement): ContradictionReason | null {
+  return opposite(a, b) ?? negation(a, b) ?? negation(b, a, true) ?? substitution(a, b) ?? roles(a, b);
+}
+
+function opposite(a: Statement, b: Statement): ContradictionReason | null {
+  const la = new Set(a.lemmas);
+  const lb = new Set(b.lemmas);
+  for (const [x, y] of OPPOSITES) {
+    if (la.has(x) && !la.has(y) && lb.has(y) && !lb.has(x)) return { kind: "toggle", a: x, b: y };
+    if (la.has(y) && !la.has(x) && lb.has(x) && !lb.has(y)) return { kind: "toggle", a: y, b: x };
+  }
+  return null;
+}
+
+function negation(a: Statement, b: Statement, swapped = false): ContradictionReason | null {
+  for (const x of a.negated) {
+    if (b.negated.has(x)) continue;
+    const y = b.lemmas.find((l) => l === x || isKindOf(l, x));
+    if (y !== undefined) return swapped ? { kind: "negation", a: y, b: `not ${x}` } : { kind: "negation", a: `not ${x}`, b: y };
+  }
+  return null;
+}
+
+function substitution(a: Statement, b: Statement): ContradictionReason | null {
+  const ca = content(a);
+  const cb = content(b);
+  const setA = new Set(ca);
+  const setB = new Set(cb);
+  const onlyA = multisetDifference(ca, cb);
+  const onlyB = multisetDifference(cb, ca);
+  // A more general word on the other side is no difference ("man" / "person").
+  const ra = onlyA.filter((x) => !onlyB.some((y) => isKindOf(x, y)) && !hypernymsOf(x).some((h) => setB.has(h)));
+  const rb = onlyB.filter((y) => !onlyA.some((x) => isKindOf(x, y)) && !hypernymsOf(y).some((h) => setA.has(h)));
+  const actionsA = ra.filter((x) => isAction(a, x));
+  const actionsB = rb.filter((y) => isAction(b, y));
+  if (actionsA.length + actionsB.length > 0) return { kind: "term", a: actionsA.join(" "), b: actionsB.join(" ") };
+  if (ra.length === 0 && rb.length === 0) {
+    const relA = a.lemmas.filter((l, i) => a.relation[i]);
+    const relB = b.lemmas.filter((l, i) => b.relation[i]);
+    const addedA = relA.filter((x) => !relB.includes(x));
+    const addedB = relB.filter((y) => !relA.includes(y));
+    if (addedA.length > 0 !== addedB.length > 0) return { kind: "relation", a: addedA.join(" "), b: addedB.join(" ") };
+    return null;
+  }
+  if (ra.length > 0 && rb.length > 0) return { kind: "term", a: ra.join(" "), b: rb.join(" ") };
+  return null;
+}
+
+/**
+ * Swapped roles: the shared words come in another order that is more than two neighbouring phrases trading places
+ * ("A boy is pushing a man" / "A man is pushing a boy"), or the phrases that trade places hold an action ("a woman is
+ * drawing a man" / "a man is drawing"). Passive voice on one side only is no swap, and neither is a moved phrase
+ * ("a black dog" / "a dog, which is black"; "Use port 5432 for X" / "X uses port 5432").
+ */
+function roles(a: Statement, b: Statement): ContradictionReason | null {
+  if (a.passive !== b.passive) return null;
+  const firstA = firstPositions(a.lemmas);
+  const firstB = firstPositions(b.lemmas);
+  const orderA = [...firstA.keys()].filter((l) => firstB.has(l));
+  const orderB = [...firstB.keys()].filter((l) => firstA.has(l));
+  let start = 0;
+  while (start < orderA.length && orderA[start] === orderB[start]) start++;
+  if (start === orderA.length) return null;
+  let end = orderA.length;
+  while (orderA[end - 1] === orderB[end - 1]) end--;
+  const isAction = (l: string) => (a.action[firstA.get(l) as number] ?? false) || (b.action[firstB.get(l) as number] ?? false);
+  const moved = orderA.slice(start, end);
+  const target = orderB.slice(start, end).join(" ");
+  for (let split = 1; split < moved.length; split++) {
+    if ([...moved.slice(split), ...moved.slice(0, split)].join(" ") === target && !moved.some(isAction)) return null;
+  }
+  return { kind: "order", a: moved.join(" "), b: target };
+}
+
+function isAction(s: Statement, l: string): boolean {
+  const i = s.lemmas.indexOf(l);
+  return i >= 0 && (s.action[i] ?? false) && !LIGHT_VERB_LEMMAS.has(l);
+}
+
+function content(s: Statement): string[] {
+  return s.lemmas.filter((_, i) => !s.relation[i]);
+}
+
+function multisetDifference(xs: readonly string[], ys: readonly string[]): string[] {
+  const remaining = new Map<string, number>();
+  for (const y of ys) remaining.set(y, (remaining.get(y) ?? 0) + 1);
+  const out: string[] = [];
+  for (const x of xs) {
+    const left = remaining.get(x) ?? 0;
+    if (left > 0) remaining.set(x, left - 1);
+    else out.push(x);
+  }
+  return out;
+}
+
+function dice(xs: readonly string[], ys: readonly string[]): number {
+  if (xs.length + ys.length === 0) return 1;
+  return (2 * (xs.length - multisetDifference(xs, ys).length)) / (xs.length + ys.length);
+}
+
+function firstPositions(lemmas: readonly string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  lemmas.forEach((l, i) => {
+    if (!out.has(l)) out.set(l, i);
+  });
+  return out;
+}

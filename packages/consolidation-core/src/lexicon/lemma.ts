@@ -1,0 +1,63 @@
+import { expandContractions, numberWordToDigits } from "../guard/tokens.js";
+import { stem } from "../stem.js";
+import { HYPERNYMS, IRREGULAR_NOUNS, IRREGULAR_VERBS, LIGHT_VERBS, PHRASES, RELATION_WORDS, SYNONYM_GROUPS } from "./data.js";
+
+const entries = (list: string) => list.split("|").map((entry) => entry.trim().split(" "));
+
+const baseForm = new Map<string, string>();
+for (const [base, ...forms] of entries(IRREGULAR_VERBS)) for (const form of forms) if (form !== base) baseForm.set(form, base as string);
+for (const [singular, ...plurals] of entries(IRREGULAR_NOUNS)) for (const plural of plurals) baseForm.set(plural, singular as string);
+
+const canonical = new Map<string, string>();
+for (const group of entries(SYNONYM_GROUPS)) {
+  const head = stemOf(group[0] as string);
+  for (const word of group) canonical.set(stemOf(word), head);
+}
+const parent = new Map<string, string>();
+for (const [word, general] of entries(HYPERNYMS)) parent.set(lemma(word as string), lemma(general as string));
+
+/** Relation words ("in", "behind") as they are written. */
+export const RELATION_WORD_SET: ReadonlySet<string> = new Set(RELATION_WORDS.split(" "));
+/** Lemmas of verbs too general to name an action ("use", "make"). */
+export const LIGHT_VERB_LEMMAS: ReadonlySet<string> = new Set(LIGHT_VERBS.split(" ").map((w) => lemma(w)));
+
+function stemOf(word: string): string {
+  return stem(baseForm.get(word) ?? word);
+}
+
+/** Whether a word is an irregular past form or plural ("ridden", "men"). */
+export function isIrregularForm(word: string): boolean {
+  return baseForm.has(word);
+}
+
+/** The lemma of a lower-case word: irregular forms to their base, Porter-stemmed, synonyms to one word ("sliced" → "cut"). */
+export function lemma(word: string): string {
+  const stemmed = stemOf(word);
+  return canonical.get(stemmed) ?? stemmed;
+}
+
+/** Lemmas of the more general words a lemma is a kind of, nearest first ("onion" → vegetable, food). */
+export function hypernymsOf(lemmaOfWord: string): string[] {
+  const out: string[] = [];
+  for (let next = parent.get(lemmaOfWord); next !== undefined && out.length < 4; next = parent.get(next)) out.push(next);
+  return out;
+}
+
+/** Whether one lemma is a kind of the other ("man" and "person"). */
+export function isKindOf(a: string, b: string): boolean {
+  return hypernymsOf(a).includes(b) || hypernymsOf(b).includes(a);
+}
+
+const WORD = /[\p{L}\p{N}_]+(?:[.:/\-_][\p{L}\p{N}_]+)*/gu;
+
+/** Lower-case words of a text: contractions expanded, phrases rewritten, possessives dropped, number words as digits. */
+export function lexicalWords(text: string): string[] {
+  const words = expandContractions(text).toLowerCase().replace(/['’]s\b/g, "").match(WORD) ?? [];
+  let s = ` ${words.join(" ")} `;
+  for (const [phrase, replacement] of PHRASES) s = s.replaceAll(` ${phrase} `, ` ${replacement} `);
+  return s
+    .trim()
+    .split(" ")
+    .filter((w) => w.length > 0)
+    .map((w) => (w === "one" ? w : numberWordToDigits(w)));
+}

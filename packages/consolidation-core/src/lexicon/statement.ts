@@ -1,0 +1,61 @@
+import { STOPWORDS } from "../embedding/normalize.js";
+import { splitSentences } from "../text.js";
+import { isIrregularForm, lemma, lexicalWords, RELATION_WORD_SET } from "./lemma.js";
+
+/** One sentence as the lexical embedder and the statement guard read it. */
+export interface Statement {
+  /** Lemmas of the words that carry meaning, in order. */
+  lemmas: string[];
+  /** Per lemma: a word of place or relation ("in", "behind"). */
+  relation: boolean[];
+  /** Per lemma: written as an action in progress ("cutting"). */
+  action: boolean[];
+  /** Passive voice with its agent ("is being cut by a man"). */
+  passive: boolean;
+  /** Lemmas that follow a negation ("no man" → man). */
+  negated: Set<string>;
+}
+
+const EXTRA_STOPWORDS = new Set(["by", "one", "another", "other", "of"]);
+const NEGATORS = new Set(["not", "never", "no", "without", "none", "nothing", "nobody", "neither", "nor"]);
+const NEGATION_SKIP = new Set([
+  "be", "been", "being", "to", "a", "an", "the", "ever", "even", "any", "of", "so", "very", "too", "just", "all", "at",
+  "longer", "this", "that", "these", "those", "it", "its", "them",
+]);
+const AUXILIARY = new Set(["is", "are", "was", "were", "be", "being", "been"]);
+
+/** Reads one sentence: lemmas, relation words, actions, passive voice and negations. */
+export function readStatement(sentence: string): Statement {
+  const words = lexicalWords(sentence);
+  const lemmas: string[] = [];
+  const relation: boolean[] = [];
+  const action: boolean[] = [];
+  const negated = new Set<string>();
+  words.forEach((word, i) => {
+    if (NEGATORS.has(word)) {
+      let j = i + 1;
+      while (j < words.length && NEGATION_SKIP.has(words[j] as string)) j++;
+      const target = words[j];
+      if (target !== undefined && !NEGATORS.has(target)) negated.add(lemma(target));
+      if (word === "nobody") negated.add(lemma("person"));
+    }
+    if (STOPWORDS.has(word) || EXTRA_STOPWORDS.has(word) || NEGATORS.has(word)) return;
+    lemmas.push(lemma(word));
+    const isRelation = RELATION_WORD_SET.has(word);
+    relation.push(isRelation);
+    action.push(!isRelation && word.endsWith("ing"));
+  });
+  const passive =
+    words.includes("by") &&
+    words.some((w, i) => w === "being" || w === "been" || (i > 0 && AUXILIARY.has(words[i - 1] as string) && isParticiple(w)));
+  return { lemmas, relation, action, passive, negated };
+}
+
+/** Reads every sentence of a text. */
+export function readStatements(text: string): Statement[] {
+  return splitSentences(text).map(readStatement);
+}
+
+function isParticiple(word: string): boolean {
+  return word.endsWith("ed") || isIrregularForm(word);
+}
