@@ -29,6 +29,19 @@ const SEPARATED: Array<[string, string, ContradictionKind]> = [
   ["Read the DATABASE_URL variable at startup.", "Read the POSTGRES_URL variable at startup.", "identifier"],
   ["The handler lives in src/api/users.ts now.", "The handler lives in src/api/accounts.ts now.", "identifier"],
   ["Call `flushQueue` before shutdown.", "Call `drainQueue` before shutdown.", "identifier"],
+  ["Use pnpm to install the dependencies.", "Use npm to install the dependencies.", "term"],
+  ["Cache the session tokens in Redis.", "Cache the session tokens in Memcached.", "term"],
+  ["A woman is singing into a microphone.", "A man is singing into a microphone.", "toggle"],
+  ["A man is measuring a woman.", "A man is measuring a man.", "term"],
+  ["A cat is looking at a store counter.", "A dog is looking at a store counter.", "term"],
+  ["A person is cutting an onion.", "A person is eating a cut onion.", "term"],
+  ["Two dogs are sitting side by side on the grass.", "Two dogs are running side by side on the grass.", "term"],
+  ["A small dog is lying on the bed.", "A small dog is lying under the bed.", "toggle"],
+  ["The elephant is being ridden by the woman.", "The elephant is being ridden over a woman.", "relation"],
+  ["A boy is spanking a man with a sword.", "A man is spanking a boy with a sword.", "order"],
+  ["The military officer is barking at the recruits.", "The recruits are barking at the military officer.", "order"],
+  ["There is no woman dancing.", "Some women are dancing.", "negation"],
+  ["Nobody is riding the horse.", "A man is riding the horse.", "negation"],
 ];
 
 /** Pairs that say the same thing (paraphrases, extra detail on one side): the guard must not fire. */
@@ -47,6 +60,15 @@ const ALLOWED: Array<[string, string]> = [
   ["A group of kids is playing in a yard.", "A group of children is playing in a yard."],
   ["Edited src/api/users.ts to add paging.", "Added paging in src/api/users.ts."],
   ["The build failed without the lockfile.", "The build failed."],
+  ["A man is slicing an onion.", "An onion is being cut by a man."],
+  ["A man is dancing on a roof.", "A person is dancing on a roof."],
+  ["A horse is being ridden by a man.", "A man is riding a horse."],
+  ["A black dog is running in the grass.", "A dog, which is black, is running in the grass."],
+  ["The men are fighting in a cattle pen.", "Two men are fighting in a pen for cattle."],
+  ["Some children are playing.", "Some kids are playing."],
+  ["The lady is peeling a potato.", "A woman is peeling a potato."],
+  ["Found out the cache was stale.", "Discovered the cache was stale."],
+  ["Decided to use prisma rather than raw SQL.", "Chose to use prisma instead of raw SQL."],
 ];
 
 describe("contradiction guard", () => {

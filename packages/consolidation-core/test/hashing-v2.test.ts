@@ -10,14 +10,14 @@ const similarity = async (embedder: typeof v2, a: string, b: string) => {
 };
 
 describe("hashing-v2 embedder", () => {
-  it("names its model by version and dimension; v1 stays selectable and is the default", () => {
+  it("names its model by version and dimension; v1 and v2 stay selectable, v3 is the default", () => {
     expect(v2.model).toBe("hashing-v2-256");
     expect(v1.model).toBe("hashing-v1-256");
-    expect(createHashingEmbedder().model).toBe("hashing-v1-256");
+    expect(createHashingEmbedder().model).toBe("hashing-v3-256");
     expect(createHashingEmbedder({ version: 2, dimensions: 64 }).model).toBe("hashing-v2-64");
     expect(parseHashingModel("hashing-v2-512")).toEqual({ version: 2, dimensions: 512 });
     expect(parseHashingModel("text-embedding-3-small")).toBeNull();
-    expect(() => createHashingEmbedder({ version: 3 as 2 })).toThrow(ValidationError);
+    expect(() => createHashingEmbedder({ version: 4 as 2 })).toThrow(ValidationError);
   });
 
   it("is deterministic and returns unit vectors", async () => {

@@ -12,15 +12,34 @@ export function hashTextV3(text: string, dimensions: number): Float32Array {
   const v = new Float32Array(dimensions);
   for (const statement of readStatements(text)) {
     for (const l of statement.lemmas) {
-      add(v, hashString(l, SEED_LEMMA), 1);
-      let weight = HYPERNYM_WEIGHT;
-      for (const general of hypernymsOf(l)) {
-        add(v, hashString(general, SEED_LEMMA), weight);
-        weight *= HYPERNYM_WEIGHT;
-      }
+      for (const feature of featuresOf(l)) add(v, feature.hash, feature.weight);
     }
   }
   return normalizeInPlace(v);
+}
+
+interface Feature {
+  hash: number;
+  weight: number;
+}
+
+const MAX_CACHED = 100_000;
+const featureCache = new Map<string, Feature[]>();
+
+/** The hashed features of one lemma: itself and its more general words, each weaker than the last. */
+function featuresOf(l: string): Feature[] {
+  let out = featureCache.get(l);
+  if (out === undefined) {
+    if (featureCache.size >= MAX_CACHED) featureCache.clear();
+    out = [{ hash: hashString(l, SEED_LEMMA), weight: 1 }];
+    let weight = HYPERNYM_WEIGHT;
+    for (const general of hypernymsOf(l)) {
+      out.push({ hash: hashString(general, SEED_LEMMA), weight });
+      weight *= HYPERNYM_WEIGHT;
+    }
+    featureCache.set(l, out);
+  }
+  return out;
 }
 
 function add(v: Float32Array, hash: number, weight: number): void {

@@ -50,8 +50,10 @@ const NUMBER_WORDS: Record<string, string> = {
 
 /** Spelled-out numbers ("two", "twelve") as digits; other words unchanged. */
 export function numberWordToDigits(word: string): string {
-  return NUMBER_WORDS[word] ?? word;
+  return NUMBER_WORD_MAP.get(word) ?? word;
 }
+
+const NUMBER_WORD_MAP = new Map(Object.entries(NUMBER_WORDS));
 
 /** Expands English negative contractions: "don't" → "do not", "can't" → "can not", "won't" → "will not". */
 export function expandContractions(text: string): string {

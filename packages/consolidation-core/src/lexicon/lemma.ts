@@ -2,6 +2,8 @@ import { expandContractions, numberWordToDigits } from "../guard/tokens.js";
 import { stem } from "../stem.js";
 import { HYPERNYMS, IRREGULAR_NOUNS, IRREGULAR_VERBS, LIGHT_VERBS, PHRASES, RELATION_WORDS, SYNONYM_GROUPS } from "./data.js";
 
+const MAX_CACHED = 100_000;
+const lemmaCache = new Map<string, string>();
 const entries = (list: string) => list.split("|").map((entry) => entry.trim().split(" "));
 
 const baseForm = new Map<string, string>();
@@ -22,7 +24,8 @@ export const RELATION_WORD_SET: ReadonlySet<string> = new Set(RELATION_WORDS.spl
 export const LIGHT_VERB_LEMMAS: ReadonlySet<string> = new Set(LIGHT_VERBS.split(" ").map((w) => lemma(w)));
 
 function stemOf(word: string): string {
-  return stem(baseForm.get(word) ?? word);
+  // Porter keeps "add" but stems "added" to "ad": a final doubled consonant is dropped so both meet.
+  return stem(baseForm.get(word) ?? word).replace(/([^aeiouylsz])\1$/, "$1");
 }
 
 /** Whether a word is an irregular past form or plural ("ridden", "men"). */
@@ -32,8 +35,14 @@ export function isIrregularForm(word: string): boolean {
 
 /** The lemma of a lower-case word: irregular forms to their base, Porter-stemmed, synonyms to one word ("sliced" → "cut"). */
 export function lemma(word: string): string {
-  const stemmed = stemOf(word);
-  return canonical.get(stemmed) ?? stemmed;
+  let out = lemmaCache.get(word);
+  if (out === undefined) {
+    if (lemmaCache.size >= MAX_CACHED) lemmaCache.clear();
+    const stemmed = stemOf(word);
+    out = canonical.get(stemmed) ?? stemmed;
+    lemmaCache.set(word, out);
+  }
+  return out;
 }
 
 /** Lemmas of the more general words a lemma is a kind of, nearest first ("onion" → vegetable, food). */
@@ -48,16 +57,14 @@ export function isKindOf(a: string, b: string): boolean {
   return hypernymsOf(a).includes(b) || hypernymsOf(b).includes(a);
 }
 
+const PHRASE_MAP = new Map(PHRASES.map(([phrase, replacement]) => [phrase, replacement]));
+const PHRASE_PATTERN = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${PHRASES.map(([p]) => p).join("|")})(?![\\p{L}\\p{N}_])`, "gu");
 const WORD = /[\p{L}\p{N}_]+(?:[.:/\-_][\p{L}\p{N}_]+)*/gu;
 
 /** Lower-case words of a text: contractions expanded, phrases rewritten, possessives dropped, number words as digits. */
 export function lexicalWords(text: string): string[] {
   const words = expandContractions(text).toLowerCase().replace(/['’]s\b/g, "").match(WORD) ?? [];
-  let s = ` ${words.join(" ")} `;
-  for (const [phrase, replacement] of PHRASES) s = s.replaceAll(` ${phrase} `, ` ${replacement} `);
-  return s
-    .trim()
-    .split(" ")
-    .filter((w) => w.length > 0)
-    .map((w) => (w === "one" ? w : numberWordToDigits(w)));
+  const joined = words.join(" ");
+  const rewritten = PHRASE_PATTERN.test(joined) ? joined.replace(PHRASE_PATTERN, (p) => PHRASE_MAP.get(p) ?? p).split(" ") : words;
+  return rewritten.map((w) => (w === "one" ? w : numberWordToDigits(w)));
 }

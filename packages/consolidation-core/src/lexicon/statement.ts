@@ -1,6 +1,6 @@
 import { STOPWORDS } from "../embedding/normalize.js";
 import { splitSentences } from "../text.js";
-import { isIrregularForm, lemma, lexicalWords, RELATION_WORD_SET } from "./lemma.js";
+import { isIrregularForm, LIGHT_VERB_LEMMAS, lemma, lexicalWords, RELATION_WORD_SET } from "./lemma.js";
 
 /** One sentence as the lexical embedder and the statement guard read it. */
 export interface Statement {
@@ -8,7 +8,7 @@ export interface Statement {
   lemmas: string[];
   /** Per lemma: a word of place or relation ("in", "behind"). */
   relation: boolean[];
-  /** Per lemma: written as an action in progress ("cutting"). */
+  /** Per lemma: written as an action in progress ("is cutting"). */
   action: boolean[];
   /** Passive voice with its agent ("is being cut by a man"). */
   passive: boolean;
@@ -22,6 +22,9 @@ const NEGATION_SKIP = new Set([
   "be", "been", "being", "to", "a", "an", "the", "ever", "even", "any", "of", "so", "very", "too", "just", "all", "at",
   "longer", "this", "that", "these", "those", "it", "its", "them",
 ]);
+const AVOID = lemma("avoid");
+/** Words after which an "-ing" word is an action in progress ("is cutting", "and cutting"), not a thing ("paging"). */
+const ACTION_BEFORE = new Set(["is", "are", "was", "were", "am", "be", "been", "and", "or", "while", "then", "not", "still"]);
 const AUXILIARY = new Set(["is", "are", "was", "were", "be", "being", "been"]);
 
 /** Reads one sentence: lemmas, relation words, actions, passive voice and negations. */
@@ -31,19 +34,24 @@ export function readStatement(sentence: string): Statement {
   const relation: boolean[] = [];
   const action: boolean[] = [];
   const negated = new Set<string>();
+  const avoided = new Set<number>();
   words.forEach((word, i) => {
     if (NEGATORS.has(word)) {
       let j = i + 1;
       while (j < words.length && NEGATION_SKIP.has(words[j] as string)) j++;
       const target = words[j];
-      if (target !== undefined && !NEGATORS.has(target)) negated.add(lemma(target));
+      if (target !== undefined && !NEGATORS.has(target)) {
+        // "do not use X" says "avoid X".
+        if (LIGHT_VERB_LEMMAS.has(lemma(target))) avoided.add(j);
+        else negated.add(lemma(target));
+      }
       if (word === "nobody") negated.add(lemma("person"));
     }
     if (STOPWORDS.has(word) || EXTRA_STOPWORDS.has(word) || NEGATORS.has(word)) return;
-    lemmas.push(lemma(word));
+    lemmas.push(avoided.has(i) ? AVOID : lemma(word));
     const isRelation = RELATION_WORD_SET.has(word);
     relation.push(isRelation);
-    action.push(!isRelation && word.endsWith("ing"));
+    action.push(!isRelation && word.endsWith("ing") && ACTION_BEFORE.has(words[i - 1] ?? ""));
   });
   const passive =
     words.includes("by") &&
