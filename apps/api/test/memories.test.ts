@@ -96,7 +96,7 @@ describe("POST /api/v1/projects/{id}/memories", () => {
     const models = await Promise.all(
       res.body.ids.map(async (memoryId) => (await fixture.db.orm.select().from(taskMemories).where(eq(taskMemories.id, memoryId)))[0]!.embeddingModel),
     );
-    expect(models).toEqual(["hashing-v1-256", "hashing-v1-256", "remote-2"]);
+    expect(models).toEqual(["hashing-v3-256", "hashing-v3-256", "remote-2"]);
     const orphan = await call(fixture.app, "POST", `/api/v1/projects/${id}/memories`, {
       body: { memories: [{ memory_type: "learning", execution_summary: "x", embedding_model: "remote-2" }] },
     });

@@ -38,9 +38,11 @@ describe("memcons calibrate", () => {
   });
 
   it("prints JSON with --json, with the configured embedder's model", async () => {
-    const v1 = await cli(["calibrate", "--pairs", file, "--json"]);
+    const v1 = await cli(["calibrate", "--pairs", file, "--json"], { HASHING_EMBEDDER_VERSION: "1" });
     const v2 = await cli(["calibrate", "--pairs", file, "--json"], { HASHING_EMBEDDER_VERSION: "2" });
+    const byDefault = await cli(["calibrate", "--pairs", file, "--json"]);
     const [a, b] = [JSON.parse(v1.stdout), JSON.parse(v2.stdout)];
+    expect(JSON.parse(byDefault.stdout).embedder).toBe("hashing-v3-256");
     expect(a.embedder).toBe("hashing-v1-256");
     expect(b.embedder).toBe("hashing-v2-256");
     expect(b.scores).toHaveLength(50);

@@ -47,7 +47,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("embedder identity on $driv
     const rows = await storedVectors(db, projectId);
     expect(rows).toHaveLength(FIXTURE.length);
     for (const row of rows) {
-      expect(row.model).toBe("hashing-v1-256");
+      expect(row.model).toBe("hashing-v3-256");
       const [expected] = await embedder.embed([
         memoryText({ executionSummary: row.execution_summary, goal: row.goal, result: row.result, feedback: row.feedback }),
       ]);
@@ -60,12 +60,12 @@ describe.each(testTargets(process.env.DATABASE_URL))("embedder identity on $driv
       sql`SELECT embedding_model AS model FROM memcons.task_memories WHERE project_id = ${projectId}::uuid AND memory_type IN ('consolidated', 'synthesis')`,
     );
     // Two consolidated memories and one synthesis.
-    expect(created.map((r) => r.model)).toEqual(["hashing-v1-256", "hashing-v1-256", "hashing-v1-256"]);
+    expect(created.map((r) => r.model)).toEqual(["hashing-v3-256", "hashing-v3-256", "hashing-v3-256"]);
     const entries = await db.rows<{ model: string | null }>(
       sql`SELECT embedding_model AS model FROM memcons.playbook_entries WHERE project_id = ${projectId}::uuid`,
     );
     expect(entries.length).toBeGreaterThan(0);
-    for (const e of entries) expect(e.model).toBe("hashing-v1-256");
+    for (const e of entries) expect(e.model).toBe("hashing-v3-256");
   });
 
   it("reembedProject re-embeds what the embedder did not produce, with progress, and nothing twice", async () => {

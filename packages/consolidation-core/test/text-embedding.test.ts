@@ -40,7 +40,7 @@ describe("hashing embedder", () => {
     expect(Array.from(a as Float32Array)).toEqual(Array.from(b as Float32Array));
     const norm = Math.sqrt((a as Float32Array).reduce((s, x) => s + x * x, 0));
     expect(norm).toBeCloseTo(1, 5);
-    expect(embedder.model).toBe("hashing-v1-256");
+    expect(embedder.model).toBe("hashing-v3-256");
   });
 
   it("scores paraphrases far above unrelated memories", async () => {

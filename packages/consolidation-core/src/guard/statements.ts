@@ -116,8 +116,9 @@ function isAction(s: Statement, l: string): boolean {
   return i >= 0 && (s.action[i] ?? false) && !LIGHT_VERB_LEMMAS.has(l);
 }
 
+/** The lemmas that name things and actions: no relation words, no light verbs ("use", "make"). */
 function content(s: Statement): string[] {
-  return s.lemmas.filter((_, i) => !s.relation[i]);
+  return s.lemmas.filter((l, i) => !s.relation[i] && !LIGHT_VERB_LEMMAS.has(l));
 }
 
 function multisetDifference(xs: readonly string[], ys: readonly string[]): string[] {

@@ -16,7 +16,7 @@ export interface Statement {
   negated: Set<string>;
 }
 
-const EXTRA_STOPWORDS = new Set(["by", "one", "another", "other", "of"]);
+const EXTRA_STOPWORDS = new Set(["by", "one", "another", "other", "of", "every", "all", "both", "many", "several", "much"]);
 const NEGATORS = new Set(["not", "never", "no", "without", "none", "nothing", "nobody", "neither", "nor"]);
 const NEGATION_SKIP = new Set([
   "be", "been", "being", "to", "a", "an", "the", "ever", "even", "any", "of", "so", "very", "too", "just", "all", "at",
