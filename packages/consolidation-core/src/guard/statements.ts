@@ -74,8 +74,8 @@ function substitution(a: Statement, b: Statement): ContradictionReason | null {
   const actionsB = rb.filter((y) => isAction(b, y));
   if (actionsA.length + actionsB.length > 0) return { kind: "term", a: actionsA.join(" "), b: actionsB.join(" ") };
   if (ra.length === 0 && rb.length === 0) {
-    const relA = a.lemmas.filter((l, i) => a.relation[i]);
-    const relB = b.lemmas.filter((l, i) => b.relation[i]);
+    const relA = a.lemmas.filter((_, i) => a.relation[i]);
+    const relB = b.lemmas.filter((_, i) => b.relation[i]);
     const addedA = relA.filter((x) => !relB.includes(x));
     const addedB = relB.filter((y) => !relA.includes(y));
     if (addedA.length > 0 !== addedB.length > 0) return { kind: "relation", a: addedA.join(" "), b: addedB.join(" ") };
