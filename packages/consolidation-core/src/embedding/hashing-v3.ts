@@ -6,6 +6,9 @@ import { hashString } from "./hashing.js";
 /** Weight of the nearest more general word of a lemma ("person" for "man"); each further one gets this share again. */
 const HYPERNYM_WEIGHT = 0.7;
 const SEED_LEMMA = 0x3c6ef372;
+const SEED_PART = 0x1b873593;
+/** Weight of each part of a code-like token. */
+const PART_WEIGHT = 0.5;
 
 /** Embeds one text with hashing-v3: lemmas (irregular forms, stems, synonyms) plus their more general words, hashed. */
 export function hashTextV3(text: string, dimensions: number): Float32Array {
@@ -32,6 +35,9 @@ function featuresOf(l: string): Feature[] {
   if (out === undefined) {
     if (featureCache.size >= MAX_CACHED) featureCache.clear();
     out = [{ hash: hashString(l, SEED_LEMMA), weight: 1 }];
+    // A code-like token also adds its parts ("src/api/userStore.ts" → src, api, user, store, ts).
+    const parts = identifierParts(l);
+    for (const part of parts) out.push({ hash: hashString(part, SEED_PART), weight: PART_WEIGHT });
     let weight = HYPERNYM_WEIGHT;
     for (const general of hypernymsOf(l)) {
       out.push({ hash: hashString(general, SEED_LEMMA), weight });
@@ -45,4 +51,12 @@ function featuresOf(l: string): Feature[] {
 function add(v: Float32Array, hash: number, weight: number): void {
   const index = (hash >>> 0) % v.length;
   v[index] = (v[index] as number) + (hash & 0x80000000 ? -weight : weight);
+}
+
+/** Parts of a code-like token (paths, dotted and snake_case names; lemmas are lower case); none for a plain word. */
+function identifierParts(token: string): string[] {
+  if (!/[./:_-]/.test(token)) return [];
+  return token
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((part) => part.length > 1);
 }

@@ -27,8 +27,9 @@ export function compareStatements(a: readonly Statement[], b: readonly Statement
 function mostSimilar(x: Statement, candidates: readonly Statement[]): Statement | null {
   let best: Statement | null = null;
   let bestScore = ALIGNMENT;
+  const words = contentSet(x);
   for (const y of candidates) {
-    const score = dice(content(x), content(y));
+    const score = dice(words, contentSet(y));
     if (score >= bestScore) {
       best = y;
       bestScore = score;
@@ -38,6 +39,7 @@ function mostSimilar(x: Statement, candidates: readonly Statement[]): Statement 
 }
 
 function compareAligned(a: Statement, b: Statement): ContradictionReason | null {
+  if (a === b || keyOf(a) === keyOf(b)) return null;
   return opposite(a, b) ?? negation(a, b) ?? negation(b, a, true) ?? substitution(a, b) ?? roles(a, b);
 }
 
@@ -133,9 +135,35 @@ function multisetDifference(xs: readonly string[], ys: readonly string[]): strin
   return out;
 }
 
-function dice(xs: readonly string[], ys: readonly string[]): number {
-  if (xs.length + ys.length === 0) return 1;
-  return (2 * (xs.length - multisetDifference(xs, ys).length)) / (xs.length + ys.length);
+function dice(xs: ReadonlySet<string>, ys: ReadonlySet<string>): number {
+  if (xs.size + ys.size === 0) return 1;
+  let shared = 0;
+  for (const x of xs) if (ys.has(x)) shared++;
+  return (2 * shared) / (xs.size + ys.size);
+}
+
+const keys = new WeakMap<Statement, string>();
+
+/** What a statement says, as one string: equal keys can hold no difference. */
+function keyOf(s: Statement): string {
+  let out = keys.get(s);
+  if (out === undefined) {
+    out = `${s.lemmas.join(" ")}|${[...s.negated].sort().join(" ")}`;
+    keys.set(s, out);
+  }
+  return out;
+}
+
+const contentSets = new WeakMap<Statement, ReadonlySet<string>>();
+
+/** The distinct content lemmas of a statement, computed once per statement. */
+function contentSet(s: Statement): ReadonlySet<string> {
+  let out = contentSets.get(s);
+  if (out === undefined) {
+    out = new Set(content(s));
+    contentSets.set(s, out);
+  }
+  return out;
 }
 
 function firstPositions(lemmas: readonly string[]): Map<string, number> {

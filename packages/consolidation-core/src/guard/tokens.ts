@@ -87,6 +87,33 @@ export function guardTokens(text: string): GuardToken[] {
 }
 
 function isIdentifier(raw: string): boolean {
+  // ASCII fast path (most tokens): a separator, a lower-then-upper letter (camelCase), or letters and digits mixed.
+  let letter = false;
+  let digit = false;
+  let lower = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c >= 97 && c <= 122) {
+      letter = true;
+      lower = true;
+    } else if (c >= 65 && c <= 90) {
+      if (lower) return true;
+      letter = true;
+    } else if (c >= 48 && c <= 57) {
+      digit = true;
+      lower = false;
+    } else if (c === 95 || c === 46 || c === 47 || c === 58 || c === 36 || c === 64) {
+      return true;
+    } else if (c >= 128) {
+      return isIdentifierUnicode(raw);
+    } else {
+      lower = false;
+    }
+  }
+  return letter && digit;
+}
+
+function isIdentifierUnicode(raw: string): boolean {
   if (/[_./:$@]/.test(raw)) return true;
   if (/\p{Ll}\p{Lu}/u.test(raw)) return true; // camelCase
   return /\p{L}/u.test(raw) && /\p{N}/u.test(raw); // utf8, es2022, sha256
