@@ -1,6 +1,7 @@
 // Benchmark: a full consolidation job on N generated agent memories against real PostgreSQL.
-// Usage (repository root): pnpm bench consolidation [--memories N] [--seed S] [--store-immediately]
+// Usage (repository root): pnpm bench consolidation [--memories N] [--seed S] [--store-immediately] [--hashing-version 1|2|3]
 // --store-immediately saves embeddings as they are computed, as the OpenAI-compatible embedder does.
+// --hashing-version picks the hashing embedder's feature set (default: the library's default, 3).
 import { createHashingEmbedder, runConsolidation } from "@memcons/consolidation-core";
 import { createJob, createProject, generateMemories, insertMemories } from "@memcons/consolidation-core/testing";
 import { createTestDatabase } from "@memcons/models/testing";
@@ -15,7 +16,9 @@ const sizes = flag("memories") ? [Number(flag("memories"))] : [1_000, 10_000, 10
 const seed = Number(flag("seed") ?? 1);
 const CHUNK = 10_000;
 const storeImmediately = args.includes("--store-immediately");
-const embedder = { ...createHashingEmbedder(), storeImmediately };
+const version = flag("hashing-version");
+if (version !== undefined && !["1", "2", "3"].includes(version)) throw new Error(`--hashing-version must be 1, 2 or 3, got ${version}`);
+const embedder = { ...createHashingEmbedder(version ? { version: Number(version) as 1 | 2 | 3 } : {}), storeImmediately };
 
 for (const n of sizes) {
   const db = await createTestDatabase({ driver: "postgres", adminUrl });
@@ -42,6 +45,7 @@ for (const n of sizes) {
       `${JSON.stringify({
         bench: "consolidation",
         memories: n,
+        embedder: embedder.model,
         store_immediately: storeImmediately,
         total_ms: totalMs,
         phase_ms: metrics.phase_ms,

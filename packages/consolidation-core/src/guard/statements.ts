@@ -1,6 +1,6 @@
 import { OPPOSITE_TERMS } from "../lexicon/data.js";
 import { hypernymsOf, isKindOf, LIGHT_VERB_LEMMAS, lemma } from "../lexicon/lemma.js";
-import type { Statement } from "../lexicon/statement.js";
+import { isActionAt, isRelationAt, type Statement } from "../lexicon/statement.js";
 import type { ContradictionReason } from "./contradiction.js";
 
 const OPPOSITES = OPPOSITE_TERMS.split("|").map((entry) => entry.trim().split(" ").map(lemma) as [string, string]);
@@ -76,8 +76,8 @@ function substitution(a: Statement, b: Statement): ContradictionReason | null {
   const actionsB = rb.filter((y) => isAction(b, y));
   if (actionsA.length + actionsB.length > 0) return { kind: "term", a: actionsA.join(" "), b: actionsB.join(" ") };
   if (ra.length === 0 && rb.length === 0) {
-    const relA = a.lemmas.filter((_, i) => a.relation[i]);
-    const relB = b.lemmas.filter((_, i) => b.relation[i]);
+    const relA = a.lemmas.filter((_, i) => isRelationAt(a, i));
+    const relB = b.lemmas.filter((_, i) => isRelationAt(b, i));
     const addedA = relA.filter((x) => !relB.includes(x));
     const addedB = relB.filter((y) => !relA.includes(y));
     if (addedA.length > 0 !== addedB.length > 0) return { kind: "relation", a: addedA.join(" "), b: addedB.join(" ") };
@@ -104,7 +104,7 @@ function roles(a: Statement, b: Statement): ContradictionReason | null {
   if (start === orderA.length) return null;
   let end = orderA.length;
   while (orderA[end - 1] === orderB[end - 1]) end--;
-  const isAction = (l: string) => (a.action[firstA.get(l) as number] ?? false) || (b.action[firstB.get(l) as number] ?? false);
+  const isAction = (l: string) => isActionAt(a, firstA.get(l) as number) || isActionAt(b, firstB.get(l) as number);
   const moved = orderA.slice(start, end);
   const target = orderB.slice(start, end).join(" ");
   for (let split = 1; split < moved.length; split++) {
@@ -115,12 +115,12 @@ function roles(a: Statement, b: Statement): ContradictionReason | null {
 
 function isAction(s: Statement, l: string): boolean {
   const i = s.lemmas.indexOf(l);
-  return i >= 0 && (s.action[i] ?? false) && !LIGHT_VERB_LEMMAS.has(l);
+  return i >= 0 && isActionAt(s, i) && !LIGHT_VERB_LEMMAS.has(l);
 }
 
 /** The lemmas that name things and actions: no relation words, no light verbs ("use", "make"). */
 function content(s: Statement): string[] {
-  return s.lemmas.filter((l, i) => !s.relation[i] && !LIGHT_VERB_LEMMAS.has(l));
+  return s.lemmas.filter((l, i) => !isRelationAt(s, i) && !LIGHT_VERB_LEMMAS.has(l));
 }
 
 function multisetDifference(xs: readonly string[], ys: readonly string[]): string[] {

@@ -6,14 +6,15 @@ import { isIrregularForm, LIGHT_VERB_LEMMAS, lemma, lexicalWords, RELATION_WORD_
 export interface Statement {
   /** Lemmas of the words that carry meaning, in order. */
   lemmas: string[];
-  /** Per lemma: a word of place or relation ("in", "behind"). */
-  relation: boolean[];
-  /** Per lemma: written as an action in progress ("is cutting"). */
-  action: boolean[];
+  /**
+   * One character per lemma (compact: a job reads tens of thousands of texts): `r` a word of place or relation
+   * ("in", "behind"), `a` an action in progress ("is cutting"), `w` any other word. Read with isRelationAt/isActionAt.
+   */
+  roles: string;
   /** Passive voice with its agent ("is being cut by a man"). */
   passive: boolean;
   /** Lemmas that follow a negation ("no man" → man). */
-  negated: Set<string>;
+  negated: ReadonlySet<string>;
 }
 
 const EXTRA_STOPWORDS = new Set(["by", "one", "another", "other", "of", "every", "all", "both", "many", "several", "much"]);
@@ -23,6 +24,7 @@ const NEGATION_SKIP = new Set([
   "longer", "this", "that", "these", "those", "it", "its", "them",
 ]);
 const AVOID = lemma("avoid");
+const NOTHING_NEGATED: ReadonlySet<string> = new Set();
 /** Words after which an "-ing" word is an action in progress ("is cutting", "and cutting"), not a thing ("paging"). */
 const ACTION_BEFORE = new Set(["is", "are", "was", "were", "am", "be", "been", "and", "or", "while", "then", "not", "still"]);
 const AUXILIARY = new Set(["is", "are", "was", "were", "be", "being", "been"]);
@@ -31,8 +33,7 @@ const AUXILIARY = new Set(["is", "are", "was", "were", "be", "being", "been"]);
 export function readStatement(sentence: string): Statement {
   const words = lexicalWords(sentence);
   const lemmas: string[] = [];
-  const relation: boolean[] = [];
-  const action: boolean[] = [];
+  let roles = "";
   const negated = new Set<string>();
   const avoided = new Set<number>();
   words.forEach((word, i) => {
@@ -50,13 +51,22 @@ export function readStatement(sentence: string): Statement {
     if (STOPWORDS.has(word) || EXTRA_STOPWORDS.has(word) || NEGATORS.has(word)) return;
     lemmas.push(avoided.has(i) ? AVOID : lemma(word));
     const isRelation = RELATION_WORD_SET.has(word);
-    relation.push(isRelation);
-    action.push(!isRelation && word.endsWith("ing") && ACTION_BEFORE.has(words[i - 1] ?? ""));
+    roles += isRelation ? "r" : word.endsWith("ing") && ACTION_BEFORE.has(words[i - 1] ?? "") ? "a" : "w";
   });
   const passive =
     words.includes("by") &&
     words.some((w, i) => w === "being" || w === "been" || (i > 0 && AUXILIARY.has(words[i - 1] as string) && isParticiple(w)));
-  return { lemmas, relation, action, passive, negated };
+  return { lemmas, roles, passive, negated: negated.size === 0 ? NOTHING_NEGATED : negated };
+}
+
+/** Whether the lemma at `index` is a word of place or relation. */
+export function isRelationAt(s: Statement, index: number): boolean {
+  return s.roles.charCodeAt(index) === 114; // "r"
+}
+
+/** Whether the lemma at `index` is an action in progress. */
+export function isActionAt(s: Statement, index: number): boolean {
+  return s.roles.charCodeAt(index) === 97; // "a"
 }
 
 /** Reads every sentence of a text. */
