@@ -1,10 +1,17 @@
 import { hypernymsOf } from "../lexicon/lemma.js";
-import { readStatements } from "../lexicon/statement.js";
+import { isMannerAt, readStatements } from "../lexicon/statement.js";
 import { normalizeInPlace } from "./cosine.js";
 import { hashString } from "./hashing.js";
 
-/** Weight of the nearest more general word of a lemma ("person" for "man"); each further one gets this share again. */
-const HYPERNYM_WEIGHT = 0.7;
+/**
+ * Weight of the nearest more general word of a lemma ("person" for "man"), and the share each further one keeps.
+ * The general word weighs a little more than the word itself: the embedder should find "a man" and "a person"
+ * alike, and the guard keeps siblings ("a man" / "a woman") apart.
+ */
+const HYPERNYM_WEIGHT = 1.1;
+const HYPERNYM_DECAY = 0.8;
+/** Weight of a manner adverb ("slowly"): it seldom changes what a sentence says. */
+const MANNER_WEIGHT = 0.5;
 const SEED_LEMMA = 0x3c6ef372;
 const SEED_PART = 0x1b873593;
 /** Weight of each part of a code-like token. */
@@ -14,9 +21,10 @@ const PART_WEIGHT = 0.5;
 export function hashTextV3(text: string, dimensions: number): Float32Array {
   const v = new Float32Array(dimensions);
   for (const statement of readStatements(text)) {
-    for (const l of statement.lemmas) {
-      for (const feature of featuresOf(l)) add(v, feature.hash, feature.weight);
-    }
+    statement.lemmas.forEach((l, i) => {
+      const scale = isMannerAt(statement, i) ? MANNER_WEIGHT : 1;
+      for (const feature of featuresOf(l)) add(v, feature.hash, feature.weight * scale);
+    });
   }
   return normalizeInPlace(v);
 }
@@ -41,7 +49,7 @@ function featuresOf(l: string): Feature[] {
     let weight = HYPERNYM_WEIGHT;
     for (const general of hypernymsOf(l)) {
       out.push({ hash: hashString(general, SEED_LEMMA), weight });
-      weight *= HYPERNYM_WEIGHT;
+      weight *= HYPERNYM_DECAY;
     }
     featureCache.set(l, out);
   }

@@ -175,6 +175,19 @@ ox oxen`;
 
 /** Words that mean the same; the first word of a group stands for all of them. */
 export const SYNONYM_GROUPS = `cut slice chop|\
+teenager teen adolescent|\
+rabbit bunny|\
+ship boat|\
+crack break|\
+grass lawn|\
+beach shore seashore|\
+sunglasses shades|\
+fight battle|\
+man bloke|\
+sword blade|\
+stage onstage|\
+watch observe|\
+jump dive|\
 person someone somebody individual human|\
 woman lady|\
 man guy gentleman|\
@@ -267,6 +280,28 @@ lead result`;
 
 /** A word and a more general word it is a kind of ("onion vegetable", "fry cook"). */
 export const HYPERNYMS = `man person|\
+pond water|\
+lake water|\
+river water|\
+ocean water|\
+sea water|\
+meal food|\
+tree plant|\
+flower plant|\
+bush plant|\
+chimp monkey|\
+chimpanzee monkey|\
+gorilla animal|\
+doll toy|\
+ball toy|\
+volleyball ball|\
+football ball|\
+basketball ball|\
+baseball ball|\
+piano keyboard|\
+jeep car|\
+van vehicle|\
+train vehicle|\
 woman person|\
 boy child|\
 girl child|\
@@ -375,6 +410,11 @@ whisk mix|\
 beat mix|\
 workaround fix`;
 
+/** Words derived from another ("rocky" → rock, "wooden" → wood): the word first, then its base. */
+export const DERIVED_WORDS = `rocky rock|stony stone|grassy grass|sandy sand|snowy snow|sunny sun|cloudy cloud|muddy mud|rainy rain|\
+windy wind|hairy hair|dusty dust|icy ice|leafy leaf|wooden wood|woody wood|furry fur|watery water|shady shade|bushy bush|\
+foggy fog|misty mist|smoky smoke|salty salt|juicy juice|creamy cream|golden gold|silky silk|woolen wool|woollen wool`;
+
 /** Multi-word phrases read as another phrase before anything else. */
 export const PHRASES: ReadonlyArray<readonly [string, string]> = [
   ["rather than", "instead of"], ["results in", "leads to"], ["result in", "lead to"], ["resulted in", "led to"],
@@ -382,6 +422,7 @@ export const PHRASES: ReadonlyArray<readonly [string, string]> = [
   ["wrote down", "documented"], ["write down", "document"], ["stay away from", "avoid"], ["stayed away from", "avoided"],
   ["look at", "check"], ["looked at", "checked"], ["looking at", "checking"], ["make sure to", "always"],
   ["be careful about", "watch out for"], ["test suite", "tests"], ["underlying cause", "root cause"],
+  ["dark glasses", "sunglasses"], ["body of water", "water"], ["cell phone", "phone"], ["mobile phone", "phone"],
 ];
 
 /** Words of place and relation ("in", "on", "behind"); they count as a difference only when one text adds one. */

@@ -1,6 +1,15 @@
 import { expandContractions, numberWordToDigits } from "../guard/tokens.js";
 import { stem } from "../stem.js";
-import { HYPERNYMS, IRREGULAR_NOUNS, IRREGULAR_VERBS, LIGHT_VERBS, PHRASES, RELATION_WORDS, SYNONYM_GROUPS } from "./data.js";
+import {
+  DERIVED_WORDS,
+  HYPERNYMS,
+  IRREGULAR_NOUNS,
+  IRREGULAR_VERBS,
+  LIGHT_VERBS,
+  PHRASES,
+  RELATION_WORDS,
+  SYNONYM_GROUPS,
+} from "./data.js";
 
 const MAX_CACHED = 100_000;
 const lemmaCache = new Map<string, string>();
@@ -9,6 +18,7 @@ const entries = (list: string) => list.split("|").map((entry) => entry.trim().sp
 const baseForm = new Map<string, string>();
 for (const [base, ...forms] of entries(IRREGULAR_VERBS)) for (const form of forms) if (form !== base) baseForm.set(form, base as string);
 for (const [singular, ...plurals] of entries(IRREGULAR_NOUNS)) for (const plural of plurals) baseForm.set(plural, singular as string);
+for (const [derived, base] of entries(DERIVED_WORDS)) baseForm.set(derived as string, base as string);
 
 const canonical = new Map<string, string>();
 for (const group of entries(SYNONYM_GROUPS)) {
@@ -16,7 +26,10 @@ for (const group of entries(SYNONYM_GROUPS)) {
   for (const word of group) canonical.set(stemOf(word), head);
 }
 const parent = new Map<string, string>();
-for (const [word, general] of entries(HYPERNYMS)) parent.set(lemma(word as string), lemma(general as string));
+for (const [word, general] of entries(HYPERNYMS)) {
+  const [from, to] = [lemma(word as string), lemma(general as string)];
+  if (from !== to) parent.set(from, to);
+}
 
 /** Relation words ("in", "behind") as they are written. */
 export const RELATION_WORD_SET: ReadonlySet<string> = new Set(RELATION_WORDS.split(" "));
@@ -24,8 +37,15 @@ export const RELATION_WORD_SET: ReadonlySet<string> = new Set(RELATION_WORDS.spl
 export const LIGHT_VERB_LEMMAS: ReadonlySet<string> = new Set(LIGHT_VERBS.split(" ").map((w) => lemma(w)));
 
 function stemOf(word: string): string {
+  const base = baseForm.get(word) ?? adverbBase(word);
   // Porter keeps "add" but stems "added" to "ad": a final doubled consonant is dropped so both meet.
-  return stem(baseForm.get(word) ?? word).replace(/([^aeiouylsz])\1$/, "$1");
+  return stem(base).replace(/([^aeiouylsz])\1$/, "$1");
+}
+
+/** An adverb's adjective ("quickly" → quick, "happily" → happy); other words unchanged. */
+function adverbBase(word: string): string {
+  if (word.length <= 5 || !word.endsWith("ly")) return word;
+  return word.endsWith("ily") ? `${word.slice(0, -3)}y` : word.slice(0, -2);
 }
 
 /** Whether a word is an irregular past form or plural ("ridden", "men"). */
@@ -48,7 +68,7 @@ export function lemma(word: string): string {
 /** Lemmas of the more general words a lemma is a kind of, nearest first ("onion" → vegetable, food). */
 export function hypernymsOf(lemmaOfWord: string): string[] {
   const out: string[] = [];
-  for (let next = parent.get(lemmaOfWord); next !== undefined && out.length < 4; next = parent.get(next)) out.push(next);
+  for (let next = parent.get(lemmaOfWord); next !== undefined && out.length < 4 && !out.includes(next); next = parent.get(next)) out.push(next);
   return out;
 }
 

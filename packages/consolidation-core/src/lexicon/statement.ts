@@ -8,7 +8,8 @@ export interface Statement {
   lemmas: string[];
   /**
    * One character per lemma (compact: a job reads tens of thousands of texts): `r` a word of place or relation
-   * ("in", "behind"), `a` an action in progress ("is cutting"), `w` any other word. Read with isRelationAt/isActionAt.
+   * ("in", "behind"), `a` an action in progress ("is cutting"), `m` a manner adverb ("slowly"), `w` any other word.
+   * Read with isRelationAt, isActionAt and isMannerAt.
    */
   roles: string;
   /** Passive voice with its agent ("is being cut by a man"). */
@@ -24,6 +25,8 @@ const NEGATION_SKIP = new Set([
   "longer", "this", "that", "these", "those", "it", "its", "them",
 ]);
 const AVOID = lemma("avoid");
+/** Words ending in "-ly" that are not manner adverbs. */
+const NOT_ADVERBS = new Set(["family", "supply", "assembly", "butterfly", "monopoly", "anomaly", "italy", "only", "early", "reply", "apply", "daily", "weekly", "monthly", "yearly", "hourly", "nightly", "friendly", "likely", "lonely", "lovely", "elderly", "ugly", "holy", "jelly", "belly", "bully", "rally", "silly"]);
 const NOTHING_NEGATED: ReadonlySet<string> = new Set();
 /** Words after which an "-ing" word is an action in progress ("is cutting", "and cutting"), not a thing ("paging"). */
 const ACTION_BEFORE = new Set(["is", "are", "was", "were", "am", "be", "been", "and", "or", "while", "then", "not", "still"]);
@@ -51,7 +54,7 @@ export function readStatement(sentence: string): Statement {
     if (STOPWORDS.has(word) || EXTRA_STOPWORDS.has(word) || NEGATORS.has(word)) return;
     lemmas.push(avoided.has(i) ? AVOID : lemma(word));
     const isRelation = RELATION_WORD_SET.has(word);
-    roles += isRelation ? "r" : word.endsWith("ing") && ACTION_BEFORE.has(words[i - 1] ?? "") ? "a" : "w";
+    roles += isRelation ? "r" : word.endsWith("ing") && ACTION_BEFORE.has(words[i - 1] ?? "") ? "a" : isAdverb(word) ? "m" : "w";
   });
   const passive =
     words.includes("by") &&
@@ -69,9 +72,18 @@ export function isActionAt(s: Statement, index: number): boolean {
   return s.roles.charCodeAt(index) === 97; // "a"
 }
 
+/** Whether the lemma at `index` is a manner adverb ("slowly", "carefully"). */
+export function isMannerAt(s: Statement, index: number): boolean {
+  return s.roles.charCodeAt(index) === 109; // "m"
+}
+
 /** Reads every sentence of a text. */
 export function readStatements(text: string): Statement[] {
   return splitSentences(text).map(readStatement);
+}
+
+function isAdverb(word: string): boolean {
+  return word.length > 5 && word.endsWith("ly") && !NOT_ADVERBS.has(word);
 }
 
 function isParticiple(word: string): boolean {
