@@ -39,7 +39,7 @@ export interface GuardAnalysis {
   numbers: NumberMention[];
   identifiers: IdentifierMention[];
   /** The text's sentences, read for the statement comparison. */
-  statements: Statement[];
+  statements: readonly Statement[];
 }
 
 interface NumberMention {

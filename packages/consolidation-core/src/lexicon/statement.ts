@@ -2,20 +2,20 @@ import { STOPWORDS } from "../embedding/normalize.js";
 import { splitSentences } from "../text.js";
 import { isIrregularForm, LIGHT_VERB_LEMMAS, lemma, lexicalWords, RELATION_WORD_SET } from "./lemma.js";
 
-/** One sentence as the lexical embedder and the statement guard read it. */
+/** One sentence as the lexical embedder and the statement guard read it; shared between texts, never changed. */
 export interface Statement {
   /** Lemmas of the words that carry meaning, in order. */
-  lemmas: string[];
+  readonly lemmas: readonly string[];
   /**
    * One character per lemma (compact: a job reads tens of thousands of texts): `r` a word of place or relation
    * ("in", "behind"), `a` an action in progress ("is cutting"), `m` a manner adverb ("slowly"), `w` any other word.
    * Read with isRelationAt, isActionAt and isMannerAt.
    */
-  roles: string;
+  readonly roles: string;
   /** Passive voice with its agent ("is being cut by a man"). */
-  passive: boolean;
+  readonly passive: boolean;
   /** Lemmas that follow a negation ("no man" → man). */
-  negated: ReadonlySet<string>;
+  readonly negated: ReadonlySet<string>;
 }
 
 const EXTRA_STOPWORDS = new Set(["by", "one", "another", "other", "of", "every", "all", "both", "many", "several", "much"]);
@@ -77,9 +77,20 @@ export function isMannerAt(s: Statement, index: number): boolean {
   return s.roles.charCodeAt(index) === 109; // "m"
 }
 
-/** Reads every sentence of a text. */
+const MAX_CACHED = 50_000;
+const cache = new Map<string, Statement>();
+
+/** Reads every sentence of a text; a sentence read before is not read again (statements are never changed). */
 export function readStatements(text: string): Statement[] {
-  return splitSentences(text).map(readStatement);
+  return splitSentences(text).map((sentence) => {
+    let statement = cache.get(sentence);
+    if (statement === undefined) {
+      if (cache.size >= MAX_CACHED) cache.clear();
+      statement = readStatement(sentence);
+      cache.set(sentence, statement);
+    }
+    return statement;
+  });
 }
 
 function isAdverb(word: string): boolean {
