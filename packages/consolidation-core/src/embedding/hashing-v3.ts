@@ -15,7 +15,7 @@ const MANNER_WEIGHT = 0.5;
 const SEED_LEMMA = 0x3c6ef372;
 const SEED_PART = 0x1b873593;
 /** Weight of each part of a code-like token. */
-const PART_WEIGHT = 0.5;
+const PART_WEIGHT = 1;
 
 /** Embeds one text with hashing-v3: lemmas (irregular forms, stems, synonyms) plus their more general words, hashed. */
 export function hashTextV3(text: string, dimensions: number): Float32Array {
