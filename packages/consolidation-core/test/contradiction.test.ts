@@ -42,6 +42,7 @@ const SEPARATED: Array<[string, string, ContradictionKind]> = [
   ["The military officer is barking at the recruits.", "The recruits are barking at the military officer.", "order"],
   ["There is no woman dancing.", "Some women are dancing.", "negation"],
   ["Nobody is riding the horse.", "A man is riding the horse.", "negation"],
+  ["Three men and a woman are posing for a picture.", "A woman is posing for three men for a picture.", "order"],
 ];
 
 /** Pairs that say the same thing (paraphrases, extra detail on one side): the guard must not fire. */
@@ -69,6 +70,9 @@ const ALLOWED: Array<[string, string]> = [
   ["The lady is peeling a potato.", "A woman is peeling a potato."],
   ["Found out the cache was stale.", "Discovered the cache was stale."],
   ["Decided to use prisma rather than raw SQL.", "Chose to use prisma instead of raw SQL."],
+  ["The API returns 404 when the user is missing.", "When the user is missing, the API returns 404."],
+  ["Deploy the API with docker compose.", "Deploy the API using docker compose."],
+  ["Use a connection pool for the database.", "Use a pool of connections for the database."],
 ];
 
 describe("contradiction guard", () => {

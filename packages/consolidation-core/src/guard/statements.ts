@@ -76,8 +76,8 @@ function substitution(a: Statement, b: Statement): ContradictionReason | null {
   const actionsB = rb.filter((y) => isAction(b, y));
   if (actionsA.length + actionsB.length > 0) return { kind: "term", a: actionsA.join(" "), b: actionsB.join(" ") };
   if (ra.length === 0 && rb.length === 0) {
-    const relA = a.lemmas.filter((_, i) => isRelationAt(a, i));
-    const relB = b.lemmas.filter((_, i) => isRelationAt(b, i));
+    const relA = relationWords(a);
+    const relB = relationWords(b);
     const addedA = relA.filter((x) => !relB.includes(x));
     const addedB = relB.filter((y) => !relA.includes(y));
     if (addedA.length > 0 !== addedB.length > 0) return { kind: "relation", a: addedA.join(" "), b: addedB.join(" ") };
@@ -108,7 +108,11 @@ function roles(a: Statement, b: Statement): ContradictionReason | null {
   const moved = orderA.slice(start, end);
   const target = orderB.slice(start, end).join(" ");
   for (let split = 1; split < moved.length; split++) {
-    if ([...moved.slice(split), ...moved.slice(0, split)].join(" ") === target && !moved.some(isAction)) return null;
+    if ([...moved.slice(split), ...moved.slice(0, split)].join(" ") !== target) continue;
+    // A subordinate clause moving keeps the meaning ("X when Y" / "When Y, X"); one word moving past an action
+    // does not ("a woman is drawing a man" / "a man is drawing"), nor do subject and object ("A and B pose for C").
+    const clauses = (a.subordinate || b.subordinate) && split >= 2 && moved.length - split >= 2;
+    if (clauses || !moved.some(isAction)) return null;
   }
   return { kind: "order", a: moved.join(" "), b: target };
 }
@@ -116,6 +120,14 @@ function roles(a: Statement, b: Statement): ContradictionReason | null {
 function isAction(s: Statement, l: string): boolean {
   const i = s.lemmas.indexOf(l);
   return i >= 0 && isActionAt(s, i) && !LIGHT_VERB_LEMMAS.has(l);
+}
+
+const USE = lemma("use");
+const WITH = lemma("with");
+
+/** The relation words of a statement; "use" counts as "with" ("deploy using X" / "deploy with X"). */
+function relationWords(s: Statement): string[] {
+  return s.lemmas.flatMap((l, i) => (isRelationAt(s, i) ? [l] : l === USE ? [WITH] : []));
 }
 
 /** The lemmas that name things and actions: no relation words, no light verbs ("use", "make"). */

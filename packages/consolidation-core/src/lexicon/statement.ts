@@ -12,6 +12,8 @@ export interface Statement {
    * Read with isRelationAt, isActionAt and isMannerAt.
    */
   readonly roles: string;
+  /** Has a subordinate clause ("when", "if", "because", …) whose place in the sentence may move. */
+  readonly subordinate: boolean;
   /** Passive voice with its agent ("is being cut by a man"). */
   readonly passive: boolean;
   /** Lemmas that follow a negation ("no man" → man). */
@@ -27,6 +29,7 @@ const NEGATION_SKIP = new Set([
 const AVOID = lemma("avoid");
 /** Words ending in "-ly" that are not manner adverbs. */
 const NOT_ADVERBS = new Set(["family", "supply", "assembly", "butterfly", "monopoly", "anomaly", "italy", "only", "early", "reply", "apply", "daily", "weekly", "monthly", "yearly", "hourly", "nightly", "friendly", "likely", "lonely", "lovely", "elderly", "ugly", "holy", "jelly", "belly", "bully", "rally", "silly"]);
+const SUBORDINATORS = new Set(["when", "whenever", "if", "because", "since", "after", "before", "while", "until", "unless", "once", "so", "though", "although"]);
 const NOTHING_NEGATED: ReadonlySet<string> = new Set();
 /** Words after which an "-ing" word is an action in progress ("is cutting", "and cutting"), not a thing ("paging"). */
 const ACTION_BEFORE = new Set(["is", "are", "was", "were", "am", "be", "been", "and", "or", "while", "then", "not", "still"]);
@@ -59,7 +62,8 @@ export function readStatement(sentence: string): Statement {
   const passive =
     words.includes("by") &&
     words.some((w, i) => w === "being" || w === "been" || (i > 0 && AUXILIARY.has(words[i - 1] as string) && isParticiple(w)));
-  return { lemmas, roles, passive, negated: negated.size === 0 ? NOTHING_NEGATED : negated };
+  const subordinate = words.some((w) => SUBORDINATORS.has(w));
+  return { lemmas, roles, subordinate, passive, negated: negated.size === 0 ? NOTHING_NEGATED : negated };
 }
 
 /** Whether the lemma at `index` is a word of place or relation. */
