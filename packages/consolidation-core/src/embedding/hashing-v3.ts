@@ -1,4 +1,5 @@
 import { hypernymsOf } from "../lexicon/lemma.js";
+import { memoize } from "../memo.js";
 import { isMannerAt, readStatements } from "../lexicon/statement.js";
 import { normalizeInPlace } from "./cosine.js";
 import { hashString } from "./hashing.js";
@@ -34,27 +35,18 @@ interface Feature {
   weight: number;
 }
 
-const MAX_CACHED = 100_000;
-const featureCache = new Map<string, Feature[]>();
-
-/** The hashed features of one lemma: itself and its more general words, each weaker than the last. */
-function featuresOf(l: string): Feature[] {
-  let out = featureCache.get(l);
-  if (out === undefined) {
-    if (featureCache.size >= MAX_CACHED) featureCache.clear();
-    out = [{ hash: hashString(l, SEED_LEMMA), weight: 1 }];
-    // A code-like token also adds its parts ("src/api/userStore.ts" → src, api, user, store, ts).
-    const parts = identifierParts(l);
-    for (const part of parts) out.push({ hash: hashString(part, SEED_PART), weight: PART_WEIGHT });
-    let weight = HYPERNYM_WEIGHT;
-    for (const general of hypernymsOf(l)) {
-      out.push({ hash: hashString(general, SEED_LEMMA), weight });
-      weight *= HYPERNYM_DECAY;
-    }
-    featureCache.set(l, out);
+/** The hashed features of one lemma: itself, its parts if it is code-like, and its more general words. */
+const featuresOf = memoize((l: string): Feature[] => {
+  const out: Feature[] = [{ hash: hashString(l, SEED_LEMMA), weight: 1 }];
+  // A code-like token also adds its parts ("src/api/users.ts" → src, api, users, ts).
+  for (const part of identifierParts(l)) out.push({ hash: hashString(part, SEED_PART), weight: PART_WEIGHT });
+  let weight = HYPERNYM_WEIGHT;
+  for (const general of hypernymsOf(l)) {
+    out.push({ hash: hashString(general, SEED_LEMMA), weight });
+    weight *= HYPERNYM_DECAY;
   }
   return out;
-}
+});
 
 function add(v: Float32Array, hash: number, weight: number): void {
   const index = (hash >>> 0) % v.length;

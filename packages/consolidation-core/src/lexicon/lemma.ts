@@ -1,4 +1,5 @@
 import { expandContractions, numberWordToDigits } from "../guard/tokens.js";
+import { memoize } from "../memo.js";
 import { stem } from "../stem.js";
 import {
   DERIVED_WORDS,
@@ -11,8 +12,10 @@ import {
   SYNONYM_GROUPS,
 } from "./data.js";
 
-const MAX_CACHED = 100_000;
-const lemmaCache = new Map<string, string>();
+const lemmaMemo = memoize((word) => {
+  const stemmed = stemOf(word);
+  return canonical.get(stemmed) ?? stemmed;
+});
 const entries = (list: string) => list.split("|").map((entry) => entry.trim().split(" "));
 
 const baseForm = new Map<string, string>();
@@ -55,14 +58,7 @@ export function isIrregularForm(word: string): boolean {
 
 /** The lemma of a lower-case word: irregular forms to their base, Porter-stemmed, synonyms to one word ("sliced" → "cut"). */
 export function lemma(word: string): string {
-  let out = lemmaCache.get(word);
-  if (out === undefined) {
-    if (lemmaCache.size >= MAX_CACHED) lemmaCache.clear();
-    const stemmed = stemOf(word);
-    out = canonical.get(stemmed) ?? stemmed;
-    lemmaCache.set(word, out);
-  }
-  return out;
+  return lemmaMemo(word);
 }
 
 /** Lemmas of the more general words a lemma is a kind of, nearest first ("onion" → vegetable, food). */

@@ -1,4 +1,5 @@
 import { STOPWORDS } from "../embedding/normalize.js";
+import { memoize } from "../memo.js";
 import { splitSentences } from "../text.js";
 import { isIrregularForm, LIGHT_VERB_LEMMAS, lemma, lexicalWords, RELATION_WORD_SET } from "./lemma.js";
 
@@ -81,20 +82,11 @@ export function isMannerAt(s: Statement, index: number): boolean {
   return s.roles.charCodeAt(index) === 109; // "m"
 }
 
-const MAX_CACHED = 50_000;
-const cache = new Map<string, Statement>();
+const readRemembered = memoize(readStatement, 50_000);
 
 /** Reads every sentence of a text; a sentence read before is not read again (statements are never changed). */
 export function readStatements(text: string): Statement[] {
-  return splitSentences(text).map((sentence) => {
-    let statement = cache.get(sentence);
-    if (statement === undefined) {
-      if (cache.size >= MAX_CACHED) cache.clear();
-      statement = readStatement(sentence);
-      cache.set(sentence, statement);
-    }
-    return statement;
-  });
+  return splitSentences(text).map(readRemembered);
 }
 
 function isAdverb(word: string): boolean {
