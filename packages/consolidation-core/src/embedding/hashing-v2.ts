@@ -1,5 +1,5 @@
 import { normalizeInPlace } from "./cosine.js";
-import { hashString } from "./hashing.js";
+import { addFeature as add, hashString } from "./feature-hash.js";
 import { normalizedStems } from "./normalize.js";
 
 /** Feature weights of hashing-v2 (exported for measurement; the defaults are what the embedder uses). */
@@ -39,9 +39,4 @@ export function hashTextV2(text: string, dimensions: number, tuning: HashingV2Tu
     previousWeight = w;
   }
   return normalizeInPlace(v);
-}
-
-function add(v: Float32Array, hash: number, weight: number): void {
-  const index = (hash >>> 0) % v.length;
-  v[index] = (v[index] as number) + (hash & 0x80000000 ? -weight : weight);
 }

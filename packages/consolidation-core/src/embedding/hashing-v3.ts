@@ -2,7 +2,7 @@ import { hypernymsOf } from "../lexicon/lemma.js";
 import { memoize } from "../memo.js";
 import { isMannerAt, readStatements } from "../lexicon/statement.js";
 import { normalizeInPlace } from "./cosine.js";
-import { hashString } from "./hashing.js";
+import { addFeature as add, hashString } from "./feature-hash.js";
 
 /**
  * Weight of the nearest more general word of a lemma ("person" for "man"), and the share each further one keeps.
@@ -47,11 +47,6 @@ const featuresOf = memoize((l: string): Feature[] => {
   }
   return out;
 });
-
-function add(v: Float32Array, hash: number, weight: number): void {
-  const index = (hash >>> 0) % v.length;
-  v[index] = (v[index] as number) + (hash & 0x80000000 ? -weight : weight);
-}
 
 /** Parts of a code-like token (paths, dotted and snake_case names; lemmas are lower case); none for a plain word. */
 function identifierParts(token: string): string[] {

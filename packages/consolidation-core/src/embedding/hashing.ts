@@ -1,6 +1,7 @@
 import { ValidationError } from "@memcons/models";
 import type { Embedder } from "../types.js";
 import { normalizeInPlace } from "./cosine.js";
+import { addFeature as add, hashString, mix } from "./feature-hash.js";
 import { hashTextV2 } from "./hashing-v2.js";
 import { hashTextV3 } from "./hashing-v3.js";
 
@@ -122,24 +123,3 @@ function addTrigrams(v: Float32Array, token: string): void {
   }
 }
 
-function add(v: Float32Array, hash: number, weight: number): void {
-  const index = (hash >>> 0) % v.length;
-  v[index] = (v[index] as number) + (hash & 0x80000000 ? -weight : weight);
-}
-
-/** 32-bit FNV-1a of a string, seeded, with a final avalanche. */
-export function hashString(s: string, seed: number): number {
-  let h = seed | 0;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return mix(h);
-}
-
-function mix(h: number): number {
-  let x = h | 0;
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return x;
-}

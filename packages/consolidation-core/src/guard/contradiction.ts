@@ -1,7 +1,7 @@
 import { stem } from "../stem.js";
 import { readStatements, type Statement } from "../lexicon/statement.js";
 import { compareStatements } from "./statements.js";
-import { type GuardToken, guardTokens } from "./tokens.js";
+import { type GuardToken, guardTokens, NEGATORS, negatedIndex } from "./tokens.js";
 
 /** What separates two otherwise similar texts. */
 export type ContradictionKind =
@@ -55,12 +55,6 @@ interface IdentifierMention {
   after: string | undefined;
 }
 
-const NEGATORS = new Set(["not", "never", "no", "without", "none", "nothing", "nobody", "nowhere", "neither", "nor"]);
-/** Words skipped between a negation and the word it negates ("not be used", "never to call", "not the cache"). */
-const NEGATION_SKIP = new Set([
-  "be", "been", "being", "to", "a", "an", "the", "ever", "even", "really", "yet", "any", "so", "very", "too",
-  "just", "also", "quite", "all", "at", "longer", "this", "that", "these", "those", "it", "its", "them",
-]);
 
 /** Pairs of opposite words; a pair separates two texts when each uses one side and not the other. */
 const OPPOSITES: Array<[string, string]> = [
@@ -128,14 +122,13 @@ export function analyzeForGuard(text: string): GuardAnalysis {
   const affirmed = new Set<string>();
   const stems = new Set<string>();
   const negatedAt = new Set<number>();
+  const words = tokens.map((token) => token.text);
   for (let i = 0; i < tokens.length; i++) {
-    if (!NEGATORS.has((tokens[i] as GuardToken).text)) continue;
-    let j = i + 1;
-    while (j < tokens.length && NEGATION_SKIP.has((tokens[j] as GuardToken).text)) j++;
-    const target = tokens[j];
-    if (target && !NEGATORS.has(target.text)) {
+    if (!NEGATORS.has(words[i] as string)) continue;
+    const j = negatedIndex(words, i);
+    if (j >= 0) {
       negatedAt.add(j);
-      negated.add(stemOf(target));
+      negated.add(stemOf(tokens[j] as GuardToken));
     }
   }
   tokens.forEach((token, i) => {

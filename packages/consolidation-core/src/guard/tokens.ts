@@ -48,6 +48,23 @@ const NUMBER_WORDS: Record<string, string> = {
   thousand: "1000",
 };
 
+/** Words that negate the word after them. */
+export const NEGATORS: ReadonlySet<string> = new Set([
+  "not", "never", "no", "without", "none", "nothing", "nobody", "nowhere", "neither", "nor",
+]);
+/** Words skipped between a negation and the word it negates ("not be used", "never to call", "none of the kids"). */
+const NEGATION_SKIP = new Set([
+  "be", "been", "being", "to", "a", "an", "the", "ever", "even", "really", "yet", "any", "of", "so", "very", "too",
+  "just", "also", "quite", "all", "at", "longer", "this", "that", "these", "those", "it", "its", "them",
+]);
+
+/** Index of the word the negation at `at` negates ("never to call it" → call), or -1 when none follows. */
+export function negatedIndex(words: readonly string[], at: number): number {
+  let j = at + 1;
+  while (j < words.length && NEGATION_SKIP.has(words[j] as string)) j++;
+  return j < words.length && !NEGATORS.has(words[j] as string) ? j : -1;
+}
+
 /** Spelled-out numbers ("two", "twelve") as digits; other words unchanged. */
 export function numberWordToDigits(word: string): string {
   return NUMBER_WORD_MAP.get(word) ?? word;

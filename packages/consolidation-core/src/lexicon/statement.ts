@@ -1,5 +1,6 @@
 import { STOPWORDS } from "../embedding/normalize.js";
 import { memoize } from "../memo.js";
+import { NEGATORS, negatedIndex } from "../guard/tokens.js";
 import { splitSentences } from "../text.js";
 import { isIrregularForm, LIGHT_VERB_LEMMAS, lemma, lexicalWords, RELATION_WORD_SET } from "./lemma.js";
 
@@ -22,11 +23,6 @@ export interface Statement {
 }
 
 const EXTRA_STOPWORDS = new Set(["by", "one", "another", "other", "of", "every", "all", "both", "many", "several", "much"]);
-const NEGATORS = new Set(["not", "never", "no", "without", "none", "nothing", "nobody", "neither", "nor"]);
-const NEGATION_SKIP = new Set([
-  "be", "been", "being", "to", "a", "an", "the", "ever", "even", "any", "of", "so", "very", "too", "just", "all", "at",
-  "longer", "this", "that", "these", "those", "it", "its", "them",
-]);
 const AVOID = lemma("avoid");
 /** Words ending in "-ly" that are not manner adverbs. */
 const NOT_ADVERBS = new Set(["family", "supply", "assembly", "butterfly", "monopoly", "anomaly", "italy", "only", "early", "reply", "apply", "daily", "weekly", "monthly", "yearly", "hourly", "nightly", "friendly", "likely", "lonely", "lovely", "elderly", "ugly", "holy", "jelly", "belly", "bully", "rally", "silly"]);
@@ -45,13 +41,12 @@ export function readStatement(sentence: string): Statement {
   const avoided = new Set<number>();
   words.forEach((word, i) => {
     if (NEGATORS.has(word)) {
-      let j = i + 1;
-      while (j < words.length && NEGATION_SKIP.has(words[j] as string)) j++;
-      const target = words[j];
-      if (target !== undefined && !NEGATORS.has(target)) {
+      const j = negatedIndex(words, i);
+      if (j >= 0) {
+        const target = lemma(words[j] as string);
         // "do not use X" says "avoid X".
-        if (LIGHT_VERB_LEMMAS.has(lemma(target))) avoided.add(j);
-        else negated.add(lemma(target));
+        if (LIGHT_VERB_LEMMAS.has(target)) avoided.add(j);
+        else negated.add(target);
       }
       if (word === "nobody") negated.add(lemma("person"));
     }
