@@ -40,6 +40,7 @@ for (const n of sizes) {
       phase_ms?: Record<string, number>;
       reduction_ratio?: number;
       detect?: Record<string, unknown>;
+      finalize?: { ms?: number };
     };
     process.stdout.write(
       `${JSON.stringify({
@@ -53,8 +54,10 @@ for (const n of sizes) {
           embed: metrics.detect?.embed_ms,
           embedding_write: metrics.detect?.embedding_write_ms,
           pair_search: metrics.detect?.lsh_ms,
+          guard: metrics.detect?.guard_ms,
           clustering: metrics.detect?.cluster_ms,
         },
+        finalize_ms: metrics.finalize?.ms,
         peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
         clusters: result.clusters,
         memories_merged: result.memories_merged,

@@ -99,6 +99,46 @@ describe("detection", () => {
     expect((await lshSimilarPairsAsync(set, 0.9)).pairs).toEqual(first.pairs);
   });
 
+  it("LSH stays selective when every row shares a strong common direction, and finds the near-duplicates", () => {
+    // Rows of one group all lean towards their group's direction (cosine ~0.65 between unrelated rows), as memories
+    // written from one template do; only the planted pairs are above 0.9.
+    const dims = 64;
+    const n = 3000;
+    const random = mulberry(7);
+    const unit = (v: Float32Array) => {
+      const norm = Math.hypot(...v);
+      return v.map((x) => x / norm);
+    };
+    const gaussian = () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+    const directions = [0, 1].map(() => unit(Float32Array.from({ length: dims }, gaussian)));
+    const vectors = new Float32Array(n * dims);
+    const groups = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      groups[i] = i % 2;
+      const base = directions[groups[i] as number] as Float32Array;
+      const noise = unit(Float32Array.from({ length: dims }, gaussian));
+      // Every tenth row is a near-copy of the row two before it (same group).
+      const source = i % 10 === 9 ? vectors.subarray((i - 2) * dims, (i - 1) * dims) : null;
+      const row = source
+        ? unit(Float32Array.from(source, (x, d) => x + 0.12 * (noise[d] as number)))
+        : unit(Float32Array.from(base, (x, d) => 0.8 * x + 0.6 * (noise[d] as number)));
+      vectors.set(row, i * dims);
+    }
+    const set = { vectors, dims, n, groups };
+    const exact = exhaustiveSimilarPairs(set, 0.9);
+    const found = lshSimilarPairs(set, 0.9);
+    const key = (p: { i: number; j: number }) => `${p.i}:${p.j}`;
+    const got = new Set(found.pairs.map(key));
+    expect(exact.length).toBeGreaterThanOrEqual(290);
+    expect(exact.filter((p) => got.has(key(p))).length / exact.length).toBeGreaterThanOrEqual(0.99);
+    expect(found.stats.bucketPairs).toBeLessThan((n * n) / 2 / 20);
+  });
+
+  it("refuses a table key wider than 16 bits", () => {
+    const set = { vectors: new Float32Array(8), dims: 4, n: 2, groups: null };
+    expect(() => lshSimilarPairs(set, 0.9, { bitsPerTable: 20 })).toThrow(ValidationError);
+  });
+
   it("complete linkage never chains: A~B and B~C but A≁C stay apart", () => {
     const pairs = [
       { i: 0, j: 1, similarity: 0.95 },
@@ -113,3 +153,13 @@ describe("detection", () => {
     expect(completeLinkageClusters(6, pairs, 3).map((c) => c.members)).toEqual([[3, 4, 5]]);
   });
 });
+
+function mulberry(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,3 +1,4 @@
+import { ValidationError } from "@memcons/models";
 import { dotRows } from "../embedding/cosine.js";
 import { popcount32, seededRandom } from "./random.js";
 
@@ -18,13 +19,16 @@ export interface SimilarPair {
   similarity: number;
 }
 
-/** Tuning of the random-hyperplane LSH; the defaults keep recall ≥ 0.99 at thresholds ≥ 0.85. */
+/**
+ * Tuning of the random-hyperplane LSH. Rows are hashed relative to their group's mean vector; the defaults keep
+ * recall ≥ 0.99 against exhaustive search at the default threshold (measured by `pnpm bench quality`).
+ */
 export interface LshOptions {
   /** Signature length in bits (multiple of 32, default 256). */
   signatureBits?: number;
-  /** Hash tables (default 56). */
+  /** Hash tables (default 90). */
   tables?: number;
-  /** Signature bits per table key (default 16). */
+  /** Signature bits per table key (default 13, at most 16). */
   bitsPerTable?: number;
   /** Seed of the hyperplanes and bit samples (default 0x5eed). */
   seed?: number;
@@ -75,28 +79,31 @@ export async function lshSimilarPairsAsync(
 
 function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Generator<void, LshResult> {
   const bits = options.signatureBits ?? 256;
-  const tables = options.tables ?? 56;
-  const k = options.bitsPerTable ?? 16;
+  const tables = options.tables ?? 90;
+  const k = options.bitsPerTable ?? 13;
+  if (!Number.isInteger(k) || k < 1 || k > 16) {
+    throw new ValidationError(`bitsPerTable must be an integer in 1..16, got ${k}`, [{ path: "bitsPerTable", message: "must be an integer in 1..16" }]);
+  }
   const maxBucket = options.maxBucket ?? 2048;
   const random = seededRandom(options.seed ?? 0x5eed);
   const words = bits >>> 5;
-  const signatures = yield* simhash(set, bits, random, options.projectionDensity ?? 1 / 8);
-  // Hamming filter: keep pairs whose estimated angle is within 4.5 sigma of the threshold's angle.
-  const theta = Math.acos(Math.max(-1, Math.min(1, threshold))) / Math.PI;
-  const maxHamming = Math.ceil(bits * theta + 4.5 * Math.sqrt(bits * theta * (1 - theta)) + 1);
+  const groups = set.groups ?? new Int32Array(set.n);
+  const centered = centerByGroup(set, groups);
+  const signatures = yield* simhash(set, groups, centered.means, bits, random, options.projectionDensity ?? 1 / 8);
+  const limits = hammingLimits(bits);
+  const slack = 2 * (1 - threshold);
+  const norms = centered.norms;
   const stats: LshStats = { bucketPairs: 0, hammingPassed: 0, verifiedPairs: 0 };
   const pairs: SimilarPair[] = [];
   const { n } = set;
   const tableBits = new Int32Array(k);
-  let groupCount = 1;
-  if (set.groups) for (let i = 0; i < n; i++) groupCount = Math.max(groupCount, (set.groups[i] as number) + 1);
   // Counting sort by bucket (group, key): no comparisons, rows of one bucket end up adjacent.
-  const counts = new Int32Array(groupCount * 2 ** k + 1);
+  const counts = new Int32Array(centered.groupCount * 2 ** k + 1);
   const bucket = new Int32Array(n);
   const order = new Int32Array(n);
   // Key of every row in every table (row-major): a pair is verified only in the first table where it
   // collides, which dedupes pairs without a large set of seen pairs.
-  const bucketOf = new Uint32Array(n * tables);
+  const bucketOf = new Uint16Array(n * tables);
   for (let t = 0; t < tables; t++) {
     yield;
     sampleBits(tableBits, bits, random);
@@ -108,7 +115,7 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
         key = (key << 1) | (((signatures[base + (bit >>> 5)] as number) >>> (bit & 31)) & 1);
       }
       bucketOf[i * tables + t] = key;
-      bucket[i] = (set.groups ? (set.groups[i] as number) : 0) * 2 ** k + key;
+      bucket[i] = (groups[i] as number) * 2 ** k + key;
     }
     counts.fill(0);
     for (let i = 0; i < n; i++) {
@@ -129,11 +136,13 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
       while (end < n && bucket[order[end] as number] === current) end++;
       for (let a = start; a < end; a++) {
         const i = order[a] as number;
+        const ri = norms[i] as number;
         const last = Math.min(end, a + 1 + maxBucket);
         for (let b = a + 1; b < last; b++) {
           const j = order[b] as number;
           stats.bucketPairs++;
-          if (hamming(signatures, words, i, j) > maxHamming) continue;
+          const rj = norms[j] as number;
+          if (hamming(signatures, words, i, j) > limits.at(ri, rj, slack)) continue;
           stats.hammingPassed++;
           if (collidedBefore(bucketOf, tables, t, i, j)) continue;
           stats.verifiedPairs++;
@@ -148,6 +157,64 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
   return { pairs, stats };
 }
 
+/**
+ * Each group's mean vector and every row's distance from it. Rows of one kind share much (a template's words, common
+ * terms), so their raw angles are all small; measured from the group's mean, unrelated rows point every way and only
+ * near-duplicates stay close. Differences, hence the pairs above the threshold, are unchanged.
+ */
+function centerByGroup(set: VectorSet, groups: Int32Array): { means: Float64Array; norms: Float32Array; groupCount: number } {
+  const { dims, n, vectors } = set;
+  let groupCount = 1;
+  for (let i = 0; i < n; i++) groupCount = Math.max(groupCount, (groups[i] as number) + 1);
+  const means = new Float64Array(groupCount * dims);
+  const sizes = new Float64Array(groupCount);
+  for (let i = 0; i < n; i++) {
+    const g = groups[i] as number;
+    sizes[g] = (sizes[g] as number) + 1;
+    for (let d = 0; d < dims; d++) means[g * dims + d] = (means[g * dims + d] as number) + (vectors[i * dims + d] as number);
+  }
+  for (let g = 0; g < groupCount; g++) {
+    const size = sizes[g] as number;
+    if (size > 0) for (let d = 0; d < dims; d++) means[g * dims + d] = (means[g * dims + d] as number) / size;
+  }
+  const norms = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const g = groups[i] as number;
+    let sum = 0;
+    for (let d = 0; d < dims; d++) {
+      const v = (vectors[i * dims + d] as number) - (means[g * dims + d] as number);
+      sum += v * v;
+    }
+    norms[i] = Math.sqrt(sum);
+  }
+  return { means, norms, groupCount };
+}
+
+/**
+ * The largest signature Hamming distance a pair above the threshold can plausibly show. Two unit rows with cosine ≥ t
+ * are at most √(2(1 − t)) apart, so rows at distances rᵢ, rⱼ from their mean have a centred cosine of at least
+ * (rᵢ² + rⱼ² − 2(1 − t)) / (2 rᵢ rⱼ); the limit allows three standard deviations above that angle's expected distance.
+ */
+const HAMMING_SIGMAS = 3;
+
+function hammingLimits(bits: number): { at(ri: number, rj: number, slack: number): number } {
+  const STEPS = 1024;
+  const table = new Int32Array(STEPS + 1);
+  for (let s = 0; s <= STEPS; s++) {
+    const theta = Math.acos(Math.min(1, -1 + (2 * s) / STEPS)) / Math.PI;
+    table[s] = Math.ceil(bits * theta + HAMMING_SIGMAS * Math.sqrt(bits * theta * (1 - theta)) + 1);
+  }
+  return {
+    at(ri, rj, slack) {
+      const product = 2 * ri * rj;
+      if (product <= 1e-12) return bits;
+      const cosine = (ri * ri + rj * rj - slack) / product;
+      if (cosine <= -1) return bits;
+      // Rounded down: a smaller cosine allows a larger distance, so the limit never undercuts the true one.
+      return table[Math.floor(((Math.min(1, cosine) + 1) * STEPS) / 2)] as number;
+    },
+  };
+}
 /** Every pair with cosine ≥ threshold, by comparing all pairs within each group (the reference for LSH recall). */
 export function exhaustiveSimilarPairs(set: VectorSet, threshold: number): SimilarPair[] {
   const pairs: SimilarPair[] = [];
@@ -161,7 +228,14 @@ export function exhaustiveSimilarPairs(set: VectorSet, threshold: number): Simil
   return pairs;
 }
 
-function* simhash(set: VectorSet, bits: number, random: () => number, density: number): Generator<void, Uint32Array> {
+function* simhash(
+  set: VectorSet,
+  groups: Int32Array,
+  means: Float64Array,
+  bits: number,
+  random: () => number,
+  density: number,
+): Generator<void, Uint32Array> {
   const { dims, n, vectors } = set;
   const words = bits >>> 5;
   // Sparse random hyperplanes (Achlioptas): each coordinate is +1 or -1 with probability density/2, else 0.
@@ -178,17 +252,19 @@ function* simhash(set: VectorSet, bits: number, random: () => number, density: n
     plus.push(Int32Array.from(p));
     minus.push(Int32Array.from(m));
   }
+  // A projection is linear: the centred row's side of a hyperplane is the row's projection minus its mean's.
+  const groupCount = means.length / dims;
+  const meanProjections = new Float64Array(groupCount * bits);
+  for (let g = 0; g < groupCount; g++) {
+    for (let b = 0; b < bits; b++) meanProjections[g * bits + b] = project(means, g * dims, plus[b] as Int32Array, minus[b] as Int32Array);
+  }
   const signatures = new Uint32Array(n * words);
   for (let i = 0; i < n; i++) {
     if (i % 4096 === 4095) yield;
     const base = i * dims;
+    const offset = (groups[i] as number) * bits;
     for (let b = 0; b < bits; b++) {
-      let s = 0;
-      const p = plus[b] as Int32Array;
-      const m = minus[b] as Int32Array;
-      for (let x = 0; x < p.length; x++) s += vectors[base + (p[x] as number)] as number;
-      for (let x = 0; x < m.length; x++) s -= vectors[base + (m[x] as number)] as number;
-      if (s >= 0) {
+      if (project(vectors, base, plus[b] as Int32Array, minus[b] as Int32Array) >= (meanProjections[offset + b] as number)) {
         const w = i * words + (b >>> 5);
         signatures[w] = ((signatures[w] as number) | (1 << (b & 31))) >>> 0;
       }
@@ -197,7 +273,14 @@ function* simhash(set: VectorSet, bits: number, random: () => number, density: n
   return signatures;
 }
 
-function collidedBefore(bucketOf: Uint32Array, tables: number, table: number, i: number, j: number): boolean {
+function project(vectors: Float32Array | Float64Array, base: number, plus: Int32Array, minus: Int32Array): number {
+  let s = 0;
+  for (let x = 0; x < plus.length; x++) s += vectors[base + (plus[x] as number)] as number;
+  for (let x = 0; x < minus.length; x++) s -= vectors[base + (minus[x] as number)] as number;
+  return s;
+}
+
+function collidedBefore(bucketOf: Uint16Array, tables: number, table: number, i: number, j: number): boolean {
   const a = i * tables;
   const b = j * tables;
   for (let t = 0; t < table; t++) if (bucketOf[a + t] === bucketOf[b + t]) return true;
