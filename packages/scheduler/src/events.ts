@@ -61,8 +61,7 @@ export async function subscribeJobEvents(
   handler: (event: JobEvent) => void,
 ): Promise<() => Promise<void>> {
   return db.listen(JOB_EVENTS_CHANNEL, (payload) => {
-    const event = parseJobEvent(payload);
-    if (event) handler(event);
+    for (const event of parseJobEvents(payload)) handler(event);
   });
 }
 
@@ -70,11 +69,51 @@ export async function subscribeJobEvents(
 export function parseJobEvent(payload: string): JobEvent | null {
   try {
     const value: unknown = JSON.parse(payload);
-    if (value && typeof value === "object" && "type" in value && "job_id" in value) return value as JobEvent;
+    return isJobEvent(value) ? value : null;
   } catch {
-    // not JSON: ignore
+    return null; // not JSON
   }
-  return null;
+}
+
+/** Parses a NOTIFY payload holding one JobEvent or a JSON array of them (in order); [] when it holds none. */
+export function parseJobEvents(payload: string): JobEvent[] {
+  try {
+    const value: unknown = JSON.parse(payload);
+    if (Array.isArray(value)) return value.filter(isJobEvent);
+    return isJobEvent(value) ? [value] : [];
+  } catch {
+    return []; // not JSON
+  }
+}
+
+function isJobEvent(value: unknown): value is JobEvent {
+  return typeof value === "object" && value !== null && "type" in value && "job_id" in value;
+}
+
+/** Longest NOTIFY payload, in bytes, that several events are packed into (PostgreSQL refuses 8000 and more). */
+const MAX_PACKED_BYTES = 7900;
+
+/**
+ * Packs event JSON texts into as few NOTIFY payloads as fit, in order: a payload is one event, or a JSON array of
+ * several. One statement that changes many jobs (a claim, a batch of completions) then sends few notifications.
+ */
+export function packJobEvents(events: readonly string[]): string[] {
+  const payloads: string[] = [];
+  let group: string[] = [];
+  let bytes = 2;
+  const close = () => {
+    if (group.length > 0) payloads.push(group.length === 1 ? (group[0] as string) : `[${group.join(",")}]`);
+    group = [];
+    bytes = 2;
+  };
+  for (const event of events) {
+    const size = Buffer.byteLength(event) + 1;
+    if (bytes + size > MAX_PACKED_BYTES) close();
+    group.push(event);
+    bytes += size;
+  }
+  close();
+  return payloads;
 }
 
 /**
@@ -84,13 +123,16 @@ export function parseJobEvent(payload: string): JobEvent | null {
  * runJobStatement NOTIFYs those events right after the change commits.
  */
 export function withJobEvents(statement: SQL, type: SQL): SQL {
-  return sql`with j as (${statement})
-    select j.*, json_build_object(
+  return sql`with j as (${statement}) select j.*, ${jobEventJson(type)} as event from j`;
+}
+
+/** The JSON text of the JobEvent of a changed job row aliased `j`; `type` is an SQL expression over `j`. */
+export function jobEventJson(type: SQL): SQL {
+  return sql`json_build_object(
       'type', (${type})::text, 'job_id', j.id, 'project_id', j.project_id, 'status', j.status,
       'progress', j.progress,
       'at', to_char(clock_timestamp() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-      'error_message', left(j.error_message, ${MAX_EVENT_ERROR_CHARS}::int))::text as event
-    from j`;
+      'error_message', left(j.error_message, ${MAX_EVENT_ERROR_CHARS}::int))::text`;
 }
 
 /**

@@ -22,14 +22,23 @@ export {
   type JobEvent,
   type JobEventType,
   jobEvent,
+  packJobEvents,
   parseJobEvent,
+  parseJobEvents,
   publishJobEvent,
   subscribeJobEvents,
 } from "./events.js";
 export { type EnqueueRequest, type EnqueueResult, enqueueJob } from "./enqueue.js";
 export type { JobHandler, JobHandlerContext, JobHandlers, JobProgress } from "./handler.js";
 export { claimJobs, type ClaimOptions } from "./queue/claim.js";
-export { CompletionBatcher, completeJob, completeJobs } from "./queue/complete.js";
+export {
+  type ClaimAlongside,
+  type CompletedAndClaimed,
+  CompletionBatcher,
+  completeAndClaimJobs,
+  completeJob,
+  completeJobs,
+} from "./queue/complete.js";
 export { failJob, type FailOptions, retryDelayMs } from "./queue/fail.js";
 export { heartbeat, type HeartbeatResult } from "./queue/heartbeat.js";
 export { reclaimExpiredJobs } from "./queue/reclaim.js";

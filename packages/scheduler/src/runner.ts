@@ -3,9 +3,10 @@ import type { Database, Logger } from "@memcons/models";
 import { JobCancelledError, LeaseLostError, RunnerStoppingError } from "./errors.js";
 import { JOB_WAKEUP_CHANNEL } from "./events.js";
 import { type ActiveJob, type ExecutionHost, abortJob, startJob } from "./execute.js";
-import { claimJobs } from "./queue/claim.js";
+import { type ClaimOptions, claimJobs } from "./queue/claim.js";
 import { CompletionBatcher } from "./queue/complete.js";
 import { heartbeat } from "./queue/heartbeat.js";
+import type { ChangedJob } from "./queue/statement.js";
 import { reclaimExpiredJobs } from "./queue/reclaim.js";
 import { type JobRunnerOptions, resolveRunnerOptions } from "./runner-options.js";
 
@@ -56,6 +57,9 @@ class Runner implements JobRunner {
   #tickSoon: ReturnType<typeof setImmediate> | undefined;
   #tickAgain = false;
   #lastReclaim = 0;
+  /** Slots promised to claims in flight (ours or those riding on completion writes). */
+  #reserved = 0;
+  readonly #completions: CompletionBatcher;
 
   constructor(options: JobRunnerOptions) {
     const o = resolveRunnerOptions(options);
@@ -67,7 +71,14 @@ class Runner implements JobRunner {
     this.#heartbeatMs = o.heartbeatMs;
     this.#pollIntervalMs = o.pollIntervalMs;
     this.#abortWaitMs = o.abortWaitMs;
-    const completions = new CompletionBatcher(o.db, this.workerId);
+    const completions = new CompletionBatcher(o.db, this.workerId, {
+      reserve: (completing) => this.#reserve(completing),
+      claimed: (jobs, reserved) => {
+        this.#reserved -= reserved;
+        this.#startClaimed(jobs);
+      },
+    });
+    this.#completions = completions;
     this.#host = {
       db: o.db,
       workerId: this.workerId,
@@ -117,6 +128,8 @@ class Runner implements JobRunner {
     this.#tickSoon = undefined;
     await this.#unlisten?.().catch((error: unknown) => this.#logger.warn({ err: error }, "UNLISTEN failed"));
     await this.#ticking;
+    // A completion write in flight may still hand over jobs it claimed: they are waited for like the others.
+    await this.#completions.idle();
     if (!(await this.#waitForJobs(graceMs))) {
       // Aborted jobs are released to pending (not counted as an attempt); a handler that ignores
       // the abort is given up on after abortWaitMs, then released all the same.
@@ -177,23 +190,40 @@ class Runner implements JobRunner {
       do {
         this.#tickAgain = false;
         await this.#reclaimIfDue();
-        const free = this.#concurrency - this.#active.size;
-        if (free <= 0 || this.#state !== "running") break;
-        const claimed = await claimJobs(this.#db, { workerId: this.workerId, limit: free, leaseMs: this.#leaseMs });
-        for (const { job, event } of claimed) {
-          if (event) this.events.emit("event", event);
-          const entry = startJob(this.#host, job);
-          this.#active.set(job.id, entry);
-          void entry.done.finally(() => {
-            this.#active.delete(job.id);
-            this.#requestTick();
-          });
+        const claim = this.#reserve(0);
+        if (!claim) break;
+        try {
+          this.#startClaimed(await claimJobs(this.#db, claim));
+        } finally {
+          this.#reserved -= claim.limit;
         }
       } while (this.#tickAgain && this.#state === "running");
     } catch (error) {
       this.#logger.error({ err: error }, "claiming jobs failed; retrying at the next poll");
     }
     if (this.#state === "running") this.#pollTimer = setTimeout(() => this.#requestTick(), this.#pollIntervalMs);
+  }
+
+  /** Reserves every slot free once `completing` running jobs are done; the claim for them, or null when none is free. */
+  #reserve(completing: number): ClaimOptions | null {
+    if (this.#state !== "running") return null;
+    const free = this.#concurrency - this.#active.size - this.#reserved + completing;
+    if (free <= 0) return null;
+    this.#reserved += free;
+    return { workerId: this.workerId, limit: free, leaseMs: this.#leaseMs };
+  }
+
+  /** Runs claimed jobs; each frees its slot (and asks for a claim) once its outcome is recorded. */
+  #startClaimed(claimed: readonly ChangedJob[]): void {
+    for (const { job, event } of claimed) {
+      if (event) this.events.emit("event", event);
+      const entry = startJob(this.#host, job);
+      this.#active.set(job.id, entry);
+      void entry.done.finally(() => {
+        this.#active.delete(job.id);
+        this.#requestTick();
+      });
+    }
   }
 
   async #reclaimIfDue(): Promise<void> {

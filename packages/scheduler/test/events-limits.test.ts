@@ -6,8 +6,11 @@ import {
   InvalidScheduleError,
   type JobEvent,
   checkThresholdTrigger,
+  claimJobs,
   createJobRunner,
+  packJobEvents,
   parseJobEvent,
+  parseJobEvents,
   publishJobEvent,
   runScheduledConsolidation,
   subscribeJobEvents,
@@ -69,6 +72,29 @@ describe.each(testTargets(process.env.DATABASE_URL))("events and limits on $driv
     expect(local).toEqual(received);
     expect(parseJobEvent("not json")).toBeNull();
     expect(parseJobEvent('{"hello":1}')).toBeNull();
+    await unsubscribe();
+  });
+
+  it("packs the events of one statement into few NOTIFY payloads, each under 8000 bytes, delivered in order", async () => {
+    const received: JobEvent[] = [];
+    const unsubscribe = await subscribeJobEvents(db, (e) => received.push(e));
+    const projectIds = await Promise.all(Array.from({ length: 60 }, () => createProject(db)));
+    const jobs = [];
+    for (const projectId of projectIds) jobs.push((await triggerConsolidation(db, { projectId, triggerType: "manual" })).job);
+    await waitFor(() => received.filter((e) => e.type === "created").length === 60);
+    received.length = 0;
+    const claimed = await claimJobs(db, { workerId: "packer", limit: 60, leaseMs: 60_000 });
+    expect(claimed).toHaveLength(60);
+    await waitFor(() => received.length === 60);
+    expect(received.map((e) => e.job_id)).toEqual(claimed.map((c) => c.job.id));
+    expect(received.every((e) => e.type === "started")).toBe(true);
+    const payloads = packJobEvents(claimed.map((c) => JSON.stringify(c.event)));
+    expect(payloads.length).toBeGreaterThan(1);
+    expect(payloads.length).toBeLessThan(10);
+    for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(8_000);
+    expect(payloads.flatMap(parseJobEvents)).toEqual(claimed.map((c) => c.event));
+    expect(parseJobEvents("[1, {\"type\":\"started\",\"job_id\":\"x\"}]")).toEqual([{ type: "started", job_id: "x" }]);
+    expect(parseJobEvents("nope")).toEqual([]);
     await unsubscribe();
   });
 

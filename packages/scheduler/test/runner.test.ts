@@ -20,6 +20,7 @@ import {
   LeaseLostError,
   cancelJob,
   claimJobs,
+  completeAndClaimJobs,
   createJobRunner,
   reclaimExpiredJobs,
   retryDelayMs,
@@ -27,7 +28,7 @@ import {
   triggerConsolidation,
   triggerJob,
 } from "../src/index.js";
-import { createProject, deferred, getJob, untilAborted, waitFor } from "./helpers.js";
+import { createProject, deferred, getJob, insertPendingJobs, untilAborted, waitFor } from "./helpers.js";
 
 const FAST = { leaseMs: 1_000, pollIntervalMs: 50 } as const;
 
@@ -384,6 +385,50 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
       await db.orm.update(consolidationJobs).set({ status: "cancelled" }).where(eq(consolidationJobs.id, id));
     }
     await cancelJob(db, future.id);
+  });
+
+  it("refills the slots of finished jobs in the statement that records them, never beyond its concurrency", async () => {
+    const jobIds = await insertPendingJobs(db, 40);
+    let running = 0;
+    let peak = 0;
+    const started: string[] = [];
+    const events: JobEvent[] = [];
+    const runner = await start({
+      concurrency: 3,
+      pollIntervalMs: 60_000, // no poll: after the first claim only completion writes can claim
+      handlers: {
+        consolidation: async (job) => {
+          running += 1;
+          peak = Math.max(peak, running);
+          started.push(job.id);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          running -= 1;
+        },
+      },
+    });
+    runner.events.on("event", (event: JobEvent) => events.push(event));
+    await waitFor(() => events.filter((e) => e.type === "completed").length === 40, 20_000);
+    expect(peak).toBeLessThanOrEqual(3);
+    expect(new Set(started)).toEqual(new Set(jobIds));
+    for (const id of jobIds) expect((await getJob(db, id)).status).toBe("completed");
+    expect(events.filter((e) => e.type === "started")).toHaveLength(40);
+  });
+
+  it("completeAndClaimJobs completes held jobs and claims due ones in one statement", async () => {
+    const [second, third] = await insertPendingJobs(db, 2);
+    const held = await claimJobs(db, { workerId: "w-combined", limit: 1, leaseMs: 60_000 });
+    const first = held[0]?.job.id as string;
+    const { completed, claimed } = await completeAndClaimJobs(db, [first], "w-combined", {
+      workerId: "w-combined",
+      limit: 500,
+      leaseMs: 60_000,
+    });
+    expect(completed.map((c) => [c.job.id, c.job.status, c.event?.type])).toEqual([[first, "completed", "completed"]]);
+    expect(claimed.map((c) => c.job.id)).toEqual(expect.arrayContaining([second, third].filter((id) => id !== first)));
+    expect(claimed.every((c) => c.job.status === "running" && c.job.lockedBy === "w-combined" && c.event?.type === "started")).toBe(true);
+    // A job this worker does not hold is left alone; with nothing due, nothing is claimed.
+    const again = await completeAndClaimJobs(db, [first], "w-combined", { workerId: "w-combined", limit: 5, leaseMs: 60_000 });
+    expect(again).toEqual({ completed: [], claimed: [] });
   });
 
   it("rejects invalid options", () => {

@@ -27,7 +27,12 @@ export async function claimJobs(db: Database, options: ClaimOptions): Promise<Ch
  * (plus any skipped locked ones) instead of sorting every pending job, however deep the queue.
  */
 export function claimStatement(options: ClaimOptions): SQL {
-  const update = sql`update memcons.consolidation_jobs c
+  return withJobEvents(claimUpdate(options), sql`'started'`);
+}
+
+/** The claim's `update … returning *`, without events (see claimStatement). */
+export function claimUpdate(options: ClaimOptions): SQL {
+  return sql`update memcons.consolidation_jobs c
       set status = 'running', locked_by = ${options.workerId},
           locked_until = now() + ${leaseMsToMs(options.leaseMs)}::int * interval '1 millisecond',
           started_at = coalesce(c.started_at, now())
@@ -38,5 +43,4 @@ export function claimStatement(options: ClaimOptions): SQL {
        limit ${Math.floor(options.limit)}::int
        for no key update skip locked)
     returning c.*`;
-  return withJobEvents(update, sql`'started'`);
 }

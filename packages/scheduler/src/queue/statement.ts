@@ -1,6 +1,6 @@
 import { type ConsolidationJob, type Database, type Executor, queryRows } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
-import { JOB_EVENTS_CHANNEL, JOB_WAKEUP_CHANNEL, type JobEvent, notifyAll, parseJobEvent } from "../events.js";
+import { JOB_EVENTS_CHANNEL, JOB_WAKEUP_CHANNEL, type JobEvent, notifyAll, packJobEvents, parseJobEvent } from "../events.js";
 import { type RawJobRow, rowToJob } from "../rows.js";
 
 /** A job row changed by a queue statement, with the event that statement published for it. */
@@ -24,7 +24,8 @@ export async function runJobStatement(
     ? await queryRows<RawJobRow>(options.transaction, statement)
     : await db.rows<RawJobRow>(statement);
   const notes: Array<{ channel: string; payload: string }> = [];
-  for (const row of rows) if (typeof row.event === "string") notes.push({ channel: JOB_EVENTS_CHANNEL, payload: row.event });
+  const events = rows.flatMap((row) => (typeof row.event === "string" ? [row.event] : []));
+  for (const payload of packJobEvents(events)) notes.push({ channel: JOB_EVENTS_CHANNEL, payload });
   if (options.wake) for (const row of rows) notes.push({ channel: JOB_WAKEUP_CHANNEL, payload: `new:${String(row.id)}` });
   if (options.transaction) {
     // Inside the caller's transaction a failure must surface: it aborts their transaction anyway.
