@@ -118,12 +118,19 @@ function render(text: string, slots: Slots): string {
   return text.replace(/\{(\w+)\}/g, (_, key: string) => slots[key] ?? key);
 }
 
+/** Each synonym pair as whole-word patterns: "fix" is swapped, the "fix" inside "fixture" is not. */
+const SYNONYM_PATTERNS = SYNONYMS.map(([a, b]) => ({ a: wholeWord(a), b: wholeWord(b), toA: a, toB: b }));
+
+function wholeWord(phrase: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}_])${phrase.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}_])`, "u");
+}
+
 function swapSynonyms(sentence: string, random: () => number): string {
   let out = sentence;
-  for (const [a, b] of SYNONYMS) {
+  for (const pair of SYNONYM_PATTERNS) {
     if (random() >= 0.5) continue;
-    if (out.includes(a)) out = out.replace(a, b);
-    else if (out.includes(b)) out = out.replace(b, a);
+    if (pair.a.test(out)) out = out.replace(pair.a, pair.toB);
+    else if (pair.b.test(out)) out = out.replace(pair.b, pair.toA);
   }
   return out;
 }
