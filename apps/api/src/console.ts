@@ -11,7 +11,7 @@ export function defaultConsoleDir(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), "..", "dist", "ui");
 }
 
-/** Serves the admin console's static files at /ui (no token: the page signs in and sends it as a bearer header). */
+/** Serves the admin console's static files at <base>/ui (no token: the page signs in and sends it as a bearer header). */
 export function registerConsoleRoutes(app: OpenAPIHono<ApiEnv>, consoleDir: string, base = ""): void {
   app.get("/ui", (c) => c.redirect(`${base}/ui/`, 302));
   if (!existsSync(join(consoleDir, "index.html"))) {
@@ -23,11 +23,12 @@ export function registerConsoleRoutes(app: OpenAPIHono<ApiEnv>, consoleDir: stri
   app.use("/ui/*", async (c, next) => {
     await next();
     // Hashed asset names never change content; the page itself must always be revalidated.
-    c.header("Cache-Control", c.req.path.startsWith("/ui/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
+    c.header("Cache-Control", c.req.path.startsWith(`${base}/ui/assets/`) ? "public, max-age=31536000, immutable" : "no-cache");
     c.header("X-Content-Type-Options", "nosniff");
   });
   app.get(
     "/ui/*",
-    serveStatic({ root: consoleDir, rewriteRequestPath: (path) => path.slice("/ui".length) || "/" }),
+    // Under a basePath the request path still carries it ("/memcons/ui/…"): both prefixes are dropped.
+    serveStatic({ root: consoleDir, rewriteRequestPath: (path) => path.slice(`${base}/ui`.length) || "/" }),
   );
 }

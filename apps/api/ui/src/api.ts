@@ -29,6 +29,14 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The path the API is mounted under ("" at the root, "/memcons" under a basePath): the console is always served
+ * at <that path>/ui/ and routes by the URL's hash, so the page's own path tells.
+ */
+export function apiRoot(): string {
+  return window.location.pathname.replace(/\/ui(\/.*)?$/, "");
+}
+
 /** Calls the memcons API with the bearer token; resolves with the JSON body or throws ApiError. */
 export async function api<T>(method: string, path: string, body?: unknown, token = storedToken()): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
@@ -36,7 +44,7 @@ export async function api<T>(method: string, path: string, body?: unknown, token
   if (body !== undefined) headers["content-type"] = "application/json";
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
+    response = await fetch(`${apiRoot()}${path}`, { method, headers, body: body === undefined ? null : JSON.stringify(body) });
   } catch (error) {
     throw new ApiError(0, "network_error", `The API did not answer: ${String(error)}`);
   }

@@ -1,5 +1,5 @@
 import { EventSourceParserStream } from "eventsource-parser/stream";
-import { storedToken } from "./api.js";
+import { apiRoot, storedToken } from "./api.js";
 import type { JobEvent } from "./types.js";
 
 /** Connection state of the live stream, shown to the operator. */
@@ -19,7 +19,7 @@ export async function followJobEvents(
     onState("connecting");
     try {
       const path = `/api/v1/consolidation/events${projectId ? `?project_id=${encodeURIComponent(projectId)}` : ""}`;
-      const response = await fetch(path, {
+      const response = await fetch(`${apiRoot()}${path}`, {
         headers: { authorization: `Bearer ${storedToken() ?? ""}`, accept: "text/event-stream" },
         signal,
       });

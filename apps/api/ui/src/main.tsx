@@ -1,6 +1,6 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { clearToken, storedToken } from "./api.js";
+import { apiRoot, clearToken, storedToken } from "./api.js";
 import { JobPage } from "./pages/job.js";
 import { JobsPage } from "./pages/jobs.js";
 import { PlanPage } from "./pages/plan.js";
@@ -64,7 +64,7 @@ function App() {
           <a href={href("review")} aria-current={section === "review" || section === "plans" ? "page" : undefined}>
             Review
           </a>
-          <a href="/docs">API reference</a>
+          <a href={`${apiRoot()}/docs`}>API reference</a>
         </nav>
         <button
           type="button"
