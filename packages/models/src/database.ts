@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import type { PGlite } from "@electric-sql/pglite";
 import type { SQL } from "drizzle-orm";
 import { sql } from "drizzle-orm";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { type PgDatabase, PgDialect, type PgQueryResultHKT, type PgTransaction } from "drizzle-orm/pg-core";
 import type { ExtractTablesWithRelations } from "drizzle-orm";
 import type { Sql } from "postgres";
 import { InvalidDatabaseUrlError, ValidationError } from "./errors.js";
@@ -30,13 +30,22 @@ export interface Database {
   /** Whether several connections can work at once (false on PGlite). */
   readonly supportsConcurrency: boolean;
   /** Runs raw SQL and returns its rows. */
-  rows<T extends Record<string, unknown>>(query: SQL): Promise<T[]>;
+  rows<T extends Record<string, unknown>>(query: SQL, options?: RowsOptions): Promise<T[]>;
   /** Subscribes to a NOTIFY channel; resolves once listening. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<Unlisten>;
   /** Sends a NOTIFY on a channel. */
   notify(channel: string, payload: string): Promise<void>;
   /** Closes every connection; the handle is unusable afterwards. */
   close(): Promise<void>;
+}
+
+/** How `Database.rows` runs one statement. */
+export interface RowsOptions {
+  /**
+   * Keep the statement prepared on each connection and reuse its plan: for hot statements whose text is always the
+   * same (pass lists as one array parameter). Ignored on PGlite and when prepared statements are off.
+   */
+  prepare?: boolean;
 }
 
 /** Connection settings of createDatabase for postgres:// URLs (an embedded PGlite database has one connection). */
@@ -56,6 +65,12 @@ export interface DatabaseOptions {
   idleInTransactionTimeoutMs?: number;
   /** Seconds to wait for a new connection (default 10). */
   connectTimeoutSeconds?: number;
+  /**
+   * Whether hot statements (the queue's claims, completions and heartbeats) are prepared once per connection
+   * (default true). Turn off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode
+   * before 1.21). A postgres.js client you pass in decides with its own `prepare` option.
+   */
+  preparedStatements?: boolean;
 }
 
 /** The session settings sent when each pooled connection opens. */
@@ -106,7 +121,10 @@ export async function createDatabase(
   source: string | PostgresJsClient | PGliteClient,
   options: DatabaseOptions = {},
 ): Promise<Database> {
-  if (typeof source === "function" && "unsafe" in source) return wrapPostgres(source as unknown as Sql, false);
+  if (typeof source === "function" && "unsafe" in source) {
+    const client = source as unknown as Sql;
+    return wrapPostgres(client, false, client.options?.prepare !== false);
+  }
   if (typeof source === "object" && source !== null && "exec" in source && "waitReady" in source) {
     return wrapPglite(source as unknown as PGlite, false);
   }
@@ -124,6 +142,14 @@ export async function queryRows<T extends Record<string, unknown>>(
   const result: unknown = await executor.execute(query);
   if (Array.isArray(result)) return result as T[];
   return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+const dialect = new PgDialect();
+
+/** Runs a statement as a named prepared statement of the connection (postgres.js keeps one per distinct text). */
+async function preparedRows<T extends Record<string, unknown>>(client: Sql, query: SQL): Promise<T[]> {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return (await client.unsafe(text, params as never[], { prepare: true })) as unknown as T[];
 }
 
 /** Converts a timestamp from a raw row (Date or string, depending on the driver) to a Date. */
@@ -146,10 +172,10 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     connection,
     onnotice: () => {},
   });
-  return wrapPostgres(client, true);
+  return wrapPostgres(client, true, options.preparedStatements !== false);
 }
 
-async function wrapPostgres(client: Sql, owned: boolean): Promise<Database> {
+async function wrapPostgres(client: Sql, owned: boolean, prepared: boolean): Promise<Database> {
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const orm = drizzle({ client, schema }) as unknown as Orm;
   let closed = false;
@@ -157,7 +183,7 @@ async function wrapPostgres(client: Sql, owned: boolean): Promise<Database> {
     orm,
     driver: "postgres",
     supportsConcurrency: true,
-    rows: (query) => queryRows(orm, query),
+    rows: (query, options) => (prepared && options?.prepare ? preparedRows(client, query) : queryRows(orm, query)),
     async listen(channel, onPayload) {
       const subscription = await client.listen(channel, onPayload);
       return async () => {

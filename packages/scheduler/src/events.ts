@@ -143,8 +143,11 @@ export function jobEventJson(type: SQL): SQL {
 export async function notifyAll(db: Database, notes: ReadonlyArray<{ channel: string; payload: string }>): Promise<void> {
   if (notes.length === 0) return;
   if (notes.length === 1) return db.notify(notes[0]!.channel, notes[0]!.payload);
-  await db.rows(sql`select pg_notify(n->>'channel', n->>'payload')::text as sent
-                      from json_array_elements(${JSON.stringify(notes)}::json) n`);
+  await db.rows(
+    sql`select pg_notify(n->>'channel', n->>'payload')::text as sent
+          from json_array_elements(${JSON.stringify(notes)}::json) n`,
+    { prepare: true },
+  );
 }
 
 function boundEvent(event: JobEvent): JobEvent {

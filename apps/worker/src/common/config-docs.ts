@@ -35,6 +35,8 @@ const DESCRIPTIONS: Readonly<Record<ConfigVariable, string>> = {
     "`statement_timeout` of every pooled connection (must be shorter than the lease)",
   DATABASE_LOCK_TIMEOUT_MS:
     "`lock_timeout` of every pooled connection (must be shorter than the lease)",
+  DATABASE_PREPARED_STATEMENTS:
+    "keep the job queue's hot statements (claim, completion, heartbeat) prepared on each pooled connection; set `false` behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21)",
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS:
     "`idle_in_transaction_session_timeout` of every pooled connection (must be shorter than the lease), so a frozen process's transaction and locks end before its lease does",
   API_SHUTDOWN_GRACE_MS:

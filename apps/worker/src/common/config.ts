@@ -75,6 +75,7 @@ export const CONFIG_SCHEMA = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: int(100, 3_600_000).optional(),
   DATABASE_LOCK_TIMEOUT_MS: int(100, 3_600_000).optional(),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: int(100, 3_600_000).optional(),
+  DATABASE_PREPARED_STATEMENTS: bool.default(true),
   SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(20_000),
   API_SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(10_000),
   MIGRATE_ON_START: bool.default(true),
@@ -111,6 +112,8 @@ export const CONFIG_VARIABLES = Object.keys(CONFIG_SCHEMA.shape) as ReadonlyArra
 export interface Config {
   databaseUrl: string;
   databaseMaxConnections: number;
+  /** Whether the queue's hot statements are prepared once per connection. */
+  databasePreparedStatements: boolean;
   schedule: string;
   timezone: string;
   threshold: number;
@@ -186,6 +189,7 @@ export function loadConfig(env: Env): Config {
   return {
     databaseUrl: e.DATABASE_URL,
     databaseMaxConnections: e.DATABASE_MAX_CONNECTIONS,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     schedule: e.CONSOLIDATION_SCHEDULE,
     timezone: e.CONSOLIDATION_TIMEZONE,
     threshold: e.CONSOLIDATION_THRESHOLD,

@@ -90,6 +90,7 @@ export async function openDatabaseHandle(
   try {
     opened = await createDatabase(config.databaseUrl, {
       maxConnections: config.databaseMaxConnections,
+      preparedStatements: config.databasePreparedStatements,
       applicationName: o.applicationName ?? "memcons",
       ...config.databaseTimeouts,
     });

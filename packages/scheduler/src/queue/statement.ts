@@ -22,7 +22,7 @@ export async function runJobStatement(
 ): Promise<ChangedJob[]> {
   const rows = options.transaction
     ? await queryRows<RawJobRow>(options.transaction, statement)
-    : await db.rows<RawJobRow>(statement);
+    : await db.rows<RawJobRow>(statement, { prepare: true });
   const notes: Array<{ channel: string; payload: string }> = [];
   const events = rows.flatMap((row) => (typeof row.event === "string" ? [row.event] : []));
   for (const payload of packJobEvents(events)) notes.push({ channel: JOB_EVENTS_CHANNEL, payload });
@@ -40,6 +40,11 @@ export async function runJobStatement(
     job: rowToJob(row),
     event: typeof row.event === "string" ? parseJobEvent(row.event) : null,
   }));
+}
+
+/** Job ids as one uuid[] parameter: the statement's text stays the same for any number of ids, so it can stay prepared. */
+export function idArray(ids: readonly string[]): SQL {
+  return sql`${`{${ids.join(",")}}`}::uuid[]`;
 }
 
 /** Rounds a lease length to whole positive milliseconds. */
