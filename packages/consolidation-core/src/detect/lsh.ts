@@ -26,9 +26,9 @@ export interface SimilarPair {
 export interface LshOptions {
   /** Signature length in bits (multiple of 32, default 256). */
   signatureBits?: number;
-  /** Hash tables (default 90). */
+  /** Hash tables (default 90 up to 100,000 rows, 25% more per extra key bit beyond). */
   tables?: number;
-  /** Signature bits per table key (default 13, at most 16). */
+  /** Signature bits per table key (default 13 up to 100,000 rows, one more per doubling beyond, at most 16). */
   bitsPerTable?: number;
   /** Seed of the hyperplanes and bit samples (default 0x5eed). */
   seed?: number;
@@ -79,8 +79,9 @@ export async function lshSimilarPairsAsync(
 
 function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Generator<void, LshResult> {
   const bits = options.signatureBits ?? 256;
-  const tables = options.tables ?? 90;
-  const k = options.bitsPerTable ?? 13;
+  const shape = defaultShape(set.n);
+  const tables = options.tables ?? shape.tables;
+  const k = options.bitsPerTable ?? shape.bitsPerTable;
   if (!Number.isInteger(k) || k < 1 || k > 16) {
     throw new ValidationError(`bitsPerTable must be an integer in 1..16, got ${k}`, [{ path: "bitsPerTable", message: "must be an integer in 1..16" }]);
   }
@@ -101,12 +102,18 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
   const counts = new Int32Array(centered.groupCount * 2 ** k + 1);
   const bucket = new Int32Array(n);
   const order = new Int32Array(n);
-  // Key of every row in every table (row-major): a pair is verified only in the first table where it
-  // collides, which dedupes pairs without a large set of seen pairs.
-  const bucketOf = new Uint16Array(n * tables);
+  // The signature bits of each table as a mask: a pair is verified only in the first table where it collides (the
+  // first table whose bits the pair's signatures agree on), which dedupes pairs without storing keys or seen pairs.
+  const masks = new Uint32Array(tables * words);
+  const difference = new Uint32Array(words);
   for (let t = 0; t < tables; t++) {
     yield;
     sampleBits(tableBits, bits, random);
+    for (let b = 0; b < k; b++) {
+      const bit = tableBits[b] as number;
+      const w = t * words + (bit >>> 5);
+      masks[w] = ((masks[w] as number) | (1 << (bit & 31))) >>> 0;
+    }
     for (let i = 0; i < n; i++) {
       let key = 0;
       const base = i * words;
@@ -114,7 +121,6 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
         const bit = tableBits[b] as number;
         key = (key << 1) | (((signatures[base + (bit >>> 5)] as number) >>> (bit & 31)) & 1);
       }
-      bucketOf[i * tables + t] = key;
       bucket[i] = (groups[i] as number) * 2 ** k + key;
     }
     counts.fill(0);
@@ -142,9 +148,9 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
           const j = order[b] as number;
           stats.bucketPairs++;
           const rj = norms[j] as number;
-          if (hamming(signatures, words, i, j) > limits.at(ri, rj, slack)) continue;
+          if (hamming(signatures, words, i, j, difference) > limits.at(ri, rj, slack)) continue;
           stats.hammingPassed++;
-          if (collidedBefore(bucketOf, tables, t, i, j)) continue;
+          if (collidedBefore(masks, words, t, difference)) continue;
           stats.verifiedPairs++;
           const similarity = dotRows(set.vectors, set.dims, i, j);
           if (similarity >= threshold) pairs.push({ i: Math.min(i, j), j: Math.max(i, j), similarity });
@@ -280,11 +286,23 @@ function project(vectors: Float32Array | Float64Array, base: number, plus: Int32
   return s;
 }
 
-function collidedBefore(bucketOf: Uint16Array, tables: number, table: number, i: number, j: number): boolean {
-  const a = i * tables;
-  const b = j * tables;
-  for (let t = 0; t < table; t++) if (bucketOf[a + t] === bucketOf[b + t]) return true;
+/** Whether two signatures whose XOR is `difference` agree on every bit of a table before `table`. */
+function collidedBefore(masks: Uint32Array, words: number, table: number, difference: Uint32Array): boolean {
+  for (let t = 0; t < table; t++) {
+    let differs = 0;
+    for (let w = 0; w < words; w++) differs |= (difference[w] as number) & (masks[t * words + w] as number);
+    if (differs === 0) return true;
+  }
   return false;
+}
+
+/**
+ * Table shape for n rows: 13 bits per key and 90 tables up to 100,000 rows; beyond, one more bit per doubling (so
+ * buckets of unrelated rows stay as small) and 25% more tables per bit (so near-duplicates still meet).
+ */
+function defaultShape(n: number): { bitsPerTable: number; tables: number } {
+  const extra = Math.max(0, Math.min(3, Math.round(Math.log2(n / 100_000))));
+  return { bitsPerTable: 13 + extra, tables: Math.round(90 * 1.25 ** extra) };
 }
 
 function sampleBits(out: Int32Array, bits: number, random: () => number): void {
@@ -298,10 +316,15 @@ function sampleBits(out: Int32Array, bits: number, random: () => number): void {
   }
 }
 
-function hamming(signatures: Uint32Array, words: number, i: number, j: number): number {
+/** Hamming distance of two rows' signatures; their XOR is left in `difference`. */
+function hamming(signatures: Uint32Array, words: number, i: number, j: number, difference: Uint32Array): number {
   let d = 0;
   const a = i * words;
   const b = j * words;
-  for (let w = 0; w < words; w++) d += popcount32(((signatures[a + w] as number) ^ (signatures[b + w] as number)) >>> 0);
+  for (let w = 0; w < words; w++) {
+    const x = ((signatures[a + w] as number) ^ (signatures[b + w] as number)) >>> 0;
+    difference[w] = x;
+    d += popcount32(x);
+  }
   return d;
 }
