@@ -35,7 +35,6 @@ for (const n of sizes) {
     const jobId = await createJob(db, projectId);
     const started = performance.now();
     const result = await runConsolidation(db, jobId, { embedder });
-    if (process.env.BENCH_METRICS) process.stderr.write(`${JSON.stringify(result.metrics)}\n`);
     const totalMs = Math.round(performance.now() - started);
     const metrics = result.metrics as {
       phase_ms?: Record<string, number>;
