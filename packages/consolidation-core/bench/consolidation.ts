@@ -5,6 +5,7 @@
 import { createHashingEmbedder, runConsolidation } from "@memcons/consolidation-core";
 import { createJob, createProject, generateMemories, insertMemories } from "@memcons/consolidation-core/testing";
 import { createTestDatabase } from "@memcons/models/testing";
+import { sql } from "drizzle-orm";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -32,6 +33,9 @@ for (const n of sizes) {
       await insertMemories(db, projectId, generateMemories({ count, seed: seed * 1000 + chunk, now }));
     }
     const insertMs = Date.now() - insertStarted;
+    // Memories arrive over time and autovacuum analyzes the table within a minute of a large insert; the job then
+    // plans with current statistics, as here.
+    await db.rows(sql`analyze memcons.task_memories`);
     const jobId = await createJob(db, projectId);
     const started = performance.now();
     const result = await runConsolidation(db, jobId, { embedder });

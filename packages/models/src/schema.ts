@@ -118,6 +118,10 @@ export const taskMemories = memconsSchema.table(
     index("task_memories_project_active_idx")
       .on(t.projectId, t.memoryType)
       .where(sql`${t.isArchived} = false AND ${t.isDuplicate} = false`),
+    // Serves the engine's keyset pages (`project_id = … AND id > … ORDER BY id LIMIT …`) in O(page) at any project size.
+    index("task_memories_project_active_id_idx")
+      .on(t.projectId, t.id)
+      .where(sql`${t.isArchived} = false AND ${t.isDuplicate} = false`),
     index("task_memories_project_unconsolidated_idx")
       .on(t.projectId)
       .where(
