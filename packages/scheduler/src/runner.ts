@@ -75,7 +75,12 @@ class Runner implements JobRunner {
       reserve: (completing) => this.#reserve(completing),
       claimed: (jobs, reserved) => {
         this.#reserved -= reserved;
-        this.#startClaimed(jobs);
+        try {
+          this.#startClaimed(jobs);
+        } catch (error) {
+          // An "event" listener threw: the jobs that did not start are reclaimed when their lease expires.
+          this.#logger.error({ err: error }, "starting jobs claimed with a completion failed");
+        }
       },
     });
     this.#completions = completions;

@@ -112,17 +112,23 @@ export class CompletionBatcher {
       const batch = this.#waiting.splice(0, MAX_BATCH);
       const ids = batch.map((w) => w.id);
       const claim = this.#alongside?.reserve(batch.length) ?? null;
+      let written: CompletedAndClaimed | undefined;
+      let failure: { error: unknown } | undefined;
       try {
-        const { completed, claimed } = claim
+        written = claim
           ? await completeAndClaimJobs(this.#db, ids, this.#workerId, claim)
           : { completed: await completeJobs(this.#db, ids, this.#workerId), claimed: [] };
-        if (claim) this.#alongside?.claimed(claimed, claim.limit);
-        const byId = new Map(completed.map((item) => [item.job.id, item]));
-        for (const waiter of batch) waiter.resolve(byId.get(waiter.id) ?? null);
       } catch (error) {
-        if (claim) this.#alongside?.claimed([], claim.limit);
-        for (const waiter of batch) waiter.reject(error);
+        failure = { error };
       }
+      // Exactly once per reservation, whether the statement succeeded or not.
+      if (claim) this.#alongside?.claimed(written?.claimed ?? [], claim.limit);
+      if (failure) {
+        for (const waiter of batch) waiter.reject(failure.error);
+        continue;
+      }
+      const byId = new Map((written?.completed ?? []).map((item) => [item.job.id, item]));
+      for (const waiter of batch) waiter.resolve(byId.get(waiter.id) ?? null);
     }
   }
 }
