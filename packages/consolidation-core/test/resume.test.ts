@@ -128,15 +128,15 @@ describe.each(testTargets(process.env.DATABASE_URL))("cancel and resume on $driv
   });
 
   it.each([
-    { storeImmediately: true, embeddedOnResume: 200, seed: 21 },
-    { storeImmediately: false, embeddedOnResume: 700, seed: 22 },
-  ])("with storeImmediately $storeImmediately, a resumed job embeds only what the failed run did not store", async ({ storeImmediately, embeddedOnResume, seed }) => {
+    { storeImmediately: true, seed: 21 },
+    { storeImmediately: false, seed: 22 },
+  ])("with storeImmediately $storeImmediately, a resumed job embeds only what the failed run did not store", async ({ storeImmediately, seed }) => {
     const projectId = await createProject(db);
     await insertMemories(db, projectId, generateMemories({ count: 700, seed, now: new Date() }));
     const jobId = await createJob(db, projectId);
     const hashing = createHashingEmbedder();
     let calls = 0;
-    // Candidates are embedded 500 at a time: the provider fails on the second request.
+    // Candidates are embedded a page (of one memory type, at most 500) at a time: the provider fails on the second request.
     const flaky: Embedder = {
       model: hashing.model,
       dimensions: hashing.dimensions,
@@ -150,12 +150,16 @@ describe.each(testTargets(process.env.DATABASE_URL))("cancel and resume on $driv
     expect((error as Error).message).toBe("provider unavailable");
     const [stored] = await db.rows<{ n: number }>(sql`SELECT count(*)::int AS n FROM memcons.task_memories
       WHERE project_id = ${projectId}::uuid AND context_embedding IS NOT NULL`);
-    expect(stored?.n).toBe(700 - embeddedOnResume);
+    // Stored at once, the first request's embeddings survive the failure; otherwise they wait for the writes that failed.
+    const survived = Number(stored?.n);
+    if (storeImmediately) expect(survived).toBeGreaterThan(0);
+    else expect(survived).toBe(0);
+    expect(survived).toBeLessThan(700);
     const [versions] = await db.rows<{ max: number }>(sql`SELECT max(version)::int AS max FROM memcons.task_memories
       WHERE project_id = ${projectId}::uuid`);
     expect(versions?.max).toBe(1);
 
     await runConsolidation(db, jobId, { embedder: flaky });
-    expect((await jobRow(db, jobId)).metrics.detect?.embedded).toBe(embeddedOnResume);
+    expect((await jobRow(db, jobId)).metrics.detect?.embedded).toBe(700 - survived);
   });
 });

@@ -115,12 +115,10 @@ export const taskMemories = memconsSchema.table(
     check("task_memories_summary_not_blank", sql`length(trim(${t.executionSummary})) > 0`),
     check("task_memories_not_own_duplicate", sql`${t.duplicateOf} IS NULL OR ${t.duplicateOf} <> ${t.id}`),
     index("task_memories_project_created_idx").on(t.projectId, t.createdAt.desc()),
+    // id last: the engine reads a project's active memories a type at a time in keyset pages
+    // (`… AND memory_type = … AND id > … ORDER BY id LIMIT …`), one page read per page at any project size.
     index("task_memories_project_active_idx")
-      .on(t.projectId, t.memoryType)
-      .where(sql`${t.isArchived} = false AND ${t.isDuplicate} = false`),
-    // Serves the engine's keyset pages (`project_id = … AND id > … ORDER BY id LIMIT …`) in O(page) at any project size.
-    index("task_memories_project_active_id_idx")
-      .on(t.projectId, t.id)
+      .on(t.projectId, t.memoryType, t.id)
       .where(sql`${t.isArchived} = false AND ${t.isDuplicate} = false`),
     index("task_memories_project_unconsolidated_idx")
       .on(t.projectId)

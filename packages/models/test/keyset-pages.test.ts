@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
 
 const url = process.env.DATABASE_URL;
 
-/** The engine reads a project's active memories in keyset pages (`id > last ORDER BY id LIMIT page`). */
+/** The engine reads a project's active memories a type at a time in keyset pages (`id > last ORDER BY id LIMIT page`). */
 describe.runIf(url)("keyset pages over a project's active memories on PostgreSQL", () => {
   let db: TestDatabase;
   let projects: string[];
@@ -27,19 +27,19 @@ describe.runIf(url)("keyset pages over a project's active memories on PostgreSQL
     const [row] = await db.rows<{ "QUERY PLAN": unknown }>(sql`explain (analyze, format json)
       select t.id from memcons.task_memories t
        where t.project_id = ${projects[0]}::uuid and t.is_archived = false and t.is_duplicate = false
-         and t.id > '40000000-0000-0000-0000-000000000000'::uuid
+         and t.memory_type = 'learning' and t.id > '40000000-0000-0000-0000-000000000000'::uuid
        order by t.id limit 500`);
     return planNodes(row?.["QUERY PLAN"]);
   }
 
-  it("reads only one page through the (project, id) index once the table is analyzed", async () => {
+  it("reads only one page through the (project, type, id) index once the table is analyzed", async () => {
     // Autovacuum analyzes a table within a minute of a large insert; plans before that may still sort.
     await db.rows(sql`analyze memcons.task_memories`);
     const nodes = await pagePlan();
     const plan = JSON.stringify(nodes.map(({ Plans: _children, ...node }) => node));
     expect(nodes.filter((node) => String(node["Node Type"]).includes("Sort")), plan).toEqual([]);
     const scans = nodes.filter((node) => node["Relation Name"] === "task_memories");
-    expect(scans.map((node) => node["Index Name"]), plan).toEqual(["task_memories_project_active_id_idx"]);
+    expect(scans.map((node) => node["Index Name"]), plan).toEqual(["task_memories_project_active_idx"]);
     expect(Number(scans[0]?.["Actual Rows"]), plan).toBe(500);
   });
 });

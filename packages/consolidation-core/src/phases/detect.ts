@@ -1,4 +1,4 @@
-import { parseVectorInto, roundVector, queryRows, vectorJson } from "@memcons/models";
+import { MEMORY_TYPES, parseVectorInto, roundVector, queryRows, vectorJson } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { candidateFilter, jobEpoch } from "../candidates.js";
 import { type PhaseContext, checkAborted } from "../phase-context.js";
@@ -82,7 +82,8 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
   // Vectors of another model (or of unknown origin) are never compared with this one's: they are re-embedded.
   const missing = sql`(t.context_embedding IS NULL OR cardinality(t.context_embedding) <> ${dims}
     OR t.embedding_model IS DISTINCT FROM ${ctx.embedder.model})`;
-  const fetchPage = (after: string | null): Promise<CandidateRow[]> =>
+  // A type at a time, in keyset pages on (project, type, id): each page reads one page of the index.
+  const fetchPage = (type: string, after: string | null): Promise<CandidateRow[]> =>
     queryRows<CandidateRow>(ctx.db.orm,
       withEmbeddings
         ? sql`SELECT t.id, t.memory_type, t.version,
@@ -92,20 +93,31 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
               CASE WHEN ${missing} THEN t.result END AS result,
               CASE WHEN ${missing} THEN t.feedback END AS feedback
             FROM memcons.task_memories t
-            WHERE ${filter} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
+            WHERE ${filter} AND t.memory_type = ${type} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
             ORDER BY t.id LIMIT ${PAGE}`
         : sql`SELECT t.id, t.memory_type, t.version FROM memcons.task_memories t
-            WHERE ${filter} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
+            WHERE ${filter} AND t.memory_type = ${type} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
             ORDER BY t.id LIMIT ${PAGE}`,
     );
-  // The next page is fetched (keyset on id) while this one is embedded.
-  let next: Promise<CandidateRow[]> = fetchPage(null);
+  /** The page after one of `length` rows ending at `last` of type MEMORY_TYPES[typeIndex] (empty when none is left). */
+  const fetchNext = async (typeIndex: number, length: number, last: string | null): Promise<{ typeIndex: number; rows: CandidateRow[] }> => {
+    let index = typeIndex;
+    let after = length === PAGE ? last : null;
+    if (after === null && length > 0) index++;
+    for (; index < MEMORY_TYPES.length; index++, after = null) {
+      const rows = await fetchPage(MEMORY_TYPES[index] as string, after);
+      if (rows.length > 0) return { typeIndex: index, rows };
+    }
+    return { typeIndex: index, rows: [] };
+  };
+  // The next page is fetched (keyset on type, id) while this one is embedded.
+  let next = fetchNext(0, 0, null);
   try {
     for (;;) {
       checkAborted(ctx);
-      const page = await next;
+      const { typeIndex, rows: page } = await next;
       if (page.length === 0) break;
-      next = page.length < PAGE ? Promise.resolve([]) : fetchPage((page[page.length - 1] as CandidateRow).id);
+      next = fetchNext(typeIndex, page.length, (page[page.length - 1] as CandidateRow).id);
       next.catch(() => undefined); // surfaced by the await above; avoids an unhandled rejection meanwhile
       for (const row of page) {
         ids.push(row.id);

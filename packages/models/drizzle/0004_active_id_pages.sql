@@ -1,1 +1,0 @@
-CREATE INDEX "task_memories_project_active_id_idx" ON "memcons"."task_memories" USING btree ("project_id","id") WHERE "memcons"."task_memories"."is_archived" = false AND "memcons"."task_memories"."is_duplicate" = false;

@@ -1,0 +1,2 @@
+DROP INDEX "memcons"."task_memories_project_active_idx";--> statement-breakpoint
+CREATE INDEX "task_memories_project_active_idx" ON "memcons"."task_memories" USING btree ("project_id","memory_type","id") WHERE "memcons"."task_memories"."is_archived" = false AND "memcons"."task_memories"."is_duplicate" = false;
