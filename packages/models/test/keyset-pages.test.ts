@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../src/testing/index.js";
+import { createTestDatabase, planNodes, type TestDatabase } from "../src/testing/index.js";
 
 const url = process.env.DATABASE_URL;
 
@@ -43,15 +43,3 @@ describe.runIf(url)("keyset pages over a project's active memories on PostgreSQL
     expect(Number(scans[0]?.["Actual Rows"]), plan).toBe(500);
   });
 });
-
-/** Every node of an EXPLAIN (FORMAT JSON) plan, depth first. */
-function planNodes(explained: unknown): Array<Record<string, unknown>> {
-  const document = typeof explained === "string" ? JSON.parse(explained) : explained;
-  const nodes: Array<Record<string, unknown>> = [];
-  const visit = (node: Record<string, unknown>): void => {
-    nodes.push(node);
-    for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) visit(child);
-  };
-  visit((document as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
-  return nodes;
-}

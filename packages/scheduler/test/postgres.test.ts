@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { type Database, consolidationJobs, createDatabase, scheduleRuns } from "@memcons/models";
-import { type TestDatabase, createTestDatabase, preferredTarget } from "@memcons/models/testing";
+import { type TestDatabase, createTestDatabase, planNodes, preferredTarget } from "@memcons/models/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -288,17 +288,6 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
   }, 60_000);
 });
 
-/** Every node of an EXPLAIN (FORMAT JSON) plan, depth first. */
-function planNodes(explained: unknown): Array<Record<string, unknown>> {
-  const document = typeof explained === "string" ? JSON.parse(explained) : explained;
-  const nodes: Array<Record<string, unknown>> = [];
-  const visit = (node: Record<string, unknown>): void => {
-    nodes.push(node);
-    for (const child of (node.Plans as Array<Record<string, unknown>> | undefined) ?? []) visit(child);
-  };
-  visit((document as Array<{ Plan: Record<string, unknown> }>)[0]!.Plan);
-  return nodes;
-}
 
 /** How many jobs are running and pending. */
 async function jobCounts(db: Database): Promise<{ running: number; pending: number }> {

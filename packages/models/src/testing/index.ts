@@ -140,3 +140,4 @@ function sqlRaw(text: string) {
 }
 
 export { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
+export { planNodes } from "./plan.js";
