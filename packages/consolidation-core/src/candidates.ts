@@ -1,7 +1,7 @@
-import { queryRows, toDate } from "@memcons/models";
+import { queryRows, toDate, uuidArray } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
 import type { PhaseContext } from "./phase-context.js";
-import { timestamp, uuidArray } from "./sql-params.js";
+import { timestamp } from "./sql-params.js";
 
 /**
  * When this job first wrote anything (its earliest audit row), or null for a fresh job. Memories the job

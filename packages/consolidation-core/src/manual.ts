@@ -1,6 +1,6 @@
-import { type Database, ValidationError, isUuid, queryRows } from "@memcons/models";
+import { type Database, ValidationError, isUuid, queryRows, uuidArray } from "@memcons/models";
 import { sql } from "drizzle-orm";
-import { timestamp, uuidArray } from "./sql-params.js";
+import { timestamp } from "./sql-params.js";
 import { memoryJson } from "./store.js";
 import { ROLLBACK_WINDOW_DAYS } from "./rollback.js";
 import { insertChanges } from "./audit.js";

@@ -1,10 +1,5 @@
 import { type SQL, sql } from "drizzle-orm";
 
-/** A uuid[] parameter built from ids. */
-export function uuidArray(ids: readonly string[]): SQL {
-  return sql`${`{${ids.join(",")}}`}::uuid[]`;
-}
-
 /** A timestamptz parameter. */
 export function timestamp(date: Date): SQL {
   return sql`${date.toISOString()}::timestamptz`;

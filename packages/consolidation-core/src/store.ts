@@ -1,7 +1,7 @@
-import { type ChangeOperation, type Executor, queryRows, playbookEntries, type TaskMemory, taskMemories } from "@memcons/models";
+import { type ChangeOperation, type Executor, queryRows, playbookEntries, type TaskMemory, taskMemories, uuidArray } from "@memcons/models";
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import { insertChanges } from "./audit.js";
-import { jsonb, timestamp, uuidArray } from "./sql-params.js";
+import { jsonb, timestamp } from "./sql-params.js";
 
 /** Which job writes, for which project, on whose behalf: all a store function needs besides its transaction. */
 export interface WriteScope {

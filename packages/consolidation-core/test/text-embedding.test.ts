@@ -134,9 +134,10 @@ describe("detection", () => {
     expect(found.stats.bucketPairs).toBeLessThan((n * n) / 2 / 20);
   });
 
-  it("refuses a table key wider than 16 bits", () => {
+  it("refuses a table key wider than 16 bits and no tables", () => {
     const set = { vectors: new Float32Array(8), dims: 4, n: 2, groups: null };
     expect(() => lshSimilarPairs(set, 0.9, { bitsPerTable: 20 })).toThrow(ValidationError);
+    expect(() => lshSimilarPairs(set, 0.9, { tables: 0 })).toThrow(ValidationError);
   });
 
   it("complete linkage never chains: A~B and B~C but A≁C stay apart", () => {

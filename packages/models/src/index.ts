@@ -9,5 +9,5 @@ export * from "./retry.js";
 export * from "./schema.js";
 export * from "./serializers.js";
 export * from "./state-machine.js";
-export { isUuid } from "./uuid.js";
+export { isUuid, uuidArray } from "./uuid.js";
 export { parseVector, parseVectorInto, roundVector, VECTOR_DECIMALS, vectorJson } from "./vector.js";

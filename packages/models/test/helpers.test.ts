@@ -3,6 +3,8 @@ import {
   isTransientDbError,
   isUuid,
   MEMCONS_ERROR_CODES,
+  uuidArray,
+  ValidationError,
   MemconsError,
   parseVector,
   parseVectorInto,
@@ -19,6 +21,15 @@ describe("shared helpers", () => {
     expect(isUuid(" 6f1c2b3a-0000-4000-8000-000000000001")).toBe(false);
     expect(isUuid(42)).toBe(false);
     expect(isUuid(undefined)).toBe(false);
+  });
+
+  it("uuidArray passes ids as one uuid[] parameter and refuses anything that is not a UUID", () => {
+    const a = "6f1c2b3a-0000-4000-8000-000000000001";
+    const b = "6f1c2b3a-0000-4000-8000-000000000002";
+    const chunks = JSON.stringify(uuidArray([a, b]).queryChunks);
+    expect(chunks).toContain(`{${a},${b}}`);
+    expect(() => uuidArray([a, `${b},${a}`])).toThrow(ValidationError);
+    expect(() => uuidArray(["not-a-uuid"])).toThrow(/Invalid id 'not-a-uuid': expected a UUID/);
   });
 
   it("vectorJson rounds to the stored precision and parseVector reads it back, braced or not", () => {

@@ -429,6 +429,12 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     // A job this worker does not hold is left alone; with nothing due, nothing is claimed.
     const again = await completeAndClaimJobs(db, [first], "w-combined", { workerId: "w-combined", limit: 5, leaseMs: 60_000 });
     expect(again).toEqual({ completed: [], claimed: [] });
+    // An id that is not a UUID is refused before anything is written: the due job stays pending.
+    const [waiting] = await insertPendingJobs(db, 1);
+    const options = { workerId: "w-combined", limit: 5, leaseMs: 60_000 };
+    await expect(completeAndClaimJobs(db, ["not-a-job"], "w-combined", options)).rejects.toBeInstanceOf(ValidationError);
+    expect((await getJob(db, waiting as string)).status).toBe("pending");
+    await db.orm.delete(consolidationJobs).where(eq(consolidationJobs.id, waiting as string));
   });
 
   it("rejects invalid options", () => {

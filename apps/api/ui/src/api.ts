@@ -34,7 +34,9 @@ export class ApiError extends Error {
  * at <that path>/ui/ and routes by the URL's hash, so the page's own path tells.
  */
 export function apiRoot(): string {
-  return window.location.pathname.replace(/\/ui(\/.*)?$/, "");
+  const path = window.location.pathname;
+  const ui = path.lastIndexOf("/ui");
+  return ui >= 0 ? path.slice(0, ui) : "";
 }
 
 /** Calls the memcons API with the bearer token; resolves with the JSON body or throws ApiError. */

@@ -1,7 +1,6 @@
-import { queryRows } from "@memcons/models";
+import { queryRows, uuidArray } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { type PhaseContext, checkAborted } from "../phase-context.js";
-import { uuidArray } from "../sql-params.js";
 import { analyzeForGuard, type ContradictionReason, compareForGuard, type GuardAnalysis } from "../guard/contradiction.js";
 import { memoryText } from "../text.js";
 import type { SimilarPair } from "./lsh.js";

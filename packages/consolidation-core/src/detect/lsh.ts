@@ -85,6 +85,9 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
   if (!Number.isInteger(k) || k < 1 || k > 16) {
     throw new ValidationError(`bitsPerTable must be an integer in 1..16, got ${k}`, [{ path: "bitsPerTable", message: "must be an integer in 1..16" }]);
   }
+  if (!Number.isInteger(tables) || tables < 1) {
+    throw new ValidationError(`tables must be a positive integer, got ${tables}`, [{ path: "tables", message: "must be a positive integer" }]);
+  }
   const maxBucket = options.maxBucket ?? 2048;
   const random = seededRandom(options.seed ?? 0x5eed);
   const words = bits >>> 5;

@@ -1,8 +1,8 @@
-import { queryRows } from "@memcons/models";
+import { queryRows, uuidArray } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { existedAtStart, jobEpoch, notAwaitingReview, notCreatedByJob } from "../candidates.js";
 import { type PhaseContext, assertHeld, checkAborted } from "../phase-context.js";
-import { timestamp, uuidArray } from "../sql-params.js";
+import { timestamp } from "../sql-params.js";
 import { memoryJson } from "../store.js";
 import { insertChanges } from "../audit.js";
 

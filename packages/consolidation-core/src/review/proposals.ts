@@ -7,9 +7,9 @@ import {
   ProjectNotFoundError,
   type ProposalStatus,
   isUuid,
+  uuidArray,
 } from "@memcons/models";
 import { and, desc, eq, lt, or, sql } from "drizzle-orm";
-import { uuidArray } from "../sql-params.js";
 import { MemoriesChangedError, ProjectBusyError, ProposalDecidedError, ProposalNotFoundError } from "../errors.js";
 
 

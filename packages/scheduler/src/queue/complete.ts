@@ -1,8 +1,8 @@
-import type { Database } from "@memcons/models";
+import { type Database, uuidArray } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
 import { jobEventJson, withJobEvents } from "../events.js";
 import { type ClaimOptions, claimUpdate } from "./claim.js";
-import { type ChangedJob, idArray, runJobStatement } from "./statement.js";
+import { type ChangedJob, runJobStatement } from "./statement.js";
 
 /** Most jobs completed by one statement. */
 const MAX_BATCH = 500;
@@ -50,7 +50,7 @@ function completeUpdate(jobIds: readonly string[], workerId: string): SQL {
       set status = 'completed', completed_at = now(), progress = 1, error_message = null,
           duration_seconds = greatest(0, extract(epoch from now() - coalesce(started_at, now()))),
           locked_by = null, locked_until = null
-    where id = any(${idArray(jobIds)}) and locked_by = ${workerId} and status = 'running'
+    where id = any(${uuidArray(jobIds)}) and locked_by = ${workerId} and status = 'running'
     returning *`;
 }
 

@@ -1,6 +1,6 @@
-import { type Database, toDate } from "@memcons/models";
+import { type Database, toDate, uuidArray } from "@memcons/models";
 import { sql } from "drizzle-orm";
-import { idArray, leaseMsToMs } from "./statement.js";
+import { leaseMsToMs } from "./statement.js";
 
 /** Lease state of one job after a heartbeat. */
 export interface HeartbeatResult {
@@ -22,7 +22,7 @@ export async function heartbeat(
   const rows = await db.rows<{ id: string; cancel_requested_at: unknown }>(
     sql`update memcons.consolidation_jobs
            set locked_until = now() + ${leaseMsToMs(leaseMs)}::int * interval '1 millisecond'
-         where id = any(${idArray(jobIds)}) and locked_by = ${workerId} and status = 'running'
+         where id = any(${uuidArray(jobIds)}) and locked_by = ${workerId} and status = 'running'
          returning id, cancel_requested_at`,
     { prepare: true },
   );

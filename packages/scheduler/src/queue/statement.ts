@@ -42,11 +42,6 @@ export async function runJobStatement(
   }));
 }
 
-/** Job ids as one uuid[] parameter: the statement's text stays the same for any number of ids, so it can stay prepared. */
-export function idArray(ids: readonly string[]): SQL {
-  return sql`${`{${ids.join(",")}}`}::uuid[]`;
-}
-
 /** Rounds a lease length to whole positive milliseconds. */
 export function leaseMsToMs(leaseMs: number): number {
   return Math.max(1, Math.round(leaseMs));
