@@ -20,6 +20,10 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0004_active_type_id_pages",
     "sql": "DROP INDEX \"memcons\".\"task_memories_project_active_idx\";--> statement-breakpoint\nCREATE INDEX \"task_memories_project_active_idx\" ON \"memcons\".\"task_memories\" USING btree (\"project_id\",\"memory_type\",\"id\") WHERE \"memcons\".\"task_memories\".\"is_archived\" = false AND \"memcons\".\"task_memories\".\"is_duplicate\" = false;"
+  },
+  {
+    "tag": "0005_lean_job_rows",
+    "sql": "ALTER TABLE \"memcons\".\"consolidation_jobs\" DROP CONSTRAINT \"consolidation_jobs_kind_valid\";--> statement-breakpoint\nDROP INDEX \"memcons\".\"consolidation_jobs_project_status_idx\";--> statement-breakpoint\nDROP INDEX \"memcons\".\"consolidation_jobs_triggered_by_idx\";--> statement-breakpoint\nALTER TABLE \"memcons\".\"consolidation_jobs\" ADD CONSTRAINT \"consolidation_jobs_kind_valid\" CHECK (char_length(\"memcons\".\"consolidation_jobs\".\"kind\") <= 63 AND ascii(\"memcons\".\"consolidation_jobs\".\"kind\") BETWEEN 97 AND 122 AND ltrim(\"memcons\".\"consolidation_jobs\".\"kind\", 'abcdefghijklmnopqrstuvwxyz0123456789_-') = '');"
   }
 ];
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   consolidationChanges,
   consolidationJobs,
+  isJobKind,
   playbookEntries,
   projects,
   scheduleRuns,
@@ -84,6 +85,22 @@ describe.each(testTargets(process.env.DATABASE_URL))("schema on $driver", (targe
       db.rows(sql`insert into memcons.consolidation_jobs (project_id, trigger_type) values (${projectId}, 'whim')`),
     );
     expect(trigger.code).toBe("23514");
+  });
+
+  it("holds job kinds to the rule isJobKind checks, in the database too", async () => {
+    const insertKind = (kind: string) =>
+      db.rows(sql`insert into memcons.consolidation_jobs (project_id, trigger_type, kind, status)
+                  values (${projectId}, 'manual', ${kind}, 'completed') returning kind`);
+    const valid = ["consolidation", "re-embed_2", "x", `a${"b".repeat(62)}`];
+    for (const kind of valid) {
+      expect(isJobKind(kind)).toBe(true);
+      expect(await insertKind(kind)).toEqual([{ kind }]);
+    }
+    const invalid = ["", "Consolidation", "9lives", "_x", "-x", "re embed", "re.embed", "émigré", `a${"b".repeat(63)}`];
+    for (const kind of invalid) {
+      expect(isJobKind(kind)).toBe(false);
+      expect((await dbError(insertKind(kind))).code).toBe("23514");
+    }
   });
 
   it("rejects negative counters, out-of-range progress and thresholds", async () => {

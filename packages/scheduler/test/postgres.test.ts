@@ -8,6 +8,7 @@ import {
   JOB_WAKEUP_CHANNEL,
   type JobRunner,
   cancelJob,
+  claimJobs,
   createCronScheduler,
   createJobRunner,
   triggerConsolidation,
@@ -271,6 +272,19 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     }
     expect(await jobCounts(db)).toEqual({ running: before.running + 81, pending: before.pending + 100_000 - 81 });
   }, 120_000);
+
+  it("plans a claim once per connection and reuses that plan, at depth", async () => {
+    await insertPendingJobs(db, 2_000);
+    await db.rows(sql`vacuum analyze memcons.consolidation_jobs`);
+    const handle = await createDatabase(db.url, { maxConnections: 1 });
+    handles.push(handle);
+    for (let i = 0; i < 8; i++) expect(await claimJobs(handle, { workerId: "plan-reuse", limit: 2, leaseMs: 60_000 })).toHaveLength(2);
+    const plans = await handle.rows<{ generic_plans: string; custom_plans: string }>(
+      sql`select generic_plans::text, custom_plans::text from pg_prepared_statements where statement like '%skip locked%'`,
+    );
+    // PostgreSQL tries five custom plans, then keeps the generic one when it costs no more: no planning per claim.
+    expect(plans).toEqual([{ generic_plans: "3", custom_plans: "5" }]);
+  }, 60_000);
 
   it("leaves no timers or connections behind: a process using it exits by itself", () => {
     const script = fileURLToPath(new URL("./fixtures/exit-check.ts", import.meta.url));

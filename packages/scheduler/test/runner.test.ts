@@ -434,6 +434,11 @@ describe.each(testTargets(process.env.DATABASE_URL))("job runner on $driver", (t
     const options = { workerId: "w-combined", limit: 5, leaseMs: 60_000 };
     await expect(completeAndClaimJobs(db, ["not-a-job"], "w-combined", options)).rejects.toBeInstanceOf(ValidationError);
     expect((await getJob(db, waiting as string)).status).toBe("pending");
+    // So is a limit that is not a number (it is written into the claim's text).
+    for (const limit of [Number.NaN, Number.POSITIVE_INFINITY]) {
+      await expect(claimJobs(db, { ...options, limit })).rejects.toBeInstanceOf(ValidationError);
+    }
+    expect((await getJob(db, waiting as string)).status).toBe("pending");
     await db.orm.delete(consolidationJobs).where(eq(consolidationJobs.id, waiting as string));
   });
 

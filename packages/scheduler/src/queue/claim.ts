@@ -1,4 +1,4 @@
-import type { Database } from "@memcons/models";
+import { type Database, ValidationError } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
 import { withJobEvents } from "../events.js";
 import { type ChangedJob, leaseMsToMs, runJobStatement } from "./statement.js";
@@ -30,8 +30,14 @@ export function claimStatement(options: ClaimOptions): SQL {
   return withJobEvents(claimUpdate(options), sql`'started'`);
 }
 
-/** The claim's `update … returning *`, without events (see claimStatement). */
+/**
+ * The claim's `update … returning *`, without events (see claimStatement). The limit is part of the text, not a
+ * parameter: with a parameter PostgreSQL cannot cost a generic plan and plans every claim anew.
+ */
 export function claimUpdate(options: ClaimOptions): SQL {
+  if (!Number.isSafeInteger(Math.floor(options.limit))) {
+    throw new ValidationError(`Invalid claim: limit must be a number, got ${options.limit}`, [{ path: "limit", message: "must be a finite number" }]);
+  }
   return sql`update memcons.consolidation_jobs c
       set status = 'running', locked_by = ${options.workerId},
           locked_until = now() + ${leaseMsToMs(options.leaseMs)}::int * interval '1 millisecond',
@@ -40,7 +46,7 @@ export function claimUpdate(options: ClaimOptions): SQL {
       select id from memcons.consolidation_jobs
        where status = 'pending' and run_at <= now()
        order by run_at, created_at, id
-       limit ${Math.floor(options.limit)}::int
+       limit ${sql.raw(String(Math.floor(options.limit)))}
        for no key update skip locked)
     returning c.*`;
 }

@@ -1,0 +1,4 @@
+ALTER TABLE "memcons"."consolidation_jobs" DROP CONSTRAINT "consolidation_jobs_kind_valid";--> statement-breakpoint
+DROP INDEX "memcons"."consolidation_jobs_project_status_idx";--> statement-breakpoint
+DROP INDEX "memcons"."consolidation_jobs_triggered_by_idx";--> statement-breakpoint
+ALTER TABLE "memcons"."consolidation_jobs" ADD CONSTRAINT "consolidation_jobs_kind_valid" CHECK (char_length("memcons"."consolidation_jobs"."kind") <= 63 AND ascii("memcons"."consolidation_jobs"."kind") BETWEEN 97 AND 122 AND ltrim("memcons"."consolidation_jobs"."kind", 'abcdefghijklmnopqrstuvwxyz0123456789_-') = '');
