@@ -191,7 +191,8 @@ async function wrapPostgres(client: Sql, owned: boolean, prepared: boolean): Pro
       };
     },
     async notify(channel, payload) {
-      await orm.execute(sql`select pg_notify(${channel}, ${payload})`);
+      const query = sql`select pg_notify(${channel}, ${payload})::text as sent`;
+      await (prepared ? preparedRows(client, query) : orm.execute(query));
     },
     async close() {
       if (closed) return;

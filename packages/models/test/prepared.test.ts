@@ -23,12 +23,30 @@ describe.runIf(url)("prepared statements on PostgreSQL", () => {
     }
   });
 
+  it("sends NOTIFY as one prepared statement, reused for every channel and payload", async () => {
+    const db = await createDatabase(url as string, { maxConnections: 1 });
+    try {
+      const received: string[] = [];
+      const unlisten = await db.listen("prepared_notify", (payload) => received.push(payload));
+      const [{ n: before } = { n: 0 }] = await db.rows<{ n: number }>(preparedCount);
+      for (const payload of ["one", "two", "three"]) await db.notify("prepared_notify", payload);
+      await db.notify("prepared_notify_other", "four");
+      const [{ n } = { n: 0 }] = await db.rows<{ n: number }>(preparedCount);
+      expect(n).toBe(before + 1);
+      await expect.poll(() => received).toEqual(["one", "two", "three"]);
+      await unlisten();
+    } finally {
+      await db.close();
+    }
+  });
+
   it("prepares nothing with preparedStatements: false (for poolers that cannot keep them)", async () => {
     const db = await createDatabase(url as string, { maxConnections: 1, preparedStatements: false });
     try {
       const [{ n: before } = { n: 0 }] = await db.rows<{ n: number }>(preparedCount);
       expect(await db.rows(sql`select ${5}::int as n`, { prepare: true })).toEqual([{ n: 5 }]);
       expect(await db.rows(sql`select ${6}::int as n`, { prepare: true })).toEqual([{ n: 6 }]);
+      await db.notify("unprepared_notify", "payload");
       expect(await db.rows<{ n: number }>(preparedCount)).toEqual([{ n: before }]);
     } finally {
       await db.close();
