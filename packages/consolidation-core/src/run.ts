@@ -135,6 +135,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
       pair_search: detected.method,
       lsh_bucket_pairs: detected.lsh.bucketPairs,
       lsh_verified_pairs: detected.lsh.verifiedPairs,
+      lsh_threads: detected.lsh.threads,
       embedder: ctx.embedder.model,
       embed_ms: detected.candidates.embedMs,
       lsh_ms: detected.lshMs,

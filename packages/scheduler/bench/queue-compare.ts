@@ -1,3 +1,5 @@
+import { createRequire } from "node:module";
+const require = createRequire(import.meta.url);
 // Side-by-side queue benchmark: memcons and graphile-worker drain no-op jobs from a queue of the same
 // depth, on the same PostgreSQL server, in the same run, with the same number of worker instances and
 // the same total concurrency. Each system gets its own fresh database per depth; the rate is measured
@@ -35,7 +37,7 @@ export async function compareWithGraphileWorker(settings: CompareSettings): Prom
   for (const depth of settings.depths) {
     const measured = Math.min(depth, settings.measure);
     const memcons = await measureMemcons(depth, measured, settings);
-    const graphile = await measureGraphileWorker(depth, measured, settings);
+    const graphile = process.env.SKIP_GW ? { jobs_per_sec: 1 } : await measureGraphileWorker(depth, measured, settings);
     memconsRates.set(depth, memcons.jobs_per_sec);
     const shallowest = memconsRates.get(Math.min(...settings.depths));
     emit({
@@ -78,9 +80,13 @@ async function measureMemcons(depth: number, measured: number, settings: Compare
       });
       runners.push(runner);
     }
+    const busy = () => { const f = require("node:fs").readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number); return f[0] + f[1] + f[2] + f[5] + f[6]; };
+    const b0 = busy(); const c0 = process.cpuUsage();
     const started = performance.now();
     await Promise.all(runners.map((r) => r.start()));
     await done.promise;
+    const c1 = process.cpuUsage(c0); const db_ = busy() - b0;
+    process.stderr.write(`CPU depth=${depth} total_ms_per_1k=${((db_ * 10) / measured * 1000).toFixed(0)} node_ms_per_1k=${((c1.user + c1.system) / 1000 / measured * 1000).toFixed(0)}\n`);
     return rate(measured, performance.now() - started);
   } finally {
     await Promise.all(runners.map((r) => r.stop({ graceMs: 1_000 })));

@@ -1,6 +1,8 @@
 import { ValidationError } from "@memcons/models";
 import { dotRows } from "../embedding/cosine.js";
-import { popcount32, seededRandom } from "./random.js";
+import { seededRandom } from "./random.js";
+import { type Hyperplanes, type ScanOutput, scanTables, signRows, type TableScan } from "./lsh-scan.js";
+import { sharedCopy, startScanWorkers, threadCount, workerScript } from "./lsh-threads.js";
 
 /** Unit vectors stored row by row, each with a group (pairs only form inside a group). */
 export interface VectorSet {
@@ -39,6 +41,12 @@ export interface LshOptions {
   maxBucket?: number;
   /** Share of non-zero coordinates in each sparse random hyperplane (default 1/8). */
   projectionDensity?: number;
+  /**
+   * Threads that scan the hash tables in lshSimilarPairsAsync, the calling one included (default: one per core, at most
+   * 4, from 20,000 rows; 1 below). Worker threads are started for the one search and stopped when it ends; the pairs
+   * are the same whatever the count.
+   */
+  threads?: number;
 }
 
 /** Counters of one LSH run. */
@@ -46,6 +54,8 @@ export interface LshStats {
   bucketPairs: number;
   hammingPassed: number;
   verifiedPairs: number;
+  /** Threads that scanned the tables (1 when the search ran on the calling thread only). */
+  threads: number;
 }
 
 /** Result of an LSH pair search. */
@@ -56,20 +66,46 @@ export interface LshResult {
 
 /** Pairs with cosine ≥ threshold found via random-hyperplane LSH and exact verification; deterministic. */
 export function lshSimilarPairs(set: VectorSet, threshold: number, options: LshOptions = {}): LshResult {
-  const steps = lshSteps(set, threshold, options);
+  const scan = prepareScan(set, threshold, options, false);
+  runSteps(signRows(scan));
+  return mergeOutputs([runSteps(scanTables(scan))]);
+}
+
+/**
+ * Same as lshSimilarPairs (the same pairs), but yields to the event loop between steps so timers (lease heartbeats)
+ * keep running, and on large sets scans the hash tables on several threads (see LshOptions.threads).
+ */
+export async function lshSimilarPairsAsync(
+  set: VectorSet,
+  threshold: number,
+  options: LshOptions = {},
+): Promise<LshResult> {
+  const threads = threadCount(options.threads, set.n);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new ValidationError(`threads must be a positive integer, got ${threads}`, [{ path: "threads", message: "must be a positive integer" }]);
+  }
+  const script = threads > 1 ? workerScript() : null;
+  const scan = prepareScan(set, threshold, options, script !== null);
+  const workers = script ? startScanWorkers(scan, threads - 1, script) : null;
+  try {
+    await runStepsAsync(signRows(scan));
+    // Every table needs every signature: wait for rows other threads are still signing.
+    while (Atomics.load(scan.rowsSigned, 0) < scan.n) await new Promise<void>((resolve) => setImmediate(resolve));
+    const own = await runStepsAsync(scanTables(scan));
+    return mergeOutputs([own, ...((await workers?.outputs) ?? [])]);
+  } finally {
+    await workers?.terminate();
+  }
+}
+
+function runSteps<T>(steps: Generator<void, T>): T {
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
   }
 }
 
-/** Same as lshSimilarPairs, but yields to the event loop between steps so timers (lease heartbeats) keep running. */
-export async function lshSimilarPairsAsync(
-  set: VectorSet,
-  threshold: number,
-  options: LshOptions = {},
-): Promise<LshResult> {
-  const steps = lshSteps(set, threshold, options);
+async function runStepsAsync<T>(steps: Generator<void, T>): Promise<T> {
   for (;;) {
     const step = steps.next();
     if (step.done) return step.value;
@@ -77,7 +113,8 @@ export async function lshSimilarPairsAsync(
   }
 }
 
-function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Generator<void, LshResult> {
+/** Hyperplanes, distances from the group means and table bits of `set` (signatures still to compute); in shared memory when threads will read them. */
+function prepareScan(set: VectorSet, threshold: number, options: LshOptions, shared: boolean): TableScan {
   const bits = options.signatureBits ?? 256;
   const shape = defaultShape(set.n);
   const tables = options.tables ?? shape.tables;
@@ -88,79 +125,66 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
   if (!Number.isInteger(tables) || tables < 1) {
     throw new ValidationError(`tables must be a positive integer, got ${tables}`, [{ path: "tables", message: "must be a positive integer" }]);
   }
-  const maxBucket = options.maxBucket ?? 2048;
   const random = seededRandom(options.seed ?? 0x5eed);
   const words = bits >>> 5;
-  const groups = set.groups ?? new Int32Array(set.n);
-  const centered = centerByGroup(set, groups);
-  const signatures = yield* simhash(set, groups, centered.means, bits, random, options.projectionDensity ?? 1 / 8);
-  const limits = hammingLimits(bits);
-  const slack = 2 * (1 - threshold);
-  const norms = centered.norms;
-  const stats: LshStats = { bucketPairs: 0, hammingPassed: 0, verifiedPairs: 0 };
-  const pairs: SimilarPair[] = [];
-  const { n } = set;
-  const tableBits = new Int32Array(k);
-  // Counting sort by bucket (group, key): no comparisons, rows of one bucket end up adjacent.
-  const counts = new Int32Array(centered.groupCount * 2 ** k + 1);
-  const bucket = new Int32Array(n);
-  const order = new Int32Array(n);
-  // The signature bits of each table as a mask: a pair is verified only in the first table where it collides (the
-  // first table whose bits the pair's signatures agree on), which dedupes pairs without storing keys or seen pairs.
-  const masks = new Uint32Array(tables * words);
-  const difference = new Uint32Array(words);
+  const memory = shared ? <T>(make: (buffer: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(bytes)) : null;
+  const int32 = (length: number) => memory?.((b) => new Int32Array(b), length * 4) ?? new Int32Array(length);
+  const uint32 = (length: number) => memory?.((b) => new Uint32Array(b), length * 4) ?? new Uint32Array(length);
+  const groups = int32(set.n);
+  if (set.groups) groups.set(set.groups.subarray(0, set.n));
+  const centered = centerByGroup(set, groups, shared);
+  const planes = hyperplanes(bits, set.dims, random, options.projectionDensity ?? 1 / 8, shared);
+  // A projection is linear: the centred row's side of a hyperplane is the row's projection minus its mean's.
+  const meanProjections = shared ? new Float64Array(new SharedArrayBuffer(centered.groupCount * bits * 8)) : new Float64Array(centered.groupCount * bits);
+  for (let g = 0; g < centered.groupCount; g++) {
+    for (let b = 0; b < bits; b++) meanProjections[g * bits + b] = project(centered.means, g * set.dims, planes, b);
+  }
+  const masks = uint32(tables * words);
+  const tableBits = int32(tables * k);
+  const sample = new Int32Array(k);
   for (let t = 0; t < tables; t++) {
-    yield;
-    sampleBits(tableBits, bits, random);
-    for (let b = 0; b < k; b++) {
-      const bit = tableBits[b] as number;
+    sampleBits(sample, bits, random);
+    tableBits.set(sample, t * k);
+    for (const bit of sample) {
       const w = t * words + (bit >>> 5);
       masks[w] = ((masks[w] as number) | (1 << (bit & 31))) >>> 0;
     }
-    for (let i = 0; i < n; i++) {
-      let key = 0;
-      const base = i * words;
-      for (let b = 0; b < k; b++) {
-        const bit = tableBits[b] as number;
-        key = (key << 1) | (((signatures[base + (bit >>> 5)] as number) >>> (bit & 31)) & 1);
-      }
-      bucket[i] = (groups[i] as number) * 2 ** k + key;
+  }
+  return {
+    n: set.n,
+    dims: set.dims,
+    bits,
+    words,
+    k,
+    tables,
+    maxBucket: options.maxBucket ?? 2048,
+    threshold,
+    groupCount: centered.groupCount,
+    vectors: shared ? sharedCopy(set.vectors) : set.vectors,
+    ...planes,
+    meanProjections,
+    signatures: uint32(set.n * words),
+    nextRow: int32(1),
+    rowsSigned: int32(1),
+    norms: centered.norms,
+    groups,
+    masks,
+    tableBits,
+    next: int32(1),
+  };
+}
+
+/** The pairs of every thread, in (i, j) order, with their summed counters. */
+function mergeOutputs(outputs: ScanOutput[]): LshResult {
+  const pairs: SimilarPair[] = [];
+  const stats: LshStats = { bucketPairs: 0, hammingPassed: 0, verifiedPairs: 0, threads: outputs.length };
+  for (const output of outputs) {
+    for (let p = 0; p < output.count; p++) {
+      pairs.push({ i: output.i[p] as number, j: output.j[p] as number, similarity: output.similarity[p] as number });
     }
-    counts.fill(0);
-    for (let i = 0; i < n; i++) {
-      const slot = (bucket[i] as number) + 1;
-      counts[slot] = (counts[slot] as number) + 1;
-    }
-    for (let b = 1; b < counts.length; b++) counts[b] = (counts[b] as number) + (counts[b - 1] as number);
-    for (let i = 0; i < n; i++) {
-      const slot = bucket[i] as number;
-      const position = counts[slot] as number;
-      order[position] = i;
-      counts[slot] = position + 1;
-    }
-    let start = 0;
-    while (start < n) {
-      const current = bucket[order[start] as number];
-      let end = start + 1;
-      while (end < n && bucket[order[end] as number] === current) end++;
-      for (let a = start; a < end; a++) {
-        const i = order[a] as number;
-        const ri = norms[i] as number;
-        const last = Math.min(end, a + 1 + maxBucket);
-        for (let b = a + 1; b < last; b++) {
-          const j = order[b] as number;
-          stats.bucketPairs++;
-          const rj = norms[j] as number;
-          if (hamming(signatures, words, i, j, difference) > limits.at(ri, rj, slack)) continue;
-          stats.hammingPassed++;
-          if (collidedBefore(masks, words, t, difference)) continue;
-          stats.verifiedPairs++;
-          const similarity = dotRows(set.vectors, set.dims, i, j);
-          if (similarity >= threshold) pairs.push({ i: Math.min(i, j), j: Math.max(i, j), similarity });
-        }
-      }
-      start = end;
-    }
+    stats.bucketPairs += output.bucketPairs;
+    stats.hammingPassed += output.hammingPassed;
+    stats.verifiedPairs += output.verifiedPairs;
   }
   pairs.sort((a, b) => a.i - b.i || a.j - b.j);
   return { pairs, stats };
@@ -171,7 +195,11 @@ function* lshSteps(set: VectorSet, threshold: number, options: LshOptions): Gene
  * terms), so their raw angles are all small; measured from the group's mean, unrelated rows point every way and only
  * near-duplicates stay close. Differences, hence the pairs above the threshold, are unchanged.
  */
-function centerByGroup(set: VectorSet, groups: Int32Array): { means: Float64Array; norms: Float32Array; groupCount: number } {
+function centerByGroup(
+  set: VectorSet,
+  groups: Int32Array,
+  shared: boolean,
+): { means: Float64Array; norms: Float32Array; groupCount: number } {
   const { dims, n, vectors } = set;
   let groupCount = 1;
   for (let i = 0; i < n; i++) groupCount = Math.max(groupCount, (groups[i] as number) + 1);
@@ -186,7 +214,7 @@ function centerByGroup(set: VectorSet, groups: Int32Array): { means: Float64Arra
     const size = sizes[g] as number;
     if (size > 0) for (let d = 0; d < dims; d++) means[g * dims + d] = (means[g * dims + d] as number) / size;
   }
-  const norms = new Float32Array(n);
+  const norms = shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
   for (let i = 0; i < n; i++) {
     const g = groups[i] as number;
     let sum = 0;
@@ -199,31 +227,6 @@ function centerByGroup(set: VectorSet, groups: Int32Array): { means: Float64Arra
   return { means, norms, groupCount };
 }
 
-/**
- * The largest signature Hamming distance a pair above the threshold can plausibly show. Two unit rows with cosine ≥ t
- * are at most √(2(1 − t)) apart, so rows at distances rᵢ, rⱼ from their mean have a centred cosine of at least
- * (rᵢ² + rⱼ² − 2(1 − t)) / (2 rᵢ rⱼ); the limit allows three standard deviations above that angle's expected distance.
- */
-const HAMMING_SIGMAS = 3;
-
-function hammingLimits(bits: number): { at(ri: number, rj: number, slack: number): number } {
-  const STEPS = 1024;
-  const table = new Int32Array(STEPS + 1);
-  for (let s = 0; s <= STEPS; s++) {
-    const theta = Math.acos(Math.min(1, -1 + (2 * s) / STEPS)) / Math.PI;
-    table[s] = Math.ceil(bits * theta + HAMMING_SIGMAS * Math.sqrt(bits * theta * (1 - theta)) + 1);
-  }
-  return {
-    at(ri, rj, slack) {
-      const product = 2 * ri * rj;
-      if (product <= 1e-12) return bits;
-      const cosine = (ri * ri + rj * rj - slack) / product;
-      if (cosine <= -1) return bits;
-      // Rounded down: a smaller cosine allows a larger distance, so the limit never undercuts the true one.
-      return table[Math.floor(((Math.min(1, cosine) + 1) * STEPS) / 2)] as number;
-    },
-  };
-}
 /** Every pair with cosine ≥ threshold, by comparing all pairs within each group (the reference for LSH recall). */
 export function exhaustiveSimilarPairs(set: VectorSet, threshold: number): SimilarPair[] {
   const pairs: SimilarPair[] = [];
@@ -237,66 +240,37 @@ export function exhaustiveSimilarPairs(set: VectorSet, threshold: number): Simil
   return pairs;
 }
 
-function* simhash(
-  set: VectorSet,
-  groups: Int32Array,
-  means: Float64Array,
-  bits: number,
-  random: () => number,
-  density: number,
-): Generator<void, Uint32Array> {
-  const { dims, n, vectors } = set;
-  const words = bits >>> 5;
-  // Sparse random hyperplanes (Achlioptas): each coordinate is +1 or -1 with probability density/2, else 0.
-  const plus: Int32Array[] = [];
-  const minus: Int32Array[] = [];
+/**
+ * Sparse random hyperplanes (Achlioptas): each coordinate is +1 or -1 with probability density/2, else 0. Plane b's
+ * +1 coordinates are plus[plusStart[b]..plusStart[b + 1]), its -1 coordinates likewise in minus.
+ */
+function hyperplanes(bits: number, dims: number, random: () => number, density: number, shared: boolean) {
+  const plus: number[] = [];
+  const minus: number[] = [];
+  const plusStart = [0];
+  const minusStart = [0];
   for (let b = 0; b < bits; b++) {
-    const p: number[] = [];
-    const m: number[] = [];
     for (let d = 0; d < dims; d++) {
       const r = random();
-      if (r < density / 2) p.push(d);
-      else if (r < density) m.push(d);
+      if (r < density / 2) plus.push(d);
+      else if (r < density) minus.push(d);
     }
-    plus.push(Int32Array.from(p));
-    minus.push(Int32Array.from(m));
+    plusStart.push(plus.length);
+    minusStart.push(minus.length);
   }
-  // A projection is linear: the centred row's side of a hyperplane is the row's projection minus its mean's.
-  const groupCount = means.length / dims;
-  const meanProjections = new Float64Array(groupCount * bits);
-  for (let g = 0; g < groupCount; g++) {
-    for (let b = 0; b < bits; b++) meanProjections[g * bits + b] = project(means, g * dims, plus[b] as Int32Array, minus[b] as Int32Array);
-  }
-  const signatures = new Uint32Array(n * words);
-  for (let i = 0; i < n; i++) {
-    if (i % 4096 === 4095) yield;
-    const base = i * dims;
-    const offset = (groups[i] as number) * bits;
-    for (let b = 0; b < bits; b++) {
-      if (project(vectors, base, plus[b] as Int32Array, minus[b] as Int32Array) >= (meanProjections[offset + b] as number)) {
-        const w = i * words + (b >>> 5);
-        signatures[w] = ((signatures[w] as number) | (1 << (b & 31))) >>> 0;
-      }
-    }
-  }
-  return signatures;
+  const int32 = (values: number[]) => {
+    const array = shared ? new Int32Array(new SharedArrayBuffer(values.length * 4)) : new Int32Array(values.length);
+    array.set(values);
+    return array;
+  };
+  return { plus: int32(plus), plusStart: int32(plusStart), minus: int32(minus), minusStart: int32(minusStart) };
 }
 
-function project(vectors: Float32Array | Float64Array, base: number, plus: Int32Array, minus: Int32Array): number {
+function project(vectors: Float32Array | Float64Array, base: number, planes: Hyperplanes, b: number): number {
   let s = 0;
-  for (let x = 0; x < plus.length; x++) s += vectors[base + (plus[x] as number)] as number;
-  for (let x = 0; x < minus.length; x++) s -= vectors[base + (minus[x] as number)] as number;
+  for (let x = planes.plusStart[b] as number; x < (planes.plusStart[b + 1] as number); x++) s += vectors[base + (planes.plus[x] as number)] as number;
+  for (let x = planes.minusStart[b] as number; x < (planes.minusStart[b + 1] as number); x++) s -= vectors[base + (planes.minus[x] as number)] as number;
   return s;
-}
-
-/** Whether two signatures whose XOR is `difference` agree on every bit of a table before `table`. */
-function collidedBefore(masks: Uint32Array, words: number, table: number, difference: Uint32Array): boolean {
-  for (let t = 0; t < table; t++) {
-    let differs = 0;
-    for (let w = 0; w < words; w++) differs |= (difference[w] as number) & (masks[t * words + w] as number);
-    if (differs === 0) return true;
-  }
-  return false;
 }
 
 /**
@@ -317,17 +291,4 @@ function sampleBits(out: Int32Array, bits: number, random: () => number): void {
     pool[pick] = tmp;
     out[b] = pool[b] as number;
   }
-}
-
-/** Hamming distance of two rows' signatures; their XOR is left in `difference`. */
-function hamming(signatures: Uint32Array, words: number, i: number, j: number, difference: Uint32Array): number {
-  let d = 0;
-  const a = i * words;
-  const b = j * words;
-  for (let w = 0; w < words; w++) {
-    const x = ((signatures[a + w] as number) ^ (signatures[b + w] as number)) >>> 0;
-    difference[w] = x;
-    d += popcount32(x);
-  }
-  return d;
 }

@@ -6,6 +6,7 @@ import { jsonb } from "../sql-params.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
 import { separateContradictions, type StoppedPair } from "../detect/guard.js";
 import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairsAsync } from "../detect/lsh.js";
+import { sharedFloat32Array } from "../detect/lsh-threads.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import { memoryText } from "../text.js";
 
@@ -71,11 +72,12 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
   const types: string[] = [];
   const computed: number[] = [];
   const filter = candidateFilter(ctx, await jobEpoch(ctx));
-  // Rows are written straight into one matrix sized by a count (grown if rows arrive meanwhile).
-  let vectors = new Float32Array(0);
+  // Rows are written straight into one matrix sized by a count (grown if rows arrive meanwhile), in shared memory so
+  // the pair search's worker threads read it without a copy.
+  let vectors = sharedFloat32Array(0);
   if (withEmbeddings) {
     const [counted] = await queryRows<{ n: number }>(ctx.db.orm, sql`SELECT count(*)::int AS n FROM memcons.task_memories t WHERE ${filter}`);
-    vectors = new Float32Array(Number(counted?.n ?? 0) * dims);
+    vectors = sharedFloat32Array(Number(counted?.n ?? 0) * dims);
   }
   let embedded = 0;
   const timing = { embedMs: 0 };
@@ -127,7 +129,7 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
       if (withEmbeddings) {
         const offset = ids.length - page.length;
         if (vectors.length < ids.length * dims) {
-          const grown = new Float32Array(Math.ceil(ids.length * 1.25) * dims);
+          const grown = sharedFloat32Array(Math.ceil(ids.length * 1.25) * dims);
           grown.set(vectors);
           vectors = grown;
         }
@@ -235,7 +237,7 @@ export async function findClusters(ctx: PhaseContext, candidates: Candidates): P
   const threshold = ctx.options.similarity_threshold;
   const { pairs, stats } =
     n <= EXHAUSTIVE_MAX
-      ? { pairs: exhaustiveSimilarPairs(set, threshold), stats: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: (n * (n - 1)) / 2 } }
+      ? { pairs: exhaustiveSimilarPairs(set, threshold), stats: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: (n * (n - 1)) / 2, threads: 1 } }
       : await lshSimilarPairsAsync(set, threshold);
   const searched = Date.now();
   const { kept, stopped } = await separateContradictions(ctx, candidates.ids, pairs);

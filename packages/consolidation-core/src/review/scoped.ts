@@ -90,7 +90,7 @@ export function scopedDetection(candidates: Candidates, work: ScopedWork): Detec
   return {
     candidates,
     clusters,
-    lsh: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: 0 },
+    lsh: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: 0, threads: 1 },
     similarPairs: 0,
     stoppedPairs: [],
     method: "given",

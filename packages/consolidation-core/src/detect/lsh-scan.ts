@@ -1,0 +1,224 @@
+import { dotRows } from "../embedding/cosine.js";
+import { popcount32 } from "./random.js";
+
+/**
+ * Everything the hash tables are scanned with, in arrays that may live in SharedArrayBuffers: worker threads then
+ * read the same memory, and each takes the next unscanned table from the shared counter `next`.
+ */
+export interface TableScan {
+  n: number;
+  dims: number;
+  /** Signature length in bits and in 32-bit words. */
+  bits: number;
+  words: number;
+  /** Key bits per table and number of tables. */
+  k: number;
+  tables: number;
+  maxBucket: number;
+  threshold: number;
+  groupCount: number;
+  vectors: Float32Array;
+  /** The hyperplanes, their projections of each group's mean (groupCount × bits), and the signatures they give. */
+  plus: Int32Array;
+  plusStart: Int32Array;
+  minus: Int32Array;
+  minusStart: Int32Array;
+  meanProjections: Float64Array;
+  signatures: Uint32Array;
+  /** First row no thread has started signing, and rows signed so far (shared counters). */
+  nextRow: Int32Array;
+  rowsSigned: Int32Array;
+  /** Each row's distance from its group's mean. */
+  norms: Float32Array;
+  groups: Int32Array;
+  /** The signature bits of each table, as a mask (tables × words) and as a list (tables × k). */
+  masks: Uint32Array;
+  tableBits: Int32Array;
+  /** Index of the next table to scan, shared by every thread scanning. */
+  next: Int32Array;
+}
+
+/** Sparse hyperplanes as TableScan holds them (see its fields). */
+export type Hyperplanes = Pick<TableScan, "plus" | "plusStart" | "minus" | "minusStart">;
+
+/** Rows one thread signs before taking more. */
+const SIGN_CHUNK = 2048;
+
+/** Computes signatures of rows no thread has taken yet, a chunk at a time (yielding after each), until none is left. */
+export function* signRows(scan: TableScan): Generator<void, void> {
+  const { n, dims, bits, words, vectors, groups, meanProjections, signatures } = scan;
+  const { plus, plusStart, minus, minusStart } = scan;
+  for (let first = Atomics.add(scan.nextRow, 0, SIGN_CHUNK); first < n; first = Atomics.add(scan.nextRow, 0, SIGN_CHUNK)) {
+    const last = Math.min(n, first + SIGN_CHUNK);
+    for (let i = first; i < last; i++) {
+      const base = i * dims;
+      const offset = (groups[i] as number) * bits;
+      for (let b = 0; b < bits; b++) {
+        let s = 0;
+        for (let x = plusStart[b] as number; x < (plusStart[b + 1] as number); x++) s += vectors[base + (plus[x] as number)] as number;
+        for (let x = minusStart[b] as number; x < (minusStart[b + 1] as number); x++) s -= vectors[base + (minus[x] as number)] as number;
+        if (s >= (meanProjections[offset + b] as number)) {
+          const w = i * words + (b >>> 5);
+          signatures[w] = ((signatures[w] as number) | (1 << (b & 31))) >>> 0;
+        }
+      }
+    }
+    Atomics.add(scan.rowsSigned, 0, last - first);
+    Atomics.notify(scan.rowsSigned, 0);
+    yield;
+  }
+}
+
+/** The pairs one thread found (the first `count` entries of each array) and its counters. */
+export interface ScanOutput {
+  count: number;
+  i: Int32Array;
+  j: Int32Array;
+  similarity: Float64Array;
+  bucketPairs: number;
+  hammingPassed: number;
+  verifiedPairs: number;
+}
+
+/**
+ * Scans tables until none is left, yielding after each. A pair is verified only in the first table where it collides
+ * (the first whose bits its signatures agree on), so threads scanning different tables never report one pair twice.
+ */
+export function* scanTables(scan: TableScan): Generator<void, ScanOutput> {
+  const { n, words, k, maxBucket, threshold, signatures, norms, groups, masks, tableBits, vectors, dims } = scan;
+  const limits = hammingLimits(scan.bits);
+  const slack = 2 * (1 - threshold);
+  const found = new PairBuffer();
+  let bucketPairs = 0;
+  let hammingPassed = 0;
+  let verifiedPairs = 0;
+  // Counting sort by bucket (group, key): no comparisons, rows of one bucket end up adjacent.
+  const counts = new Int32Array(scan.groupCount * 2 ** k + 1);
+  const bucket = new Int32Array(n);
+  const order = new Int32Array(n);
+  const difference = new Uint32Array(words);
+  for (let t = Atomics.add(scan.next, 0, 1); t < scan.tables; t = Atomics.add(scan.next, 0, 1)) {
+    for (let i = 0; i < n; i++) {
+      let key = 0;
+      const base = i * words;
+      for (let b = 0; b < k; b++) {
+        const bit = tableBits[t * k + b] as number;
+        key = (key << 1) | (((signatures[base + (bit >>> 5)] as number) >>> (bit & 31)) & 1);
+      }
+      bucket[i] = (groups[i] as number) * 2 ** k + key;
+    }
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const slot = (bucket[i] as number) + 1;
+      counts[slot] = (counts[slot] as number) + 1;
+    }
+    for (let b = 1; b < counts.length; b++) counts[b] = (counts[b] as number) + (counts[b - 1] as number);
+    for (let i = 0; i < n; i++) {
+      const slot = bucket[i] as number;
+      const position = counts[slot] as number;
+      order[position] = i;
+      counts[slot] = position + 1;
+    }
+    let start = 0;
+    while (start < n) {
+      const current = bucket[order[start] as number];
+      let end = start + 1;
+      while (end < n && bucket[order[end] as number] === current) end++;
+      for (let a = start; a < end; a++) {
+        const i = order[a] as number;
+        const ri = norms[i] as number;
+        const last = Math.min(end, a + 1 + maxBucket);
+        for (let b = a + 1; b < last; b++) {
+          const j = order[b] as number;
+          bucketPairs++;
+          if (hamming(signatures, words, i, j, difference) > limits.at(ri, norms[j] as number, slack)) continue;
+          hammingPassed++;
+          if (collidedBefore(masks, words, t, difference)) continue;
+          verifiedPairs++;
+          const similarity = dotRows(vectors, dims, i, j);
+          if (similarity >= threshold) found.push(Math.min(i, j), Math.max(i, j), similarity);
+        }
+      }
+      start = end;
+    }
+    yield;
+  }
+  return { ...found.arrays(), bucketPairs, hammingPassed, verifiedPairs };
+}
+
+/** Growable columns of pairs (typed arrays: cheap to hand from a worker thread). */
+class PairBuffer {
+  #count = 0;
+  #i = new Int32Array(1024);
+  #j = new Int32Array(1024);
+  #similarity = new Float64Array(1024);
+
+  push(i: number, j: number, similarity: number): void {
+    if (this.#count === this.#i.length) {
+      const grow = <T extends Int32Array | Float64Array>(from: T, to: T): T => {
+        to.set(from);
+        return to;
+      };
+      this.#i = grow(this.#i, new Int32Array(this.#count * 2));
+      this.#j = grow(this.#j, new Int32Array(this.#count * 2));
+      this.#similarity = grow(this.#similarity, new Float64Array(this.#count * 2));
+    }
+    this.#i[this.#count] = i;
+    this.#j[this.#count] = j;
+    this.#similarity[this.#count] = similarity;
+    this.#count++;
+  }
+
+  arrays(): { count: number; i: Int32Array; j: Int32Array; similarity: Float64Array } {
+    return { count: this.#count, i: this.#i, j: this.#j, similarity: this.#similarity };
+  }
+}
+
+/**
+ * The largest signature Hamming distance a pair above the threshold can plausibly show. Two unit rows with cosine ≥ t
+ * are at most √(2(1 − t)) apart, so rows at distances rᵢ, rⱼ from their mean have a centred cosine of at least
+ * (rᵢ² + rⱼ² − 2(1 − t)) / (2 rᵢ rⱼ); the limit allows three standard deviations above that angle's expected distance.
+ */
+const HAMMING_SIGMAS = 3;
+
+function hammingLimits(bits: number): { at(ri: number, rj: number, slack: number): number } {
+  const STEPS = 1024;
+  const table = new Int32Array(STEPS + 1);
+  for (let s = 0; s <= STEPS; s++) {
+    const theta = Math.acos(Math.min(1, -1 + (2 * s) / STEPS)) / Math.PI;
+    table[s] = Math.ceil(bits * theta + HAMMING_SIGMAS * Math.sqrt(bits * theta * (1 - theta)) + 1);
+  }
+  return {
+    at(ri, rj, slack) {
+      const product = 2 * ri * rj;
+      if (product <= 1e-12) return bits;
+      const cosine = (ri * ri + rj * rj - slack) / product;
+      if (cosine <= -1) return bits;
+      // Rounded down: a smaller cosine allows a larger distance, so the limit never undercuts the true one.
+      return table[Math.floor(((Math.min(1, cosine) + 1) * STEPS) / 2)] as number;
+    },
+  };
+}
+
+/** Whether two signatures whose XOR is `difference` agree on every bit of a table before `table`. */
+function collidedBefore(masks: Uint32Array, words: number, table: number, difference: Uint32Array): boolean {
+  for (let t = 0; t < table; t++) {
+    let differs = 0;
+    for (let w = 0; w < words; w++) differs |= (difference[w] as number) & (masks[t * words + w] as number);
+    if (differs === 0) return true;
+  }
+  return false;
+}
+
+/** Hamming distance of two rows' signatures; their XOR is left in `difference`. */
+function hamming(signatures: Uint32Array, words: number, i: number, j: number, difference: Uint32Array): number {
+  let d = 0;
+  const a = i * words;
+  const b = j * words;
+  for (let w = 0; w < words; w++) {
+    const x = ((signatures[a + w] as number) ^ (signatures[b + w] as number)) >>> 0;
+    difference[w] = x;
+    d += popcount32(x);
+  }
+  return d;
+}

@@ -1,0 +1,64 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { ScanOutput, TableScan } from "./lsh-scan.js";
+
+/** Rows below which the pair search stays on the calling thread: starting a thread would cost more than it saves. */
+export const THREADED_MIN_ROWS = 20_000;
+/** Most threads one pair search uses by default, the calling thread included. */
+const DEFAULT_MAX_THREADS = 4;
+
+/** Threads a pair search over `n` rows uses: the `threads` option, else one per core (at most 4); 1 for small sets. */
+export function threadCount(requested: number | undefined, n: number): number {
+  if (requested !== undefined) return requested;
+  return n < THREADED_MIN_ROWS ? 1 : Math.min(DEFAULT_MAX_THREADS, availableParallelism());
+}
+
+/** The worker script built beside this module, or null when there is none (running from source). */
+export function workerScript(): URL | null {
+  const script = new URL("./lsh-worker.js", import.meta.url);
+  return existsSync(fileURLToPath(script)) ? script : null;
+}
+
+/** Worker threads scanning tables of `scan` (whose arrays must be shared) alongside the calling thread. */
+export interface ScanWorkers {
+  /** Resolves with every worker's pairs once all are done; rejects if one fails. */
+  outputs: Promise<ScanOutput[]>;
+  /** Stops every worker (after a failure or an abort); resolves once they are gone. */
+  terminate(): Promise<void>;
+}
+
+/** Starts `count` worker threads running `script` over `scan`. */
+export function startScanWorkers(scan: TableScan, count: number, script: URL): ScanWorkers {
+  const workers = Array.from({ length: count }, () => new Worker(script, { workerData: scan }));
+  const outputs = Promise.all(
+    workers.map(
+      (worker) =>
+        new Promise<ScanOutput>((resolve, reject) => {
+          worker.once("message", (output: ScanOutput) => resolve(output));
+          worker.once("error", reject);
+          worker.once("exit", (code) => reject(new Error(`LSH worker thread exited with code ${code} before it answered`)));
+        }),
+    ),
+  );
+  return {
+    outputs,
+    async terminate() {
+      await Promise.all(workers.map((worker) => worker.terminate()));
+    },
+  };
+}
+
+/** A zeroed Float32Array of `length` floats in shared memory. */
+export function sharedFloat32Array(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * 4));
+}
+
+/** A Float32Array in shared memory with the contents of `values` (itself when it already is). */
+export function sharedCopy(values: Float32Array): Float32Array {
+  if (values.buffer instanceof SharedArrayBuffer) return values;
+  const shared = sharedFloat32Array(values.length);
+  shared.set(values);
+  return shared;
+}
