@@ -19,6 +19,8 @@ export interface PhaseContext {
   logger: Logger;
   actor: string;
   batchSize: number;
+  /** The `threads` limit the job was given (undefined: the default). */
+  threads: number | undefined;
   /** The worker that must hold the job's lease for the job to write (undefined: no check). */
   holder: string | undefined;
   /** When the job first started: it only touches memories created up to then, across resumes. */

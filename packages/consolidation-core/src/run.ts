@@ -16,6 +16,7 @@ import { writePlan } from "./review/plan.js";
 import { approvedClusters, judgeProposals, recordProposals } from "./review/record.js";
 import { loadScopedWork, type ScopedWork, scopedDetection } from "./review/scoped.js";
 import { createExtractiveSynthesizer } from "./synthesis/extractive.js";
+import { checkedThreads } from "./threads/threads.js";
 import type { ConsolidationResult, RunConsolidationDeps } from "./types.js";
 
 /** Stopped pairs listed in the detect metrics (all of them are counted). */
@@ -42,6 +43,7 @@ export async function runConsolidation(
 }
 
 async function consolidateJob(db: Database, jobId: string, deps: RunConsolidationDeps): Promise<ConsolidationResult> {
+  const threads = checkedThreads(deps.threads);
   const job = await loadJob(db, jobId);
   if (job.status !== "pending" && job.status !== "running") throw new JobNotRunnableError(jobId, job.status);
   const [project] = await db.orm.select().from(projects).where(eq(projects.id, job.projectId));
@@ -78,6 +80,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
     logger: deps.logger ?? noopLogger,
     actor: deps.actor ?? job.triggeredBy,
     batchSize: Math.max(1, deps.batchSize ?? 200),
+    threads,
     holder: deps.holder,
     startedAt: toDate(first?.started_at) ?? new Date(),
     ...(scoped ? { scopeIds: scoped.memoryIds } : {}),
@@ -138,8 +141,10 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
       lsh_threads: detected.lsh.threads,
       embedder: ctx.embedder.model,
       embed_ms: detected.candidates.embedMs,
+      embed_threads: detected.candidates.embedThreads,
       lsh_ms: detected.lshMs,
       guard_ms: detected.guardMs,
+      guard_threads: detected.guardThreads,
       cluster_ms: detected.clusterMs,
       ...(review ? { review: review.metrics } : {}),
     });

@@ -62,6 +62,11 @@ export interface RunConsolidationDeps {
   actor?: string;
   /** Clusters merged per transaction (default 200). */
   batchSize?: number;
+  /**
+   * Most threads the job computes with while it looks for duplicates among 20,000 memories or more, the calling one
+   * included (default: one per core, at most 4; 1 starts none). The result is the same whatever the count.
+   */
+  threads?: number;
   /** The worker holding the job's lease (`locked_by`): every write first checks that it still holds an
    *  unexpired lease and throws LeaseNotHeldError otherwise. Omitted: no check. */
   holder?: string;

@@ -25,6 +25,8 @@ const DESCRIPTIONS: Readonly<Record<ConfigVariable, string>> = {
     "global memory-count threshold (10..1000) for projects without their own; reaching it after an ingest queues a `threshold` job",
   CONSOLIDATION_TIMEOUT: "seconds one job attempt may run (60..3600); a timeout counts as a failed attempt",
   WORKER_CONCURRENCY: "jobs one worker runs at once (1..64)",
+  WORKER_JOB_THREADS:
+    "most threads one job computes with while it looks for duplicates among 20,000 memories or more (1..64; default one per core, at most 4; `1` starts no worker thread)",
   WORKER_ID: "name a worker records in `locked_by` (default `<hostname>-<pid>`)",
   WORKER_LEASE_MS: "lease on a running job; another worker reclaims the job when it expires",
   WORKER_HEARTBEAT_MS: "how often a worker renews its leases (must be shorter than the lease)",

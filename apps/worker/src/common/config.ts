@@ -67,6 +67,7 @@ export const CONFIG_SCHEMA = z.object({
     .default(90),
   AUDIT_PURGE_SCHEDULE: z.string().trim().min(1).default("30 3 * * *"),
   WORKER_CONCURRENCY: int(1, 64).default(2),
+  WORKER_JOB_THREADS: int(1, 64).optional(),
   WORKER_ID: z.string().trim().min(1).max(200).optional(),
   WORKER_LEASE_MS: int(1_000, 3_600_000).default(30_000),
   WORKER_HEARTBEAT_MS: int(100, 3_600_000).default(10_000),
@@ -124,6 +125,8 @@ export interface Config {
   /** Cron expression (in `timezone`) of the audit purge. */
   auditPurgeSchedule: string;
   concurrency: number;
+  /** Most threads one job computes with while it looks for duplicates (undefined: one per core, at most 4). */
+  jobThreads: number | undefined;
   workerId: string;
   leaseMs: number;
   heartbeatMs: number;
@@ -198,6 +201,7 @@ export function loadConfig(env: Env): Config {
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
     auditPurgeSchedule: e.AUDIT_PURGE_SCHEDULE,
     concurrency: e.WORKER_CONCURRENCY,
+    jobThreads: e.WORKER_JOB_THREADS,
     workerId: e.WORKER_ID ?? `${hostname()}-${process.pid}`,
     leaseMs: e.WORKER_LEASE_MS,
     heartbeatMs: e.WORKER_HEARTBEAT_MS,

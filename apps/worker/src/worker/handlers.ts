@@ -11,6 +11,8 @@ export interface JobHandlerDeps {
   judge?: Judge;
   /** Recorded as `changed_by` of the audit rows, e.g. `worker:<id>`. */
   actor: string;
+  /** Most threads one job computes with (undefined: the engine's default). */
+  threads?: number;
 }
 
 /** The handler of `consolidation` jobs: runs the consolidation engine with the configured AI providers. */
@@ -25,6 +27,7 @@ export function consolidationHandler(deps: JobHandlerDeps): JobHandler {
       logger: ctx.logger,
       actor: deps.actor,
       holder: ctx.workerId,
+      ...(deps.threads ? { threads: deps.threads } : {}),
     });
 }
 

@@ -89,7 +89,7 @@ export async function startWorker(config: Config, deps: WorkerDeps): Promise<Wor
     jobTimeoutMs: config.jobTimeoutMs,
     outageLimitMs: config.outageLimitMs,
     logger: logger.child({ component: "runner" }),
-    handlers: jobHandlers({ embedder, synthesizer, ...(judge ? { judge } : {}), actor: `worker:${config.workerId}` }),
+    handlers: jobHandlers({ embedder, synthesizer, ...(judge ? { judge } : {}), actor: `worker:${config.workerId}`, ...(config.jobThreads ? { threads: config.jobThreads } : {}) }),
   });
 
   const metrics = createWorkerMetrics({ db, logger: log, runningJobs: () => runner.runningJobIds().length });

@@ -2,7 +2,10 @@ import { queryRows, uuidArray } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { type PhaseContext, checkAborted } from "../phase-context.js";
 import { analyzeForGuard, type ContradictionReason, compareForGuard, type GuardAnalysis } from "../guard/contradiction.js";
+import type { GuardPage } from "../guard/guard-page.js";
 import { memoryText } from "../text.js";
+import { PooledTasks, TaskPool } from "../threads/task-pool.js";
+import { THREADED_MIN_ROWS, threadCount, workerScript } from "../threads/threads.js";
 import type { SimilarPair } from "./lsh.js";
 
 /** A similar pair the contradiction guard kept apart. */
@@ -18,6 +21,8 @@ export interface StoppedPair {
 export interface GuardedPairs {
   kept: SimilarPair[];
   stopped: StoppedPair[];
+  /** Threads that analyzed the texts (1: the calling thread alone). */
+  threads: number;
 }
 
 const TEXT_PAGE = 5000;
@@ -33,28 +38,51 @@ interface TextRow extends Record<string, unknown> {
 
 /**
  * Removes the pairs whose texts contradict each other (negation, opposite toggles, differing numbers or identifiers).
- * Rows joined by similar pairs are read together, a page of such groups at a time, so only one page's texts and
- * analyses are held however many rows take part.
+ * Rows joined by similar pairs are read together, a page of such groups at a time, so only a few pages' texts and
+ * analyses are held however many rows take part; from 20,000 rows the pages are analyzed on worker threads.
  */
 export async function separateContradictions(
   ctx: PhaseContext,
   ids: readonly string[],
   pairs: readonly SimilarPair[],
 ): Promise<GuardedPairs> {
-  if (pairs.length === 0) return { kept: [], stopped: [] };
+  if (pairs.length === 0) return { kept: [], stopped: [], threads: 1 };
   const reasons: Array<ContradictionReason | null> = new Array(pairs.length).fill(null);
+  // Large sets are analyzed on worker threads, a page per task, while the next page's texts are read.
+  const script = ids.length >= THREADED_MIN_ROWS ? workerScript("guard-worker") : null;
+  const threads = threadCount(ctx.threads, ids.length);
+  const pool = script && threads > 1 ? new TaskPool<GuardPage, Array<ContradictionReason | null>>(script, null, threads) : null;
+  const tasks = pool ? new PooledTasks(pool.size) : null;
   let compared = 0;
-  for (const page of pagesOfConnectedRows(ids.length, pairs, TEXT_PAGE)) {
-    checkAborted(ctx);
-    const analyses = await analyzeRows(ctx, ids, page.rows);
-    for (const k of page.pairs) {
-      if (++compared % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const pair = pairs[k] as SimilarPair;
-      const a = analyses.get(pair.i);
-      const b = analyses.get(pair.j);
-      // A row that vanished meanwhile is left to the merge, which re-checks every member anyway.
-      reasons[k] = a && b ? compareForGuard(a, b) : null;
+  try {
+    for (const page of pagesOfConnectedRows(ids.length, pairs, TEXT_PAGE)) {
+      checkAborted(ctx);
+      if (pool && tasks) {
+        const request = await pageRequest(ctx, ids, pairs, page);
+        await tasks.add(async () => {
+          const answer = await pool.run(request);
+          page.pairs.forEach((k, p) => {
+            reasons[k] = answer[p] ?? null;
+          });
+        });
+        continue;
+      }
+      const analyses = await analyzeRows(ctx, ids, page.rows);
+      for (const k of page.pairs) {
+        if (++compared % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        const pair = pairs[k] as SimilarPair;
+        const a = analyses.get(pair.i);
+        const b = analyses.get(pair.j);
+        // A row that vanished meanwhile is left to the merge, which re-checks every member anyway.
+        reasons[k] = a && b ? compareForGuard(a, b) : null;
+      }
     }
+    await tasks?.drain();
+  } catch (error) {
+    await tasks?.drain().catch(() => undefined); // nothing keeps running after the job stops
+    throw error;
+  } finally {
+    await pool?.close();
   }
   const kept: SimilarPair[] = [];
   const stopped: StoppedPair[] = [];
@@ -63,22 +91,48 @@ export async function separateContradictions(
     if (reason) stopped.push({ ids: [ids[pair.i] as string, ids[pair.j] as string], similarity: pair.similarity, reason });
     else kept.push(pair);
   });
-  return { kept, stopped };
+  return { kept, stopped, threads: pool?.size ?? 1 };
 }
 
 /** Reads and analyzes the texts of some rows (by candidate index). */
 async function analyzeRows(ctx: PhaseContext, ids: readonly string[], rows: readonly number[]): Promise<Map<number, GuardAnalysis>> {
+  const analyses = new Map<number, GuardAnalysis>();
+  for (const [i, text] of await readTexts(ctx, ids, rows)) analyses.set(i, analyzeForGuard(text));
+  return analyses;
+}
+
+/** A page as a worker thread takes it: the rows' texts and the page's pairs, both by position in the page. */
+async function pageRequest(
+  ctx: PhaseContext,
+  ids: readonly string[],
+  pairs: readonly SimilarPair[],
+  page: { rows: number[]; pairs: number[] },
+): Promise<GuardPage> {
+  const texts = await readTexts(ctx, ids, page.rows);
+  const position = new Map(page.rows.map((i, p) => [i, p]));
+  const local = new Int32Array(page.pairs.length * 2);
+  page.pairs.forEach((k, p) => {
+    const pair = pairs[k] as SimilarPair;
+    local[2 * p] = position.get(pair.i) as number;
+    local[2 * p + 1] = position.get(pair.j) as number;
+  });
+  // A row that vanished meanwhile has no text: its pairs are left to the merge, which re-checks every member anyway.
+  return { texts: page.rows.map((i) => texts.get(i) ?? null), pairs: local };
+}
+
+/** The texts of some rows (by candidate index), as memoryText builds them; rows that vanished are absent. */
+async function readTexts(ctx: PhaseContext, ids: readonly string[], rows: readonly number[]): Promise<Map<number, string>> {
   const indexOf = new Map(rows.map((i) => [ids[i] as string, i]));
-  const texts = await queryRows<TextRow>(ctx.db.orm,
+  const found = await queryRows<TextRow>(ctx.db.orm,
     sql`SELECT t.id, t.execution_summary, t.goal, t.result, t.feedback FROM memcons.task_memories t
         WHERE t.id = ANY(${uuidArray(rows.map((i) => ids[i] as string))})`,
   );
-  const analyses = new Map<number, GuardAnalysis>();
-  for (const row of texts) {
+  const texts = new Map<number, string>();
+  for (const row of found) {
     const text = memoryText({ executionSummary: row.execution_summary ?? "", goal: row.goal, result: row.result, feedback: row.feedback });
-    analyses.set(indexOf.get(row.id) as number, analyzeForGuard(text));
+    texts.set(indexOf.get(row.id) as number, text);
   }
-  return analyses;
+  return texts;
 }
 
 /**

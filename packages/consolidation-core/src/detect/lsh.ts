@@ -2,7 +2,7 @@ import { ValidationError } from "@memcons/models";
 import { dotRows } from "../embedding/cosine.js";
 import { seededRandom } from "./random.js";
 import { type Hyperplanes, type ScanOutput, scanTables, signRows, type TableScan } from "./lsh-scan.js";
-import { sharedCopy, startScanWorkers, threadCount, workerScript } from "./lsh-threads.js";
+import { sharedCopy, startScanWorkers, threadCount, workerScript } from "../threads/threads.js";
 
 /** Unit vectors stored row by row, each with a group (pairs only form inside a group). */
 export interface VectorSet {
@@ -81,10 +81,7 @@ export async function lshSimilarPairsAsync(
   options: LshOptions = {},
 ): Promise<LshResult> {
   const threads = threadCount(options.threads, set.n);
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new ValidationError(`threads must be a positive integer, got ${threads}`, [{ path: "threads", message: "must be a positive integer" }]);
-  }
-  const script = threads > 1 ? workerScript() : null;
+  const script = threads > 1 ? workerScript("lsh-worker") : null;
   const scan = prepareScan(set, threshold, options, script !== null);
   const workers = script ? startScanWorkers(scan, threads - 1, script) : null;
   try {

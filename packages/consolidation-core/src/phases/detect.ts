@@ -6,7 +6,9 @@ import { jsonb } from "../sql-params.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
 import { separateContradictions, type StoppedPair } from "../detect/guard.js";
 import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairsAsync } from "../detect/lsh.js";
-import { sharedFloat32Array } from "../detect/lsh-threads.js";
+import { type EmbedRequest, startHashingEmbedPool } from "../embedding/embed-pool.js";
+import { PooledTasks, type TaskPool } from "../threads/task-pool.js";
+import { sharedFloat32Array, THREADED_MIN_ROWS, threadCount } from "../threads/threads.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import { memoryText } from "../text.js";
 
@@ -25,8 +27,10 @@ export interface Candidates {
   settled: Uint8Array;
   /** How many embeddings were computed. */
   embedded: number;
-  /** Milliseconds spent embedding. */
+  /** Milliseconds spent embedding (while at least one batch ran, when several run at once). */
   embedMs: number;
+  /** Threads that embedded (1: the embedder ran on the calling thread). */
+  embedThreads: number;
 }
 
 /** Result of the detect phase. */
@@ -42,6 +46,8 @@ export interface DetectResult {
   lshMs: number;
   clusterMs: number;
   guardMs: number;
+  /** Threads the contradiction guard analyzed texts on (1: the calling thread alone). */
+  guardThreads: number;
 }
 
 const PAGE = 5000;
@@ -79,6 +85,20 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
     const [counted] = await queryRows<{ n: number }>(ctx.db.orm, sql`SELECT count(*)::int AS n FROM memcons.task_memories t WHERE ${filter}`);
     vectors = sharedFloat32Array(Number(counted?.n ?? 0) * dims);
   }
+  // Large sets are embedded on worker threads when the embedder is the built-in hashing one (identified by its model),
+  // started with the first batch to embed.
+  const expected = vectors.length / Math.max(1, dims);
+  const threaded: { pool: TaskPool<EmbedRequest, Float32Array> | null; batches: PooledTasks | null; tried: boolean } = {
+    pool: null,
+    batches: null,
+    tried: !(withEmbeddings && expected >= THREADED_MIN_ROWS),
+  };
+  const startPool = () => {
+    if (threaded.tried) return;
+    threaded.tried = true;
+    threaded.pool = startHashingEmbedPool(ctx.embedder.model, threadCount(ctx.threads, expected));
+    threaded.batches = threaded.pool ? new PooledTasks(threaded.pool.size) : null;
+  };
   let embedded = 0;
   const timing = { embedMs: 0 };
   // Vectors of another model (or of unknown origin) are never compared with this one's: they are re-embedded.
@@ -129,6 +149,7 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
       if (withEmbeddings) {
         const offset = ids.length - page.length;
         if (vectors.length < ids.length * dims) {
+          await threaded.batches?.drain(); // batches in flight write into the matrix being replaced
           const grown = sharedFloat32Array(Math.ceil(ids.length * 1.25) * dims);
           grown.set(vectors);
           vectors = grown;
@@ -140,24 +161,34 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
           if (row.emb != null) parseVectorInto(row.emb, matrix, i * dims);
           else toEmbed.push(i);
         });
+        if (toEmbed.length > 0) startPool();
         for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
           checkAborted(ctx);
           const batch = toEmbed.slice(start, start + EMBED_BATCH);
-          embedded += await embedBatch(ctx, page, batch, matrix, timing);
-          if (ctx.embedder.storeImmediately) {
-            await storeEmbeddings(ctx, page, batch, matrix);
-            for (const i of batch) computed[offset + i] = 0;
-          }
+          const { pool, batches } = threaded;
+          const embedAndStore = async () => {
+            const count = await embedBatch(ctx, page, batch, matrix, pool ? null : timing, pool);
+            embedded += count;
+            if (ctx.embedder.storeImmediately) {
+              await storeEmbeddings(ctx, page, batch, matrix);
+              for (const i of batch) computed[offset + i] = 0;
+            }
+          };
+          await (batches ? batches.add(embedAndStore) : embedAndStore());
         }
       }
     }
+    await threaded.batches?.drain();
   } catch (error) {
-    // Nothing keeps running after the job stops: wait for the prefetch.
-    await Promise.allSettled([next]);
+    // Nothing keeps running after the job stops: wait for the prefetch and the batches in flight.
+    await Promise.allSettled([next, threaded.batches?.drain()]);
     throw error;
+  } finally {
+    await threaded.pool?.close();
   }
+  if (threaded.batches) timing.embedMs += threaded.batches.busyMs;
   const n = ids.length;
-  if (vectors.length > n * dims) vectors = vectors.slice(0, n * dims);
+  if (vectors.length > n * dims) vectors = vectors.subarray(0, n * dims);
   return {
     ids,
     versions: Int32Array.from(versions),
@@ -169,6 +200,7 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
     settled: new Uint8Array(n),
     embedded,
     ...timing,
+    embedThreads: threaded.pool?.size ?? 1,
   };
 }
 
@@ -177,7 +209,8 @@ async function embedBatch(
   page: CandidateRow[],
   batch: number[],
   matrix: Float32Array,
-  timing: { embedMs: number },
+  timing: { embedMs: number } | null,
+  pool: TaskPool<EmbedRequest, Float32Array> | null,
 ): Promise<number> {
   const started = Date.now();
   const dims = ctx.embedder.dimensions;
@@ -190,15 +223,19 @@ async function embedBatch(
       feedback: row.feedback,
     });
   });
-  const vectors = await ctx.embedder.embed(texts, ctx.signal);
+  const vectors = pool ? rowsOf(await pool.run(texts), dims) : await ctx.embedder.embed(texts, ctx.signal);
   batch.forEach((i, k) => {
     const v = vectors[k];
     if (!v || v.length !== dims) throw new EmbeddingDimensionError(dims, v?.length ?? 0, ctx.embedder.model);
     // Rounded now so the vectors compared here are exactly the ones stored later.
     matrix.set(roundVector(v), i * dims);
   });
-  timing.embedMs += Date.now() - started;
+  if (timing) timing.embedMs += Date.now() - started;
   return batch.length;
+}
+
+function rowsOf(rows: Float32Array, dims: number): Float32Array[] {
+  return Array.from({ length: rows.length / dims }, (_, k) => rows.subarray(k * dims, (k + 1) * dims));
 }
 
 /** Saves freshly computed embeddings of unchanged rows; bookkeeping, so no version bump. */
@@ -238,9 +275,9 @@ export async function findClusters(ctx: PhaseContext, candidates: Candidates): P
   const { pairs, stats } =
     n <= EXHAUSTIVE_MAX
       ? { pairs: exhaustiveSimilarPairs(set, threshold), stats: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: (n * (n - 1)) / 2, threads: 1 } }
-      : await lshSimilarPairsAsync(set, threshold);
+      : await lshSimilarPairsAsync(set, threshold, { threads: ctx.threads });
   const searched = Date.now();
-  const { kept, stopped } = await separateContradictions(ctx, candidates.ids, pairs);
+  const { kept, stopped, threads: guardThreads } = await separateContradictions(ctx, candidates.ids, pairs);
   const clustered = Date.now();
   const clusters = completeLinkageClusters(n, kept, ctx.options.min_cluster_size);
   return {
@@ -252,6 +289,7 @@ export async function findClusters(ctx: PhaseContext, candidates: Candidates): P
     method: n <= EXHAUSTIVE_MAX ? "exhaustive" : "lsh",
     lshMs: searched - started,
     guardMs: clustered - searched,
+    guardThreads,
     clusterMs: Date.now() - clustered,
   };
 }

@@ -86,7 +86,7 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
   checkAborted(ctx);
   const set = { vectors, dims, n, groups: null };
   const threshold = ctx.options.similarity_threshold;
-  const pairs: SimilarPair[] = n <= EXHAUSTIVE_LIMIT ? exhaustiveSimilarPairs(set, threshold) : (await lshSimilarPairsAsync(set, threshold)).pairs;
+  const pairs: SimilarPair[] = n <= EXHAUSTIVE_LIMIT ? exhaustiveSimilarPairs(set, threshold) : (await lshSimilarPairsAsync(set, threshold, { threads: ctx.threads })).pairs;
   const neighbours = new Map<number, number[]>();
   for (const p of pairs) {
     neighbours.set(p.i, [...(neighbours.get(p.i) ?? []), p.j]);

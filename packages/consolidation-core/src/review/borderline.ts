@@ -58,7 +58,7 @@ export async function findBorderlineClusters(
         return typeIds.get(type) as number;
       });
   const set = { vectors, dims, n: rest.length, groups };
-  const similar = rest.length <= EXHAUSTIVE_MAX ? exhaustiveSimilarPairs(set, review) : (await lshSimilarPairsAsync(set, review)).pairs;
+  const similar = rest.length <= EXHAUSTIVE_MAX ? exhaustiveSimilarPairs(set, review) : (await lshSimilarPairsAsync(set, review, { threads: ctx.threads })).pairs;
   const { kept } = await separateContradictions(
     ctx,
     rest.map((i) => candidates.ids[i] as string),

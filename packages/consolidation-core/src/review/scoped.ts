@@ -97,6 +97,7 @@ export function scopedDetection(candidates: Candidates, work: ScopedWork): Detec
     lshMs: 0,
     clusterMs: 0,
     guardMs: 0,
+    guardThreads: 1,
   };
 }
 

@@ -1,6 +1,6 @@
 // Worker thread of the LSH pair search: signs rows, then scans hash tables of a TableScan (shared memory), until none is left.
 import { parentPort, workerData } from "node:worker_threads";
-import { scanTables, signRows, type TableScan } from "./lsh-scan.js";
+import { scanTables, signRows, type TableScan } from "../detect/lsh-scan.js";
 
 const scan = workerData as TableScan;
 for (const _ of signRows(scan)) {

@@ -1,23 +1,32 @@
+import { ValidationError } from "@memcons/models";
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { ScanOutput, TableScan } from "./lsh-scan.js";
+import type { ScanOutput, TableScan } from "../detect/lsh-scan.js";
 
 /** Rows below which the pair search stays on the calling thread: starting a thread would cost more than it saves. */
 export const THREADED_MIN_ROWS = 20_000;
 /** Most threads one pair search uses by default, the calling thread included. */
 const DEFAULT_MAX_THREADS = 4;
 
-/** Threads a pair search over `n` rows uses: the `threads` option, else one per core (at most 4); 1 for small sets. */
+/** Threads a step over `n` rows uses: 1 for small sets, else the `threads` limit, by default one per core (at most 4). */
 export function threadCount(requested: number | undefined, n: number): number {
-  if (requested !== undefined) return requested;
-  return n < THREADED_MIN_ROWS ? 1 : Math.min(DEFAULT_MAX_THREADS, availableParallelism());
+  if (n < THREADED_MIN_ROWS) return 1;
+  return checkedThreads(requested) ?? Math.min(DEFAULT_MAX_THREADS, availableParallelism());
 }
 
-/** The worker script built beside this module, or null when there is none (running from source). */
-export function workerScript(): URL | null {
-  const script = new URL("./lsh-worker.js", import.meta.url);
+/** `threads` itself when it is a positive integer or undefined; throws ValidationError otherwise. */
+export function checkedThreads(threads: number | undefined): number | undefined {
+  if (threads !== undefined && (!Number.isInteger(threads) || threads < 1)) {
+    throw new ValidationError(`threads must be a positive integer, got ${threads}`, [{ path: "threads", message: "must be a positive integer" }]);
+  }
+  return threads;
+}
+
+/** The worker script `name` built beside this module, or null when there is none (running from source). */
+export function workerScript(name: "lsh-worker" | "embed-worker" | "guard-worker"): URL | null {
+  const script = new URL(`./${name}.js`, import.meta.url);
   return existsSync(fileURLToPath(script)) ? script : null;
 }
 
