@@ -72,4 +72,36 @@ async function runScenario({ models, core, scheduler, drizzle }, url, label) {
   }
 }
 
-module.exports = { runScenario, check };
+/**
+ * Runs the pair search on worker threads, whose script ships beside the module format's entry point, and checks it
+ * finds the pairs of the one-thread search.
+ */
+async function checkThreadedPairSearch(core, label) {
+  const n = 24_000;
+  const dims = 32;
+  const vectors = new Float32Array(n * dims);
+  let seed = 11;
+  const random = () => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed / 2147483648 - 0.5;
+  };
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let d = 0; d < dims; d++) {
+      // Every fourth row is a near copy of the row before it.
+      const v = i % 4 === 1 ? vectors[(i - 1) * dims + d] + random() * 0.02 : random();
+      vectors[i * dims + d] = v;
+      norm += v * v;
+    }
+    for (let d = 0; d < dims; d++) vectors[i * dims + d] /= Math.sqrt(norm);
+  }
+  const set = { vectors, dims, n, groups: null };
+  const threaded = await core.lshSimilarPairsAsync(set, 0.95, { threads: 2 });
+  const single = core.lshSimilarPairs(set, 0.95);
+  check(threaded.stats.threads === 2, `the pair search ran on 2 threads (ran on ${threaded.stats.threads})`);
+  check(single.pairs.length >= n / 4 - 10, "the near copies were found");
+  check(JSON.stringify(threaded.pairs) === JSON.stringify(single.pairs), "threads found the pairs of one thread");
+  return `${label}: pair search on 2 threads, ${threaded.pairs.length} pairs`;
+}
+
+module.exports = { runScenario, checkThreadedPairSearch, check };
