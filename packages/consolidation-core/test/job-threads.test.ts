@@ -1,6 +1,8 @@
 // From 20,000 memories a job embeds, searches pairs and guards them on worker threads, with the worker scripts the
 // package ships; so this test runs jobs with the built package.
+import { spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
 import { ValidationError } from "@memcons/models";
 import { type TestDatabase, createTestDatabase, preferredTarget } from "@memcons/models/testing";
 import { sql } from "drizzle-orm";
@@ -71,4 +73,13 @@ describe("a job on worker threads (built package)", () => {
     );
     expect(row).toEqual({ started_at: null, phases: [] });
   });
+
+  it("stops its threads when aborted mid-detection: the process exits by itself", () => {
+    const script = fileURLToPath(new URL("./fixtures/abort-on-threads.mjs", import.meta.url));
+    const result = spawnSync(process.execPath, [script, process.env.DATABASE_URL ?? ""], { timeout: 120_000, encoding: "utf8" });
+    expect(result.error).toBeUndefined();
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe("ConsolidationAbortedError\nConsolidationAbortedError\n");
+    expect(result.status).toBe(0);
+  }, 150_000);
 });
