@@ -5,9 +5,9 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ScanOutput, TableScan } from "../detect/lsh-scan.js";
 
-/** Rows below which the pair search stays on the calling thread: starting a thread would cost more than it saves. */
+/** Rows below which a step (embedding, pair search, guard) stays on the calling thread: threads would cost more than they save. */
 export const THREADED_MIN_ROWS = 20_000;
-/** Most threads one pair search uses by default, the calling thread included. */
+/** Most threads one step uses by default. */
 const DEFAULT_MAX_THREADS = 4;
 
 /** Threads a step over `n` rows uses: 1 for small sets, else the `threads` limit, by default one per core (at most 4). */
