@@ -52,6 +52,8 @@ describe("LSH pair search on worker threads (built package)", () => {
   it("refuses a thread count that is not a positive integer", async () => {
     for (const threads of [0, -1, 1.5]) {
       await expect(lshSimilarPairsAsync(set, 0.9, { threads })).rejects.toBeInstanceOf(ValidationError);
+      // Also on a set too small to use threads at all.
+      await expect(lshSimilarPairsAsync({ ...set, n: 5_000 }, 0.9, { threads })).rejects.toBeInstanceOf(ValidationError);
     }
   });
 });

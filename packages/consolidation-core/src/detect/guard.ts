@@ -1,8 +1,8 @@
 import { queryRows, uuidArray } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { type PhaseContext, checkAborted } from "../phase-context.js";
-import { analyzeForGuard, type ContradictionReason, compareForGuard, type GuardAnalysis } from "../guard/contradiction.js";
-import type { GuardPage } from "../guard/guard-page.js";
+import type { ContradictionReason } from "../guard/contradiction.js";
+import { type GuardPage, guardPage } from "../guard/guard-page.js";
 import { memoryText } from "../text.js";
 import { PooledTasks, TaskPool } from "../threads/task-pool.js";
 import { THREADED_MIN_ROWS, threadCount, workerScript } from "../threads/threads.js";
@@ -26,7 +26,6 @@ export interface GuardedPairs {
 }
 
 const TEXT_PAGE = 5000;
-const YIELD_EVERY = 2000;
 
 interface TextRow extends Record<string, unknown> {
   id: string;
@@ -53,28 +52,20 @@ export async function separateContradictions(
   const threads = threadCount(ctx.threads, ids.length);
   const pool = script && threads > 1 ? new TaskPool<GuardPage, Array<ContradictionReason | null>>(script, null, threads) : null;
   const tasks = pool ? new PooledTasks(pool.size) : null;
-  let compared = 0;
   try {
     for (const page of pagesOfConnectedRows(ids.length, pairs, TEXT_PAGE)) {
       checkAborted(ctx);
-      if (pool && tasks) {
-        const request = await pageRequest(ctx, ids, pairs, page);
-        await tasks.add(async () => {
-          const answer = await pool.run(request);
-          page.pairs.forEach((k, p) => {
-            reasons[k] = answer[p] ?? null;
-          });
+      const request = await pageRequest(ctx, ids, pairs, page);
+      const record = (answer: Array<ContradictionReason | null>) => {
+        page.pairs.forEach((k, p) => {
+          reasons[k] = answer[p] ?? null;
         });
-        continue;
-      }
-      const analyses = await analyzeRows(ctx, ids, page.rows);
-      for (const k of page.pairs) {
-        if (++compared % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-        const pair = pairs[k] as SimilarPair;
-        const a = analyses.get(pair.i);
-        const b = analyses.get(pair.j);
-        // A row that vanished meanwhile is left to the merge, which re-checks every member anyway.
-        reasons[k] = a && b ? compareForGuard(a, b) : null;
+      };
+      if (pool && tasks) {
+        await tasks.add(async () => record(await pool.run(request)));
+      } else {
+        record(guardPage(request));
+        await new Promise<void>((resolve) => setImmediate(resolve)); // timers (lease heartbeats) run between pages
       }
     }
     await tasks?.drain();
@@ -94,14 +85,7 @@ export async function separateContradictions(
   return { kept, stopped, threads: pool?.size ?? 1 };
 }
 
-/** Reads and analyzes the texts of some rows (by candidate index). */
-async function analyzeRows(ctx: PhaseContext, ids: readonly string[], rows: readonly number[]): Promise<Map<number, GuardAnalysis>> {
-  const analyses = new Map<number, GuardAnalysis>();
-  for (const [i, text] of await readTexts(ctx, ids, rows)) analyses.set(i, analyzeForGuard(text));
-  return analyses;
-}
-
-/** A page as a worker thread takes it: the rows' texts and the page's pairs, both by position in the page. */
+/** A page as guardPage takes it: the rows' texts and the page's pairs, both by position in the page. */
 async function pageRequest(
   ctx: PhaseContext,
   ids: readonly string[],

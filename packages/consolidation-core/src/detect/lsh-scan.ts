@@ -47,17 +47,13 @@ const SIGN_CHUNK = 2048;
 /** Computes signatures of rows no thread has taken yet, a chunk at a time (yielding after each), until none is left. */
 export function* signRows(scan: TableScan): Generator<void, void> {
   const { n, dims, bits, words, vectors, groups, meanProjections, signatures } = scan;
-  const { plus, plusStart, minus, minusStart } = scan;
   for (let first = Atomics.add(scan.nextRow, 0, SIGN_CHUNK); first < n; first = Atomics.add(scan.nextRow, 0, SIGN_CHUNK)) {
     const last = Math.min(n, first + SIGN_CHUNK);
     for (let i = first; i < last; i++) {
       const base = i * dims;
       const offset = (groups[i] as number) * bits;
       for (let b = 0; b < bits; b++) {
-        let s = 0;
-        for (let x = plusStart[b] as number; x < (plusStart[b + 1] as number); x++) s += vectors[base + (plus[x] as number)] as number;
-        for (let x = minusStart[b] as number; x < (minusStart[b + 1] as number); x++) s -= vectors[base + (minus[x] as number)] as number;
-        if (s >= (meanProjections[offset + b] as number)) {
+        if (project(vectors, base, scan, b) >= (meanProjections[offset + b] as number)) {
           const w = i * words + (b >>> 5);
           signatures[w] = ((signatures[w] as number) | (1 << (b & 31))) >>> 0;
         }
@@ -67,6 +63,14 @@ export function* signRows(scan: TableScan): Generator<void, void> {
     Atomics.notify(scan.rowsSigned, 0);
     yield;
   }
+}
+
+/** The projection of the row starting at `base` onto hyperplane `b`. */
+export function project(vectors: Float32Array | Float64Array, base: number, planes: Hyperplanes, b: number): number {
+  let s = 0;
+  for (let x = planes.plusStart[b] as number; x < (planes.plusStart[b + 1] as number); x++) s += vectors[base + (planes.plus[x] as number)] as number;
+  for (let x = planes.minusStart[b] as number; x < (planes.minusStart[b + 1] as number); x++) s -= vectors[base + (planes.minus[x] as number)] as number;
+  return s;
 }
 
 /** The pairs one thread found (the first `count` entries of each array) and its counters. */

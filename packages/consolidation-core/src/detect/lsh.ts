@@ -1,8 +1,8 @@
 import { ValidationError } from "@memcons/models";
 import { dotRows } from "../embedding/cosine.js";
 import { seededRandom } from "./random.js";
-import { type Hyperplanes, type ScanOutput, scanTables, signRows, type TableScan } from "./lsh-scan.js";
-import { sharedCopy, startScanWorkers, threadCount, workerScript } from "../threads/threads.js";
+import { project, type ScanOutput, scanTables, signRows, type TableScan } from "./lsh-scan.js";
+import { sharedCopy, startScanWorkers, threadCount, typedArray, workerScript } from "../threads/threads.js";
 
 /** Unit vectors stored row by row, each with a group (pairs only form inside a group). */
 export interface VectorSet {
@@ -86,8 +86,11 @@ export async function lshSimilarPairsAsync(
   const workers = script ? startScanWorkers(scan, threads - 1, script) : null;
   try {
     await runStepsAsync(signRows(scan));
-    // Every table needs every signature: wait for rows other threads are still signing.
-    while (Atomics.load(scan.rowsSigned, 0) < scan.n) await new Promise<void>((resolve) => setImmediate(resolve));
+    // Every table needs every signature: wait for rows other threads are still signing (unless one of them failed).
+    while (Atomics.load(scan.rowsSigned, 0) < scan.n) {
+      if (workers?.failure()) throw workers.failure();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const own = await runStepsAsync(scanTables(scan));
     return mergeOutputs([own, ...((await workers?.outputs) ?? [])]);
   } finally {
@@ -124,15 +127,14 @@ function prepareScan(set: VectorSet, threshold: number, options: LshOptions, sha
   }
   const random = seededRandom(options.seed ?? 0x5eed);
   const words = bits >>> 5;
-  const memory = shared ? <T>(make: (buffer: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(bytes)) : null;
-  const int32 = (length: number) => memory?.((b) => new Int32Array(b), length * 4) ?? new Int32Array(length);
-  const uint32 = (length: number) => memory?.((b) => new Uint32Array(b), length * 4) ?? new Uint32Array(length);
+  const int32 = (length: number) => typedArray(Int32Array, length, shared);
+  const uint32 = (length: number) => typedArray(Uint32Array, length, shared);
   const groups = int32(set.n);
   if (set.groups) groups.set(set.groups.subarray(0, set.n));
   const centered = centerByGroup(set, groups, shared);
   const planes = hyperplanes(bits, set.dims, random, options.projectionDensity ?? 1 / 8, shared);
   // A projection is linear: the centred row's side of a hyperplane is the row's projection minus its mean's.
-  const meanProjections = shared ? new Float64Array(new SharedArrayBuffer(centered.groupCount * bits * 8)) : new Float64Array(centered.groupCount * bits);
+  const meanProjections = typedArray(Float64Array, centered.groupCount * bits, shared);
   for (let g = 0; g < centered.groupCount; g++) {
     for (let b = 0; b < bits; b++) meanProjections[g * bits + b] = project(centered.means, g * set.dims, planes, b);
   }
@@ -211,7 +213,7 @@ function centerByGroup(
     const size = sizes[g] as number;
     if (size > 0) for (let d = 0; d < dims; d++) means[g * dims + d] = (means[g * dims + d] as number) / size;
   }
-  const norms = shared ? new Float32Array(new SharedArrayBuffer(n * 4)) : new Float32Array(n);
+  const norms = typedArray(Float32Array, n, shared);
   for (let i = 0; i < n; i++) {
     const g = groups[i] as number;
     let sum = 0;
@@ -256,18 +258,11 @@ function hyperplanes(bits: number, dims: number, random: () => number, density: 
     minusStart.push(minus.length);
   }
   const int32 = (values: number[]) => {
-    const array = shared ? new Int32Array(new SharedArrayBuffer(values.length * 4)) : new Int32Array(values.length);
+    const array = typedArray(Int32Array, values.length, shared);
     array.set(values);
     return array;
   };
   return { plus: int32(plus), plusStart: int32(plusStart), minus: int32(minus), minusStart: int32(minusStart) };
-}
-
-function project(vectors: Float32Array | Float64Array, base: number, planes: Hyperplanes, b: number): number {
-  let s = 0;
-  for (let x = planes.plusStart[b] as number; x < (planes.plusStart[b + 1] as number); x++) s += vectors[base + (planes.plus[x] as number)] as number;
-  for (let x = planes.minusStart[b] as number; x < (planes.minusStart[b + 1] as number); x++) s -= vectors[base + (planes.minus[x] as number)] as number;
-  return s;
 }
 
 /**

@@ -12,8 +12,9 @@ const DEFAULT_MAX_THREADS = 4;
 
 /** Threads a step over `n` rows uses: 1 for small sets, else the `threads` limit, by default one per core (at most 4). */
 export function threadCount(requested: number | undefined, n: number): number {
+  const limit = checkedThreads(requested);
   if (n < THREADED_MIN_ROWS) return 1;
-  return checkedThreads(requested) ?? Math.min(DEFAULT_MAX_THREADS, availableParallelism());
+  return limit ?? Math.min(DEFAULT_MAX_THREADS, availableParallelism());
 }
 
 /** `threads` itself when it is a positive integer or undefined; throws ValidationError otherwise. */
@@ -34,6 +35,8 @@ export function workerScript(name: "lsh-worker" | "embed-worker" | "guard-worker
 export interface ScanWorkers {
   /** Resolves with every worker's pairs once all are done; rejects if one fails. */
   outputs: Promise<ScanOutput[]>;
+  /** The error of a worker that failed, once one has (null until then). */
+  failure(): unknown;
   /** Stops every worker (after a failure or an abort); resolves once they are gone. */
   terminate(): Promise<void>;
 }
@@ -41,6 +44,7 @@ export interface ScanWorkers {
 /** Starts `count` worker threads running `script` over `scan`. */
 export function startScanWorkers(scan: TableScan, count: number, script: URL): ScanWorkers {
   const workers = Array.from({ length: count }, () => new Worker(script, { workerData: scan }));
+  let failed: { error: unknown } | null = null;
   const outputs = Promise.all(
     workers.map(
       (worker) =>
@@ -51,17 +55,28 @@ export function startScanWorkers(scan: TableScan, count: number, script: URL): S
         }),
     ),
   );
+  outputs.catch((error: unknown) => {
+    failed ??= { error };
+  });
   return {
     outputs,
+    failure: () => failed?.error ?? null,
     async terminate() {
       await Promise.all(workers.map((worker) => worker.terminate()));
     },
   };
 }
 
+type TypedArrayOf<T> = { new (buffer: SharedArrayBuffer): T; new (length: number): T; BYTES_PER_ELEMENT: number };
+
+/** A zeroed typed array of `length` elements, in shared memory (SharedArrayBuffer) when worker threads will read it. */
+export function typedArray<T>(Type: TypedArrayOf<T>, length: number, shared: boolean): T {
+  return shared ? new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT)) : new Type(length);
+}
+
 /** A zeroed Float32Array of `length` floats in shared memory. */
 export function sharedFloat32Array(length: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(length * 4));
+  return typedArray(Float32Array, length, true);
 }
 
 /** A Float32Array in shared memory with the contents of `values` (itself when it already is). */
