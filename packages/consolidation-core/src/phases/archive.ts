@@ -1,5 +1,6 @@
 import { queryRows, uuidArray } from "@memcons/models";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
+import { BackgroundWriter } from "../background.js";
 import { existedAtStart, jobEpoch, notAwaitingReview, notCreatedByJob } from "../candidates.js";
 import { type PhaseContext, assertHeld, checkAborted } from "../phase-context.js";
 import { timestamp } from "../sql-params.js";
@@ -14,56 +15,64 @@ export interface ArchiveStats {
 
 const ARCHIVE_BATCH = 5000;
 
+type Planned = { ids: readonly string[]; versions: readonly number[] } | null;
+
 /**
- * Archives stale, rarely reused memories (reason `staleness`) in bulk: each batch is one statement that
- * locks the rows, updates them, writes their audit rows and bumps the job counter. A plan's job archives
- * only the memories it planned, and only those still at their planned version.
+ * Archives stale, rarely reused memories (reason `staleness`) in bulk. The stale ids are read once, in id order;
+ * each batch of them is then one statement that locks the rows, checks them again, updates them, writes their
+ * audit rows and bumps the job counter. A plan's job archives only the memories it planned, and only those still
+ * at their planned version.
  */
-export async function runArchive(
-  ctx: PhaseContext,
-  planned: { ids: readonly string[]; versions: readonly number[] } | null = null,
-): Promise<ArchiveStats> {
+export async function runArchive(ctx: PhaseContext, planned: Planned = null): Promise<ArchiveStats> {
   const stats: ArchiveStats = { memories_archived: 0, batches: 0 };
   const epoch = (await jobEpoch(ctx)) ?? ctx.now();
   const staleBefore = new Date(ctx.now().getTime() - ctx.options.archive_stale_days * 86_400_000);
-  // Two lanes archive disjoint batches at once where the database allows it (SKIP LOCKED keeps them apart); a lane
-  // stops once its batch comes back short, when every stale memory is archived or held by the other lane.
-  const lane = async (): Promise<void> => {
-    for (;;) {
-      if (!(await archiveBatch(ctx, stats, staleBefore, epoch, planned))) return;
-      await ctx.progress("archive", 0.5);
+  const stale = await queryRows<{ id: string }>(ctx.db.orm,
+    sql`SELECT t.id FROM memcons.task_memories t WHERE ${staleFilter(ctx, staleBefore, epoch, planned)} ORDER BY t.id`,
+  );
+  const ids = stale.map((row) => row.id);
+  // Two lanes archive disjoint batches at once where the database allows it. Reading the ids once keeps the
+  // phase linear: a batch never scans past the rows earlier batches archived.
+  const lanes = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
+  let done = 0;
+  await lanes.drain(async () => {
+    for (let start = 0; start < ids.length; start += ARCHIVE_BATCH) {
+      await lanes.slot();
+      checkAborted(ctx);
+      const batch = ids.slice(start, start + ARCHIVE_BATCH);
+      lanes.start(async () => {
+        await archiveBatch(ctx, stats, staleFilter(ctx, staleBefore, epoch, planned), batch);
+        done += batch.length;
+        await ctx.progress("archive", done / ids.length);
+      });
     }
-  };
-  await Promise.all(ctx.db.supportsConcurrency ? [lane(), lane()] : [lane()]);
+  });
   return stats;
 }
 
-/** Archives one batch of stale memories in one statement; whether the batch was full (more may be left). */
-async function archiveBatch(
-  ctx: PhaseContext,
-  stats: ArchiveStats,
-  staleBefore: Date,
-  epoch: Date,
-  planned: { ids: readonly string[]; versions: readonly number[] } | null,
-): Promise<boolean> {
-  checkAborted(ctx);
-  await assertHeld(ctx);
-  const now = ctx.now();
-  const reason = `Not reused for ${ctx.options.archive_stale_days} days and reused fewer than ${ctx.options.archive_min_reuse} times`;
-  const result = await queryRows<{ n: number }>(ctx.db.orm,
-    sql`WITH old AS (
-          SELECT t.id, ${memoryJson("t")} AS prev FROM memcons.task_memories t
-          WHERE t.project_id = ${ctx.projectId}::uuid AND t.is_archived = false AND t.is_duplicate = false
+/** Selects (alias `t`) the project's stale, rarely reused memories that this job may archive. */
+function staleFilter(ctx: PhaseContext, staleBefore: Date, epoch: Date, planned: Planned): SQL {
+  return sql`t.project_id = ${ctx.projectId}::uuid AND t.is_archived = false AND t.is_duplicate = false
             ${ctx.scope.unconsolidated_only ? sql`AND t.is_consolidated = false` : sql``}
             AND coalesce(t.last_reused_at, t.learned_at) < ${timestamp(staleBefore)}
             AND t.reused_count < ${ctx.options.archive_min_reuse}
             ${existedAtStart(ctx)}
             ${notCreatedByJob(epoch)}
             ${notAwaitingReview(ctx.projectId)}
-            ${planned ? sql`AND (t.id, t.version) IN (SELECT * FROM unnest(${uuidArray(planned.ids)}, ${`{${planned.versions.join(",")}}`}::int[]))` : sql``}
+            ${planned ? sql`AND (t.id, t.version) IN (SELECT * FROM unnest(${uuidArray(planned.ids)}, ${`{${planned.versions.join(",")}}`}::int[]))` : sql``}`;
+}
+
+/** Archives the batch's memories that still pass `filter`, in one statement. */
+async function archiveBatch(ctx: PhaseContext, stats: ArchiveStats, filter: SQL, batch: readonly string[]): Promise<void> {
+  await assertHeld(ctx);
+  const now = ctx.now();
+  const reason = `Not reused for ${ctx.options.archive_stale_days} days and reused fewer than ${ctx.options.archive_min_reuse} times`;
+  const result = await queryRows<{ n: number }>(ctx.db.orm,
+    sql`WITH old AS (
+          SELECT t.id, ${memoryJson("t")} AS prev FROM memcons.task_memories t
+          WHERE t.id = ANY(${uuidArray(batch)}) AND ${filter}
           ORDER BY t.id
-          LIMIT ${ARCHIVE_BATCH}
-          FOR UPDATE SKIP LOCKED
+          FOR UPDATE
         ), upd AS (
           UPDATE memcons.task_memories t SET is_archived = true, archived_at = ${timestamp(now)},
             archive_reason = 'staleness', is_consolidated = true,
@@ -90,8 +99,6 @@ async function archiveBatch(
         )
         SELECT (SELECT count(*) FROM audit)::int AS n, (SELECT count(*) FROM counter)::int AS c`,
   );
-  const n = Number(result[0]?.n ?? 0);
-  stats.memories_archived += n;
+  stats.memories_archived += Number(result[0]?.n ?? 0);
   stats.batches++;
-  return n === ARCHIVE_BATCH;
 }

@@ -1,6 +1,7 @@
 import { parseVectorInto, queryRows, vectorJson } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
+import { BackgroundWriter } from "../background.js";
 import { type PhaseContext, assertHeld, checkAborted } from "../phase-context.js";
 import { jsonb, timestamp } from "../sql-params.js";
 import { exhaustiveSimilarPairs, lshSimilarPairsAsync, type SimilarPair } from "../detect/lsh.js";
@@ -88,9 +89,14 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
   const threshold = ctx.options.similarity_threshold;
   const pairs: SimilarPair[] = n <= EXHAUSTIVE_LIMIT ? exhaustiveSimilarPairs(set, threshold) : (await lshSimilarPairsAsync(set, threshold, { threads: ctx.threads })).pairs;
   const neighbours = new Map<number, number[]>();
+  const link = (from: number, to: number) => {
+    const list = neighbours.get(from);
+    if (list) list.push(to);
+    else neighbours.set(from, [to]);
+  };
   for (const p of pairs) {
-    neighbours.set(p.i, [...(neighbours.get(p.i) ?? []), p.j]);
-    neighbours.set(p.j, [...(neighbours.get(p.j) ?? []), p.i]);
+    link(p.i, p.j);
+    link(p.j, p.i);
   }
   const accepted = new Set<number>(existing.map((_, i) => i));
   const entries: string[] = [];
@@ -116,42 +122,58 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
       }).slice(0, -1)},"embedding":${vectorJson(v)}}`,
     );
   });
-  for (let start = 0; start < entries.length; start += INSERT_BATCH) {
-    checkAborted(ctx);
-    const batch = entries.slice(start, start + INSERT_BATCH);
-    const now = ctx.now();
-    await ctx.db.orm.transaction(async (tx) => {
-      await assertHeld(ctx, tx);
-      const recordset = sql`jsonb_to_recordset(${jsonb(`[${batch.join(",")}]`)}) AS r(
-                id uuid, memory_id uuid, content text, category text, tags text[], priority int,
-                supporting_memory_ids uuid[], confidence real, embedding text)`;
-      await queryRows(tx, 
-        sql`INSERT INTO memcons.playbook_entries (id, project_id, content, category, tags, priority,
+  // Two batches (separate transactions) are written at once where the database allows it.
+  const lanes = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
+  let written = 0;
+  await lanes.drain(async () => {
+    for (let start = 0; start < entries.length; start += INSERT_BATCH) {
+      await lanes.slot();
+      checkAborted(ctx);
+      const batch = entries.slice(start, start + INSERT_BATCH);
+      lanes.start(async () => {
+        await insertEntries(ctx, batch);
+        stats.memories_promoted += batch.length;
+        written += batch.length;
+        await ctx.progress("promote", Math.min(1, written / entries.length));
+      });
+    }
+  });
+  return stats;
+}
+
+/** Inserts one batch of playbook entries (JSON objects) with their audit rows, in one transaction. */
+async function insertEntries(ctx: PhaseContext, batch: readonly string[]): Promise<void> {
+  const now = ctx.now();
+  await ctx.db.orm.transaction(async (tx) => {
+    await assertHeld(ctx, tx);
+    // The batch is sent and parsed once: the entries and their audit rows are written by one statement.
+    await queryRows(tx,
+      sql`WITH r AS MATERIALIZED (
+            SELECT * FROM jsonb_to_recordset(${jsonb(`[${batch.join(",")}]`)}) AS r(
+              id uuid, memory_id uuid, content text, category text, tags text[], priority int,
+              supporting_memory_ids uuid[], confidence real, embedding text)
+          ), p AS (
+            INSERT INTO memcons.playbook_entries (id, project_id, content, category, tags, priority,
               supporting_memory_ids, embedding, embedding_model, source_job_id, created_by, created_at)
             SELECT r.id, ${ctx.projectId}::uuid, r.content, r.category, r.tags, r.priority,
-              r.supporting_memory_ids, r.embedding::real[], ${model}, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
-            FROM ${recordset}`,
-      );
-      await queryRows(
-        tx,
-        insertChanges(
-          { jobId: ctx.jobId, operation: "promote", at: now, actor: ctx.actor },
-          {
-            memoryId: sql`r.memory_id`,
-            previousState: sql`NULL`,
-            newState: sql`jsonb_build_object('playbook_entry', ${entryJson("p")})`,
-            reason: sql`'Promoted to playbook entry ' || p.id`,
-            confidence: sql`r.confidence`,
-          },
-          sql`${recordset} JOIN memcons.playbook_entries p ON p.id = r.id`,
-        ),
-      );
-      await addToCounter(tx, ctx.jobId, "memories_promoted", batch.length);
-    });
-    stats.memories_promoted += batch.length;
-    await ctx.progress("promote", Math.min(1, (start + batch.length) / entries.length));
-  }
-  return stats;
+              r.supporting_memory_ids, r.embedding::real[], ${ctx.embedder.model}, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
+            FROM r
+            RETURNING *
+          ), audit AS (${insertChanges(
+            { jobId: ctx.jobId, operation: "promote", at: now, actor: ctx.actor },
+            {
+              memoryId: sql`r.memory_id`,
+              previousState: sql`NULL`,
+              newState: sql`jsonb_build_object('playbook_entry', ${entryJson("p")})`,
+              reason: sql`'Promoted to playbook entry ' || p.id`,
+              confidence: sql`r.confidence`,
+            },
+            sql`p JOIN r ON r.id = p.id`,
+          )})
+          SELECT count(*)::int AS n FROM audit`,
+    );
+    await addToCounter(tx, ctx.jobId, "memories_promoted", batch.length);
+  });
 }
 
 function rowFields(c: CandidateRow) {
