@@ -70,12 +70,15 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
   const n = existing.length + candidates.length;
   const vectors = new Float32Array(n * dims);
   const texts = [...existing.map((e) => e.content), ...candidates.map((c) => memoryText(rowFields(c)))];
-  const embs = [...existing.map((e) => e.emb), ...candidates.map((c) => c.emb)];
   const missing: number[] = [];
-  embs.forEach((emb, i) => {
-    if (emb) parseVectorInto(emb, vectors, i * dims);
+  // Stored vectors are parsed into the matrix and their text is let go: at scale it is hundreds of megabytes.
+  const take = (row: { emb: string | null }, i: number) => {
+    if (row.emb) parseVectorInto(row.emb, vectors, i * dims);
     else missing.push(i);
-  });
+    row.emb = null;
+  };
+  for (const [i, e] of existing.entries()) take(e, i);
+  for (const [k, c] of candidates.entries()) take(c, existing.length + k);
   if (missing.length > 0) {
     const computed = await ctx.embedder.embed(missing.map((i) => texts[i] as string), ctx.signal);
     missing.forEach((i, k) => {
@@ -99,42 +102,45 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
     link(p.j, p.i);
   }
   const accepted = new Set<number>(existing.map((_, i) => i));
-  const entries: string[] = [];
-  candidates.forEach((c, k) => {
+  const promoted: number[] = [];
+  candidates.forEach((_, k) => {
     const index = existing.length + k;
     if ((neighbours.get(index) ?? []).some((j) => accepted.has(j))) {
       stats.skipped_equivalent++;
       return;
     }
     accepted.add(index);
+    promoted.push(index);
+  });
+  /** The playbook entry of candidate row `index` as a JSON object (built per batch, not all at once). */
+  const entryOf = (index: number): string => {
+    const c = candidates[index - existing.length] as CandidateRow;
     const confidence = Number(c.confidence);
     const v = vectors.subarray(index * dims, (index + 1) * dims).slice();
-    entries.push(
-      `${JSON.stringify({
-        id: randomUUID(),
-        memory_id: c.id,
-        content: texts[index],
-        category: c.category ?? (c.memory_type === "synthesis" ? "synthesis" : "learning"),
-        tags: c.tags,
-        priority: Math.round(confidence * 100),
-        supporting_memory_ids: [c.id, ...(c.sources ? c.sources.split(",") : [])],
-        confidence,
-      }).slice(0, -1)},"embedding":${vectorJson(v)}}`,
-    );
-  });
+    return `${JSON.stringify({
+      id: randomUUID(),
+      memory_id: c.id,
+      content: texts[index],
+      category: c.category ?? (c.memory_type === "synthesis" ? "synthesis" : "learning"),
+      tags: c.tags,
+      priority: Math.round(confidence * 100),
+      supporting_memory_ids: [c.id, ...(c.sources ? c.sources.split(",") : [])],
+      confidence,
+    }).slice(0, -1)},"embedding":${vectorJson(v)}}`;
+  };
   // Two batches (separate transactions) are written at once where the database allows it.
   const lanes = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
   let written = 0;
   await lanes.drain(async () => {
-    for (let start = 0; start < entries.length; start += INSERT_BATCH) {
+    for (let start = 0; start < promoted.length; start += INSERT_BATCH) {
       await lanes.slot();
       checkAborted(ctx);
-      const batch = entries.slice(start, start + INSERT_BATCH);
+      const batch = promoted.slice(start, start + INSERT_BATCH).map(entryOf);
       lanes.start(async () => {
         await insertEntries(ctx, batch);
         stats.memories_promoted += batch.length;
         written += batch.length;
-        await ctx.progress("promote", Math.min(1, written / entries.length));
+        await ctx.progress("promote", Math.min(1, written / promoted.length));
       });
     }
   });
