@@ -31,6 +31,10 @@ export async function runArchive(ctx: PhaseContext, planned: Planned = null): Pr
     sql`SELECT t.id FROM memcons.task_memories t WHERE ${staleFilter(ctx, staleBefore, epoch, planned)} ORDER BY t.id`,
   );
   const ids = stale.map((row) => row.id);
+  // A planned batch is checked against the planned versions of its own ids, not the whole plan's.
+  const plannedVersions = planned ? new Map(planned.ids.map((id, k) => [id, planned.versions[k] as number])) : null;
+  const planOf = (batch: readonly string[]): Planned =>
+    plannedVersions ? { ids: batch, versions: batch.map((id) => plannedVersions.get(id) as number) } : null;
   // Two lanes archive disjoint batches at once where the database allows it. Reading the ids once keeps the
   // phase linear: a batch never scans past the rows earlier batches archived.
   const lanes = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
@@ -41,7 +45,7 @@ export async function runArchive(ctx: PhaseContext, planned: Planned = null): Pr
       checkAborted(ctx);
       const batch = ids.slice(start, start + ARCHIVE_BATCH);
       lanes.start(async () => {
-        await archiveBatch(ctx, stats, staleFilter(ctx, staleBefore, epoch, planned), batch);
+        await archiveBatch(ctx, stats, staleFilter(ctx, staleBefore, epoch, planOf(batch)), batch);
         done += batch.length;
         await ctx.progress("archive", done / ids.length);
       });
