@@ -1,6 +1,7 @@
 import type { ConsolidationJob, ConsolidationOptions, Database, JobScope, Logger, Phase } from "@memcons/models";
 import { type Executor, queryRows } from "@memcons/models";
 import { sql } from "drizzle-orm";
+import { BackgroundWriter } from "./background.js";
 import { ConsolidationAbortedError, LeaseNotHeldError } from "./errors.js";
 import type { Embedder, Synthesizer } from "./types.js";
 
@@ -34,6 +35,33 @@ export interface PhaseContext {
 /** Throws ConsolidationAbortedError when the job's signal has fired. */
 export function checkAborted(ctx: PhaseContext): void {
   if (ctx.signal?.aborted) throw new ConsolidationAbortedError(ctx.jobId, ctx.signal.reason);
+}
+
+/**
+ * Writes `items` in batches of `size`, two batches at once (separate transactions) where the database allows
+ * it, and reports the phase's progress after each batch; rethrows the first failure once started batches end.
+ */
+export async function writeInLanes<T>(
+  ctx: PhaseContext,
+  phase: Phase,
+  items: readonly T[],
+  size: number,
+  write: (batch: T[]) => Promise<void>,
+): Promise<void> {
+  const lanes = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
+  let done = 0;
+  await lanes.drain(async () => {
+    for (let start = 0; start < items.length; start += size) {
+      await lanes.slot();
+      checkAborted(ctx);
+      const batch = items.slice(start, start + size);
+      lanes.start(async () => {
+        await write(batch);
+        done += batch.length;
+        await ctx.progress(phase, Math.min(1, done / items.length));
+      });
+    }
+  });
 }
 
 /** Throws LeaseNotHeldError unless the job's holder still holds an unexpired lease on it. */

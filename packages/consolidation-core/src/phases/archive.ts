@@ -1,8 +1,7 @@
 import { queryRows, uuidArray } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
-import { BackgroundWriter } from "../background.js";
 import { existedAtStart, jobEpoch, notAwaitingReview, notCreatedByJob } from "../candidates.js";
-import { type PhaseContext, assertHeld, checkAborted } from "../phase-context.js";
+import { type PhaseContext, assertHeld, writeInLanes } from "../phase-context.js";
 import { timestamp } from "../sql-params.js";
 import { memoryJson } from "../store.js";
 import { insertChanges } from "../audit.js";
@@ -35,22 +34,10 @@ export async function runArchive(ctx: PhaseContext, planned: Planned = null): Pr
   const plannedVersions = planned ? new Map(planned.ids.map((id, k) => [id, planned.versions[k] as number])) : null;
   const planOf = (batch: readonly string[]): Planned =>
     plannedVersions ? { ids: batch, versions: batch.map((id) => plannedVersions.get(id) as number) } : null;
-  // Two lanes archive disjoint batches at once where the database allows it. Reading the ids once keeps the
-  // phase linear: a batch never scans past the rows earlier batches archived.
-  const lanes = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
-  let done = 0;
-  await lanes.drain(async () => {
-    for (let start = 0; start < ids.length; start += ARCHIVE_BATCH) {
-      await lanes.slot();
-      checkAborted(ctx);
-      const batch = ids.slice(start, start + ARCHIVE_BATCH);
-      lanes.start(async () => {
-        await archiveBatch(ctx, stats, staleFilter(ctx, staleBefore, epoch, planOf(batch)), batch);
-        done += batch.length;
-        await ctx.progress("archive", done / ids.length);
-      });
-    }
-  });
+  // Reading the ids once keeps the phase linear: a batch never scans past the rows earlier batches archived.
+  await writeInLanes(ctx, "archive", ids, ARCHIVE_BATCH, (batch) =>
+    archiveBatch(ctx, stats, staleFilter(ctx, staleBefore, epoch, planOf(batch)), batch),
+  );
   return stats;
 }
 

@@ -1,7 +1,6 @@
 import { vectorJson } from "@memcons/models";
 import { randomUUID } from "node:crypto";
-import { BackgroundWriter } from "../background.js";
-import { type PhaseContext, assertHeld, checkAborted, writeScope } from "../phase-context.js";
+import { type PhaseContext, assertHeld, writeInLanes, writeScope } from "../phase-context.js";
 import { dotRows } from "../embedding/cosine.js";
 import type { Cluster } from "../detect/clusters.js";
 import { EmbeddingDimensionError } from "../errors.js";
@@ -38,21 +37,8 @@ export async function runMerge(
   clusters: readonly Cluster[],
 ): Promise<MergeStats> {
   const stats = emptyStats();
-  // Two batches (disjoint rows, separate transactions) run at once when the database allows it.
-  const lanes = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
-  let done = 0;
-  await lanes.drain(async () => {
-    for (let start = 0; start < clusters.length; start += ctx.batchSize) {
-      await lanes.slot();
-      checkAborted(ctx);
-      const batch = clusters.slice(start, start + ctx.batchSize);
-      lanes.start(async () => {
-        await mergeBatch(ctx, candidates, batch, stats);
-        done += batch.length;
-        await ctx.progress("merge", Math.min(1, done / clusters.length));
-      });
-    }
-  });
+  // Batches of clusters have disjoint rows, so two can be written at once.
+  await writeInLanes(ctx, "merge", clusters, ctx.batchSize, (batch) => mergeBatch(ctx, candidates, batch, stats));
   return stats;
 }
 

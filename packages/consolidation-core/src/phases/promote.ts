@@ -1,8 +1,7 @@
 import { parseVectorInto, queryRows, vectorJson } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { BackgroundWriter } from "../background.js";
-import { type PhaseContext, assertHeld, checkAborted } from "../phase-context.js";
+import { type PhaseContext, assertHeld, checkAborted, writeInLanes } from "../phase-context.js";
 import { jsonb, timestamp } from "../sql-params.js";
 import { exhaustiveSimilarPairs, lshSimilarPairsAsync, type SimilarPair } from "../detect/lsh.js";
 import { EmbeddingDimensionError } from "../errors.js";
@@ -128,21 +127,9 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
       confidence,
     }).slice(0, -1)},"embedding":${vectorJson(v)}}`;
   };
-  // Two batches (separate transactions) are written at once where the database allows it.
-  const lanes = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
-  let written = 0;
-  await lanes.drain(async () => {
-    for (let start = 0; start < promoted.length; start += INSERT_BATCH) {
-      await lanes.slot();
-      checkAborted(ctx);
-      const batch = promoted.slice(start, start + INSERT_BATCH).map(entryOf);
-      lanes.start(async () => {
-        await insertEntries(ctx, batch);
-        stats.memories_promoted += batch.length;
-        written += batch.length;
-        await ctx.progress("promote", Math.min(1, written / promoted.length));
-      });
-    }
+  await writeInLanes(ctx, "promote", promoted, INSERT_BATCH, async (batch) => {
+    await insertEntries(ctx, batch.map(entryOf));
+    stats.memories_promoted += batch.length;
   });
   return stats;
 }
