@@ -10,4 +10,4 @@ export * from "./schema.js";
 export * from "./serializers.js";
 export * from "./state-machine.js";
 export { isUuid, uuidArray } from "./uuid.js";
-export { parseVector, parseVectorInto, roundVector, VECTOR_DECIMALS, vectorJson } from "./vector.js";
+export { parseVector, parseVectorInto, readVector, roundVector, VECTOR_DECIMALS, vectorJson } from "./vector.js";

@@ -1,7 +1,8 @@
 /**
- * The text form of the `real[]` embedding columns, shared by every reader and writer: vectors are
- * stored at 6 decimals and sent as PostgreSQL array literals (`{0.1,-0.02}`), which PostgreSQL parses
- * about twice as fast as a JSON array.
+ * The forms of the `real[]` embedding columns, shared by every reader and writer: vectors are stored at
+ * 6 decimals and sent as PostgreSQL array literals (`{0.1,-0.02}`), which PostgreSQL parses about twice
+ * as fast as a JSON array; they are read back in binary form (`array_send`), which is cheaper on both
+ * sides than text.
  */
 
 /** Decimals an embedding is stored with. */
@@ -62,4 +63,20 @@ export function parseVector(text: string): Float32Array | null {
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 44) count++;
   const vector = new Float32Array(count);
   return parseVectorInto(text, vector) ? vector : null;
+}
+
+/**
+ * Copies a real[] in PostgreSQL's binary array format (`array_send`) into `target` at `offset`; false, and
+ * nothing usable copied, unless it is one-dimensional with `dimensions` finite, non-null elements.
+ */
+export function readVector(bytes: Uint8Array, target: Float32Array, offset: number, dimensions: number): boolean {
+  if (bytes.length !== 20 + 8 * dimensions) return false;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getInt32(0) !== 1 || view.getInt32(12) !== dimensions) return false;
+  for (let i = 0, at = 20; i < dimensions; i++, at += 8) {
+    const value = view.getInt32(at) === 4 ? view.getFloat32(at + 4) : Number.NaN;
+    if (!Number.isFinite(value)) return false;
+    target[offset + i] = value;
+  }
+  return true;
 }

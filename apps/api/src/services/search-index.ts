@@ -1,4 +1,4 @@
-import { type Database, MEMORY_TYPES, type MemoryType } from "@memcons/models";
+import { type Database, MEMORY_TYPES, type MemoryType, readVector } from "@memcons/models";
 import { sql } from "drizzle-orm";
 
 /** Which memories a search ranks. */
@@ -319,20 +319,4 @@ export class SearchIndex {
       cached -= oldest[1].size;
     }
   }
-}
-
-/**
- * Copies a real[] in PostgreSQL's binary array format (array_send) into `target` at `offset`; false, and
- * nothing usable copied, unless it is one-dimensional with `dimensions` finite, non-null elements.
- */
-export function readVector(bytes: Uint8Array, target: Float32Array, offset: number, dimensions: number): boolean {
-  if (bytes.length !== 20 + 8 * dimensions) return false;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getInt32(0) !== 1 || view.getInt32(12) !== dimensions) return false;
-  for (let i = 0, at = 20; i < dimensions; i++, at += 8) {
-    const value = view.getInt32(at) === 4 ? view.getFloat32(at + 4) : Number.NaN;
-    if (!Number.isFinite(value)) return false;
-    target[offset + i] = value;
-  }
-  return true;
 }

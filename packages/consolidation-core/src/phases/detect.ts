@@ -1,4 +1,4 @@
-import { MEMORY_TYPES, parseVectorInto, roundVector, queryRows, vectorJson } from "@memcons/models";
+import { MEMORY_TYPES, readVector, roundVector, queryRows, vectorJson } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { candidateFilter, jobEpoch } from "../candidates.js";
 import { type PhaseContext, checkAborted } from "../phase-context.js";
@@ -59,7 +59,8 @@ interface CandidateRow extends Record<string, unknown> {
   id: string;
   memory_type: string;
   version: number;
-  emb: string | null;
+  /** The stored vector in binary form (array_send); null when it must be computed. */
+  emb: Uint8Array | null;
   execution_summary: string | null;
   goal: string | null;
   result: string | null;
@@ -109,7 +110,7 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
     queryRows<CandidateRow>(ctx.db.orm,
       withEmbeddings
         ? sql`SELECT t.id, t.memory_type, t.version,
-              CASE WHEN ${missing} THEN NULL ELSE array_to_string(t.context_embedding, ',') END AS emb,
+              CASE WHEN ${missing} THEN NULL ELSE array_send(t.context_embedding) END AS emb,
               CASE WHEN ${missing} THEN t.execution_summary END AS execution_summary,
               CASE WHEN ${missing} THEN t.goal END AS goal,
               CASE WHEN ${missing} THEN t.result END AS result,
@@ -158,8 +159,10 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
         const toEmbed: number[] = [];
         page.forEach((row, i) => {
           computed.push(row.emb == null ? 1 : 0);
-          if (row.emb != null) parseVectorInto(row.emb, matrix, i * dims);
-          else toEmbed.push(i);
+          // A stored vector with a non-finite or NULL element is similar to nothing.
+          if (row.emb != null) {
+            if (!readVector(row.emb, matrix, i * dims, dims)) matrix.fill(Number.NaN, i * dims, (i + 1) * dims);
+          } else toEmbed.push(i);
         });
         if (toEmbed.length > 0) startPool();
         for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {

@@ -1,4 +1,4 @@
-import { parseVectorInto, queryRows, vectorJson } from "@memcons/models";
+import { queryRows, readVector, vectorJson } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { type PhaseContext, assertHeld, checkAborted, writeInLanes } from "../phase-context.js";
@@ -27,7 +27,8 @@ interface CandidateRow extends Record<string, unknown> {
   tags: string[];
   confidence: number;
   sources: string;
-  emb: string | null;
+  /** The stored vector in binary form (array_send), when it is of the configured model. */
+  emb: Uint8Array | null;
   category: string | null;
 }
 
@@ -44,7 +45,7 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
           t.synthesis_confidence AS confidence,
           array_to_string(t.consolidated_from || t.synthesized_from, ',') AS sources,
           CASE WHEN cardinality(t.context_embedding) = ${dims} AND t.embedding_model = ${model}
-            THEN array_to_string(t.context_embedding, ',') END AS emb,
+            THEN array_send(t.context_embedding) END AS emb,
           (SELECT mode() WITHIN GROUP (ORDER BY s.memory_type) FROM memcons.task_memories s
             WHERE s.id = ANY(t.consolidated_from || t.synthesized_from)) AS category
         FROM memcons.task_memories t
@@ -60,9 +61,9 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
   );
   const stats: PromoteStats = { memories_promoted: 0, candidates: candidates.length, skipped_equivalent: 0 };
   if (candidates.length === 0) return stats;
-  const existing = await queryRows<{ content: string; emb: string | null }>(ctx.db.orm,
+  const existing = await queryRows<{ content: string; emb: Uint8Array | null }>(ctx.db.orm,
     sql`SELECT content, CASE WHEN cardinality(embedding) = ${dims} AND embedding_model = ${model}
-          THEN array_to_string(embedding, ',') END AS emb
+          THEN array_send(embedding) END AS emb
         FROM memcons.playbook_entries WHERE project_id = ${ctx.projectId}::uuid ORDER BY id`,
   );
   // Rows 0..E-1 are existing entries, E.. are candidates (in promotion order).
@@ -70,10 +71,10 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
   const vectors = new Float32Array(n * dims);
   const texts = [...existing.map((e) => e.content), ...candidates.map((c) => memoryText(rowFields(c)))];
   const missing: number[] = [];
-  // Stored vectors are parsed into the matrix and their text is let go: at scale it is hundreds of megabytes.
-  const take = (row: { emb: string | null }, i: number) => {
-    if (row.emb) parseVectorInto(row.emb, vectors, i * dims);
-    else missing.push(i);
+  // Stored vectors are copied into the matrix and their bytes let go: at scale they are hundreds of megabytes.
+  // One with a non-finite or NULL element is embedded again.
+  const take = (row: { emb: Uint8Array | null }, i: number) => {
+    if (!row.emb || !readVector(row.emb, vectors, i * dims, dims)) missing.push(i);
     row.emb = null;
   };
   for (const [i, e] of existing.entries()) take(e, i);

@@ -1,4 +1,4 @@
-import { type Database, type Executor, queryRows } from "@memcons/models";
+import { type Database, type Executor, queryRows, vectorJson } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import type { SyntheticMemory } from "./generator.js";
 
@@ -28,16 +28,26 @@ export async function createJob(
   return (row as { id: string }).id;
 }
 
-/** Inserts generated memories (without embeddings) in bulk batches; keeps their ids. */
+/** Embeddings to store with inserted memories: one vector per memory, in order, made by `model`. */
+export interface SeedEmbeddings {
+  vectors: readonly Float32Array[];
+  model: string;
+}
+
+/** Inserts generated memories in bulk batches, without embeddings unless given; keeps their ids. */
 export async function insertMemories(
   db: Database | Executor,
   projectId: string,
   memories: readonly SyntheticMemory[],
   batchSize = 2000,
+  embeddings?: SeedEmbeddings,
 ): Promise<void> {
+  if (embeddings && embeddings.vectors.length !== memories.length) {
+    throw new RangeError(`insertMemories: ${embeddings.vectors.length} embeddings for ${memories.length} memories`);
+  }
   const executor = "orm" in db ? db.orm : db;
   for (let start = 0; start < memories.length; start += batchSize) {
-    const batch = memories.slice(start, start + batchSize).map((m) => ({
+    const batch = memories.slice(start, start + batchSize).map((m, k) => ({
       id: m.id,
       task_id: m.taskId,
       memory_type: m.memoryType,
@@ -51,17 +61,20 @@ export async function insertMemories(
       reused_count: m.reusedCount,
       last_reused_at: m.lastReusedAt?.toISOString() ?? null,
       learned_at: m.learnedAt.toISOString(),
+      // Rounded to the stored precision and written as the API's ingest writes it.
+      context_embedding: embeddings ? (JSON.parse(vectorJson(embeddings.vectors[start + k] as Float32Array)) as string) : null,
     }));
     await queryRows(
       executor,
       sql`INSERT INTO memcons.task_memories (id, project_id, task_id, memory_type, execution_summary, goal, result,
-            feedback, tags, file_paths, success, reused_count, last_reused_at, learned_at, created_at, updated_at)
+            feedback, tags, file_paths, success, reused_count, last_reused_at, learned_at, created_at, updated_at,
+            context_embedding, embedding_model)
           SELECT r.id, ${projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result,
             r.feedback, r.tags, r.file_paths, r.success, r.reused_count, r.last_reused_at, r.learned_at,
-            r.learned_at, r.learned_at
+            r.learned_at, r.learned_at, r.context_embedding::real[], ${embeddings ? embeddings.model : null}::text
           FROM jsonb_to_recordset(${JSON.stringify(batch)}::jsonb) AS r(id uuid, task_id text, memory_type text,
             execution_summary text, goal text, result text, feedback text, tags text[], file_paths text[],
-            success boolean, reused_count int, last_reused_at timestamptz, learned_at timestamptz)`,
+            success boolean, reused_count int, last_reused_at timestamptz, learned_at timestamptz, context_embedding text)`,
     );
   }
 }
