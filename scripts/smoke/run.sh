@@ -13,16 +13,19 @@ here="$root/scripts/smoke"
 admin="${DATABASE_URL:?DATABASE_URL must name a PostgreSQL database with CREATE DATABASE rights}"
 work=$(mktemp -d "${TMPDIR:-/tmp}/memcons-smoke.XXXXXX")
 suffix="$(date +%s)_$$"
-databases=()
+# new_database runs in command substitutions (subshells), so the names it creates are kept in a file.
+created="$work/databases"
 cleanup() {
-  for name in "${databases[@]}"; do node "$work/app/pg.cjs" drop "$admin" "$name" >/dev/null 2>&1 || true; done
+  if [ -f "$created" ]; then
+    while read -r name; do node "$work/app/pg.cjs" drop "$admin" "$name" >/dev/null 2>&1 || true; done <"$created"
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
 url_of() { node -e 'const u = new URL(process.argv[1]); u.pathname = "/" + process.argv[2]; console.log(u.toString())' "$admin" "$1"; }
 new_database() {
   local name="memcons_smoke_$1_$suffix"
-  databases+=("$name")
+  echo "$name" >>"$created"
   node "$work/app/pg.cjs" create "$admin" "$name"
   url_of "$name"
 }
