@@ -1,4 +1,4 @@
-import { type Database, type Executor, queryRows, vectorJson } from "@memcons/models";
+import { type Database, type Executor, queryRows, ValidationError, vectorJson } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import type { SyntheticMemory } from "./generator.js";
 
@@ -28,7 +28,7 @@ export async function createJob(
   return (row as { id: string }).id;
 }
 
-/** Embeddings to store with inserted memories: one vector per memory, in order, made by `model`. */
+/** Embeddings to store with inserted memories: one vector per memory, in order, made by `model` (rounded in place to the stored precision). */
 export interface SeedEmbeddings {
   vectors: readonly Float32Array[];
   model: string;
@@ -43,7 +43,9 @@ export async function insertMemories(
   embeddings?: SeedEmbeddings,
 ): Promise<void> {
   if (embeddings && embeddings.vectors.length !== memories.length) {
-    throw new RangeError(`insertMemories: ${embeddings.vectors.length} embeddings for ${memories.length} memories`);
+    throw new ValidationError(`insertMemories: ${embeddings.vectors.length} embeddings for ${memories.length} memories`, [
+      { path: "embeddings.vectors", message: `must hold one vector per memory (${memories.length})` },
+    ]);
   }
   const executor = "orm" in db ? db.orm : db;
   for (let start = 0; start < memories.length; start += batchSize) {
