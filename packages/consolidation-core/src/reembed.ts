@@ -1,4 +1,4 @@
-import { type Database, ProjectNotFoundError, projects, queryRows, vectorJson } from "@memcons/models";
+import { copyVectors, type Database, ProjectNotFoundError, projects, queryRows } from "@memcons/models";
 import { eq, type SQL, sql } from "drizzle-orm";
 import { EmbeddingDimensionError } from "./errors.js";
 import { memoryText } from "./text.js";
@@ -79,15 +79,19 @@ export async function reembedProject(db: Database, projectId: string, options: R
       memoryText({ executionSummary: r.execution_summary ?? "", goal: r.goal ?? null, result: r.result ?? null, feedback: r.feedback ?? null }),
     );
     const vectors = await embed(embedder, texts, options.signal);
-    const body = page.map((r, i) => `{"id":"${r.id}","v":${Number(r.version)},"e":${vectorJson(vectors[i] as Float32Array)}}`);
-    const [written] = await queryRows<{ n: number }>(db.orm, 
-      sql`WITH upd AS (
-            UPDATE memcons.task_memories t SET context_embedding = r.e::real[], embedding_model = ${embedder.model}
-            FROM jsonb_to_recordset(${`[${body.join(",")}]`}::jsonb) AS r(id uuid, v int, e text)
-            WHERE t.id = r.id AND t.version = r.v
-            RETURNING 1
-          ) SELECT count(*)::int AS n FROM upd`,
-    );
+    const body = page.map((r, k) => `{"id":"${r.id}","v":${Number(r.version)},"k":${k}}`);
+    const [written] = await db.orm.transaction(async (tx) => {
+      const computed = await copyVectors(tx, vectors);
+      return queryRows<{ n: number }>(tx,
+        sql`WITH upd AS (
+              UPDATE memcons.task_memories t SET context_embedding = x.e, embedding_model = ${embedder.model}
+              FROM jsonb_to_recordset(${`[${body.join(",")}]`}::jsonb) AS r(id uuid, v int, k int)
+                JOIN ${sql.identifier(computed)} x ON x.k = r.k
+              WHERE t.id = r.id AND t.version = r.v
+              RETURNING 1
+            ) SELECT count(*)::int AS n FROM upd`,
+      );
+    });
     result.memories_reembedded += Number(written?.n ?? 0);
     result.skipped += page.length - Number(written?.n ?? 0);
     done += page.length;
@@ -102,15 +106,19 @@ export async function reembedProject(db: Database, projectId: string, options: R
     );
     if (page.length === 0) break;
     const vectors = await embed(embedder, page.map((r) => r.content ?? ""), options.signal);
-    const body = page.map((r, i) => `{"id":"${r.id}","e":${vectorJson(vectors[i] as Float32Array)}}`);
-    const [written] = await queryRows<{ n: number }>(db.orm, 
-      sql`WITH upd AS (
-            UPDATE memcons.playbook_entries p SET embedding = r.e::real[], embedding_model = ${embedder.model}
-            FROM jsonb_to_recordset(${`[${body.join(",")}]`}::jsonb) AS r(id uuid, e text)
-            WHERE p.id = r.id
-            RETURNING 1
-          ) SELECT count(*)::int AS n FROM upd`,
-    );
+    const body = page.map((r, k) => `{"id":"${r.id}","k":${k}}`);
+    const [written] = await db.orm.transaction(async (tx) => {
+      const computed = await copyVectors(tx, vectors);
+      return queryRows<{ n: number }>(tx,
+        sql`WITH upd AS (
+              UPDATE memcons.playbook_entries p SET embedding = x.e, embedding_model = ${embedder.model}
+              FROM jsonb_to_recordset(${`[${body.join(",")}]`}::jsonb) AS r(id uuid, k int)
+                JOIN ${sql.identifier(computed)} x ON x.k = r.k
+              WHERE p.id = r.id
+              RETURNING 1
+            ) SELECT count(*)::int AS n FROM upd`,
+      );
+    });
     result.playbook_entries_reembedded += Number(written?.n ?? 0);
     done += page.length;
     after = (page[page.length - 1] as TextRow).id;

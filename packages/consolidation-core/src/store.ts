@@ -1,4 +1,4 @@
-import { type ChangeOperation, type Executor, queryRows, playbookEntries, type TaskMemory, taskMemories, uuidArray } from "@memcons/models";
+import { type ChangeOperation, copyVectors, type Executor, queryRows, playbookEntries, type TaskMemory, type Transaction, taskMemories, uuidArray } from "@memcons/models";
 import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import { insertChanges } from "./audit.js";
 import { jsonb, timestamp } from "./sql-params.js";
@@ -83,19 +83,18 @@ export interface NewMemoryJson {
 
 /** Inserts created memories with their embeddings and one audit row each (previous_state NULL). */
 export async function insertCreatedMemories(
-  tx: Executor,
+  tx: Transaction,
   scope: WriteScope,
   operation: ChangeOperation,
-  memories: ReadonlyArray<{ row: NewMemoryJson; embedding: string }>,
+  memories: ReadonlyArray<{ row: NewMemoryJson; embedding: Float32Array }>,
   now: Date,
 ): Promise<number> {
   if (memories.length === 0) return 0;
-  const body = `[${memories
-    .map(({ row, embedding }) => `${JSON.stringify(row).slice(0, -1)},"context_embedding":${embedding}}`)
-    .join(",")}]`;
+  const vectors = await copyVectors(tx, memories.map((m) => m.embedding));
+  const body = `[${memories.map(({ row }, k) => `${JSON.stringify(row).slice(0, -1)},"k":${k}}`).join(",")}]`;
   const recordset = sql`jsonb_to_recordset(${jsonb(body)}) AS r(
             id uuid, task_id text, memory_type text, execution_summary text, goal text, result text,
-            feedback text, tags text[], file_paths text[], context_embedding text, success boolean,
+            feedback text, tags text[], file_paths text[], k int, success boolean,
             reused_count int, last_reused_at timestamptz, learned_at timestamptz,
             consolidated_from uuid[], consolidated_at timestamptz, synthesized_from uuid[],
             synthesized_at timestamptz, synthesis_confidence real, needs_review boolean,
@@ -106,10 +105,10 @@ export async function insertCreatedMemories(
           is_consolidated, consolidated_from, consolidated_at, synthesized_from, synthesized_at,
           synthesis_confidence, needs_review, version, created_at, updated_at)
         SELECT r.id, ${scope.projectId}::uuid, r.task_id, r.memory_type, r.execution_summary, r.goal, r.result,
-          r.feedback, r.tags, r.file_paths, r.context_embedding::real[], ${scope.embeddingModel}, r.success, r.reused_count, r.last_reused_at,
+          r.feedback, r.tags, r.file_paths, x.e, ${scope.embeddingModel}, r.success, r.reused_count, r.last_reused_at,
           r.learned_at, true, r.consolidated_from, r.consolidated_at, r.synthesized_from, r.synthesized_at,
           r.synthesis_confidence, r.needs_review, 1, ${timestamp(now)}, ${timestamp(now)}
-        FROM ${recordset}`,
+        FROM ${recordset} JOIN ${sql.identifier(vectors)} x ON x.k = r.k`,
   );
   // Audit rows read the inserted rows back through the primary key (no CTE-to-CTE join).
   const audit = JSON.stringify(memories.map(({ row }) => ({ id: row.id, reason: row.reason, detail: row.detail })));
@@ -132,26 +131,44 @@ export async function insertCreatedMemories(
   return Number(inserted[0]?.n ?? 0);
 }
 
+/** A memory to mark as a duplicate of `dup`, and the embedding computed for it to store in the same write (or null). */
+export interface DuplicateSource {
+  id: string;
+  dup: string;
+  v: number;
+  reason: string;
+  confidence: number;
+  embedding: Float32Array | null;
+}
+
 /** Marks source memories as duplicates of their consolidated memory (version check), one audit row each; stores a computed embedding in the same write. */
 export async function markDuplicates(
-  tx: Executor,
+  tx: Transaction,
   scope: WriteScope,
-  sources: ReadonlyArray<{ id: string; dup: string; v: number; reason: string; confidence: number; e: string | null }>,
+  sources: ReadonlyArray<DuplicateSource>,
   now: Date,
 ): Promise<number> {
   if (sources.length === 0) return 0;
+  const computed: Float32Array[] = [];
+  const rows = sources.map(({ embedding, ...source }) => {
+    if (embedding === null) return { ...source, k: null };
+    computed.push(embedding);
+    return { ...source, k: computed.length - 1 };
+  });
+  const vectors = await copyVectors(tx, computed);
   const result = await queryRows<{ n: number }>(
     tx,
     sql`WITH upd AS (
           UPDATE memcons.task_memories t SET is_duplicate = true, duplicate_of = s.dup, is_consolidated = true,
             version = t.version + 1, updated_at = ${timestamp(now)},
-            context_embedding = CASE WHEN s.e IS NULL THEN t.context_embedding ELSE s.e::real[] END,
+            context_embedding = CASE WHEN s.e IS NULL THEN t.context_embedding ELSE s.e END,
             embedding_model = CASE WHEN s.e IS NULL THEN t.embedding_model ELSE ${scope.embeddingModel} END
           FROM (
-            SELECT r.*, ${memoryJson("o")} AS prev
-            FROM jsonb_to_recordset(${jsonb(JSON.stringify(sources))})
-              AS r(id uuid, dup uuid, v int, reason text, confidence real, e text)
+            SELECT r.*, x.e, ${memoryJson("o")} AS prev
+            FROM jsonb_to_recordset(${jsonb(JSON.stringify(rows))})
+              AS r(id uuid, dup uuid, v int, reason text, confidence real, k int)
             JOIN memcons.task_memories o ON o.id = r.id
+            LEFT JOIN ${sql.identifier(vectors)} x ON x.k = r.k
           ) s
           WHERE t.id = s.id AND t.version = s.v
           RETURNING t.id, t.is_duplicate, t.duplicate_of, t.is_consolidated, t.version, t.updated_at,

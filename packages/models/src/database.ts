@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { connect, type Socket } from "node:net";
 import type { PGlite } from "@electric-sql/pglite";
 import type { SQL } from "drizzle-orm";
 import { sql } from "drizzle-orm";
@@ -171,8 +172,24 @@ async function openPostgres(url: string, options: DatabaseOptions): Promise<Data
     backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 1),
     connection,
     onnotice: () => {},
+    // `socket` is a documented option its type declarations leave out.
+    ...({ socket: noDelaySockets() } as object),
   });
   return wrapPostgres(client, true, options.preparedStatements !== false);
+}
+
+/**
+ * Opens the pool's sockets with Nagle's algorithm off, as other PostgreSQL drivers do: otherwise the
+ * statement after a COPY waits for the server's delayed acknowledgement (about 40 ms). Hosts of a
+ * multi-host URL are tried in turn.
+ */
+function noDelaySockets(): (options: { host: string[]; port: number[]; path?: string | false }) => Socket {
+  let next = 0;
+  return ({ host, port, path }) => {
+    if (path) return connect({ path, noDelay: true });
+    const i = next++ % host.length;
+    return connect({ host: host[i] ?? host[0], port: port[i] ?? port[0] ?? 5432, noDelay: true });
+  };
 }
 
 async function wrapPostgres(client: Sql, owned: boolean, prepared: boolean): Promise<Database> {

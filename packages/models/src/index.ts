@@ -10,4 +10,5 @@ export * from "./schema.js";
 export * from "./serializers.js";
 export * from "./state-machine.js";
 export { isUuid, uuidArray } from "./uuid.js";
+export { copyVectors } from "./vector-copy.js";
 export { parseVector, parseVectorInto, readVector, roundVector, VECTOR_DECIMALS, vectorJson } from "./vector.js";

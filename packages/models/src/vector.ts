@@ -1,8 +1,8 @@
 /**
  * The forms of the `real[]` embedding columns, shared by every reader and writer: vectors are stored at
- * 6 decimals and sent as PostgreSQL array literals (`{0.1,-0.02}`), which PostgreSQL parses about twice
- * as fast as a JSON array; they are read back in binary form (`array_send`), which is cheaper on both
- * sides than text.
+ * 6 decimals; a few are sent as PostgreSQL array literals (`{0.1,-0.02}`), which PostgreSQL parses about
+ * twice as fast as a JSON array, batches in binary COPY (copyVectors); they are read back in binary form
+ * (`array_send`), which is cheaper on both sides than text.
  */
 
 /** Decimals an embedding is stored with. */

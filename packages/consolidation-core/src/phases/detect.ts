@@ -1,4 +1,4 @@
-import { MEMORY_TYPES, readVector, roundVector, queryRows, vectorJson } from "@memcons/models";
+import { copyVectors, MEMORY_TYPES, readVector, roundVector, queryRows } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { candidateFilter, jobEpoch } from "../candidates.js";
 import { type PhaseContext, checkAborted } from "../phase-context.js";
@@ -244,15 +244,19 @@ function rowsOf(rows: Float32Array, dims: number): Float32Array[] {
 /** Saves freshly computed embeddings of unchanged rows; bookkeeping, so no version bump. */
 async function storeEmbeddings(ctx: PhaseContext, page: CandidateRow[], batch: number[], matrix: Float32Array): Promise<void> {
   const dims = ctx.embedder.dimensions;
-  const parts = batch.map((i) => {
+  const parts = batch.map((i, k) => {
     const row = page[i] as CandidateRow;
-    return `{"id":"${row.id}","v":${Number(row.version)},"e":${vectorJson(matrix.subarray(i * dims, (i + 1) * dims))}}`;
+    return `{"id":"${row.id}","v":${Number(row.version)},"k":${k}}`;
   });
-  await queryRows(ctx.db.orm,
-    sql`UPDATE memcons.task_memories t SET context_embedding = r.e::real[], embedding_model = ${ctx.embedder.model}
-        FROM jsonb_to_recordset(${jsonb(`[${parts.join(",")}]`)}) AS r(id uuid, v int, e text)
-        WHERE t.id = r.id AND t.version = r.v`,
-  );
+  await ctx.db.orm.transaction(async (tx) => {
+    const computed = await copyVectors(tx, batch.map((i) => matrix.subarray(i * dims, (i + 1) * dims)));
+    await queryRows(tx,
+      sql`UPDATE memcons.task_memories t SET context_embedding = x.e, embedding_model = ${ctx.embedder.model}
+          FROM jsonb_to_recordset(${jsonb(`[${parts.join(",")}]`)}) AS r(id uuid, v int, k int)
+            JOIN ${sql.identifier(computed)} x ON x.k = r.k
+          WHERE t.id = r.id AND t.version = r.v`,
+    );
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { queryRows, vectorJson } from "@memcons/models";
+import { copyVectors, queryRows } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { BackgroundWriter } from "../background.js";
 import { jobEpoch } from "../candidates.js";
@@ -30,21 +30,29 @@ export async function finalizeCandidates(ctx: PhaseContext, candidates: Candidat
   const epoch = (await jobEpoch(ctx)) ?? ctx.now();
   for (let start = 0; start < candidates.n; start += BATCH) {
     const parts: string[] = [];
+    const batchVectors: Float32Array[] = [];
     for (let i = start; i < Math.min(candidates.n, start + BATCH); i++) {
       if (candidates.settled[i] === 1) continue;
-      const e = computed[i] === 1 ? vectorJson(vectors.subarray(i * dims, (i + 1) * dims)) : "null";
-      parts.push(`{"id":"${candidates.ids[i]}","v":${candidates.versions[i]},"e":${e}}`);
+      let k = "null";
+      if (computed[i] === 1) {
+        k = String(batchVectors.length);
+        batchVectors.push(vectors.subarray(i * dims, (i + 1) * dims));
+      }
+      parts.push(`{"id":"${candidates.ids[i]}","v":${candidates.versions[i]},"k":${k}}`);
     }
     if (parts.length === 0) continue;
     const body = `[${parts.join(",")}]`;
     await writer.run(async () => {
       await assertHeld(ctx);
-      const [row] = await queryRows<{ marked: number; stored: number }>(ctx.db.orm,
+      const [row] = await ctx.db.orm.transaction(async (tx) => {
+        const computedVectors = await copyVectors(tx, batchVectors);
+        return queryRows<{ marked: number; stored: number }>(tx,
         sql`WITH upd AS (
               UPDATE memcons.task_memories t SET is_consolidated = true,
-                context_embedding = CASE WHEN r.e IS NULL THEN t.context_embedding ELSE r.e::real[] END,
+                context_embedding = CASE WHEN r.e IS NULL THEN t.context_embedding ELSE r.e END,
                 embedding_model = CASE WHEN r.e IS NULL THEN t.embedding_model ELSE ${ctx.embedder.model} END
-              FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, e text),
+              FROM (SELECT r.id, r.v, x.e FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, k int)
+                  LEFT JOIN ${sql.identifier(computedVectors)} x ON x.k = r.k) r,
                 LATERAL (SELECT o.is_consolidated AS was FROM memcons.task_memories o WHERE o.id = r.id) before
               WHERE t.id = r.id AND (
                 t.version = r.v AND (t.is_consolidated = false OR r.e IS NOT NULL)
@@ -66,7 +74,8 @@ export async function finalizeCandidates(ctx: PhaseContext, candidates: Candidat
             )})
             SELECT count(*)::int AS marked, count(*) FILTER (WHERE stored)::int AS stored,
               (SELECT count(*) FROM examined)::int AS examine_rows FROM upd`,
-      );
+        );
+      });
       stats.marked += Number(row?.marked ?? 0);
       stats.embeddings_stored += Number(row?.stored ?? 0);
     });

@@ -1,4 +1,3 @@
-import { vectorJson } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import { type PhaseContext, assertHeld, writeInLanes, writeScope } from "../phase-context.js";
 import { dotRows } from "../embedding/cosine.js";
@@ -6,6 +5,7 @@ import type { Cluster } from "../detect/clusters.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import {
   addToCounter,
+  type DuplicateSource,
   insertCreatedMemories,
   loadMemories,
   markDuplicates,
@@ -58,7 +58,7 @@ async function mergeBatch(
     stats.lock_ms += Date.now() - t0;
     const created: Array<{ row: NewMemoryJson; text: string }> = [];
     const settledIndexes: number[] = [];
-    const sources: Array<{ id: string; dup: string; v: number; reason: string; confidence: number; e: string | null }> = [];
+    const sources: DuplicateSource[] = [];
     const local = emptyStats();
     for (const cluster of batch) {
       const kept = cluster.members.filter((i) => {
@@ -89,7 +89,7 @@ async function mergeBatch(
           reason: `Duplicate merged into consolidated memory ${merged.row.id}`,
           confidence: clamp01(round3(similarity)),
           // An embedding computed during detection is stored with this write.
-          e: candidates.computed[m.index] === 1 ? vectorLiteral(candidates, m.index) : null,
+          embedding: candidates.computed[m.index] === 1 ? vectorAt(candidates, m.index) : null,
         });
       }
       local.clusters_merged++;
@@ -103,7 +103,7 @@ async function mergeBatch(
       if (!v || v.length !== ctx.embedder.dimensions) {
         throw new EmbeddingDimensionError(ctx.embedder.dimensions, v?.length ?? 0, ctx.embedder.model);
       }
-      return { row: c.row, embedding: vectorJson(v) };
+      return { row: c.row, embedding: v };
     });
     const t2 = Date.now();
     stats.embed_ms += t2 - t1;
@@ -123,9 +123,9 @@ async function mergeBatch(
   });
 }
 
-function vectorLiteral(candidates: Candidates, index: number): string {
+function vectorAt(candidates: Candidates, index: number): Float32Array {
   const { dims, vectors } = candidates;
-  return JSON.parse(vectorJson(vectors.subarray(index * dims, (index + 1) * dims))) as string;
+  return vectors.subarray(index * dims, (index + 1) * dims);
 }
 
 function emptyStats(): MergeStats {

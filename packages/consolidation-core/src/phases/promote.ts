@@ -1,4 +1,4 @@
-import { queryRows, readVector, vectorJson } from "@memcons/models";
+import { copyVectors, queryRows, readVector } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { type PhaseContext, assertHeld, checkAborted, writeInLanes } from "../phase-context.js";
@@ -112,12 +112,11 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
     accepted.add(index);
     promoted.push(index);
   });
-  /** The playbook entry of candidate row `index` as a JSON object (built per batch, not all at once). */
-  const entryOf = (index: number): string => {
+  /** The playbook entry of candidate row `index` (built per batch, not all at once). */
+  const entryOf = (index: number, k: number): PlaybookEntryDraft => {
     const c = candidates[index - existing.length] as CandidateRow;
     const confidence = Number(c.confidence);
-    const v = vectors.subarray(index * dims, (index + 1) * dims).slice();
-    return `${JSON.stringify({
+    const json = JSON.stringify({
       id: randomUUID(),
       memory_id: c.id,
       content: texts[index],
@@ -126,7 +125,9 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
       priority: Math.round(confidence * 100),
       supporting_memory_ids: [c.id, ...(c.sources ? c.sources.split(",") : [])],
       confidence,
-    }).slice(0, -1)},"embedding":${vectorJson(v)}}`;
+      k,
+    });
+    return { json, embedding: vectors.slice(index * dims, (index + 1) * dims) };
   };
   await writeInLanes(ctx, "promote", promoted, INSERT_BATCH, async (batch) => {
     await insertEntries(ctx, batch.map(entryOf));
@@ -135,22 +136,31 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
   return stats;
 }
 
-/** Inserts one batch of playbook entries (JSON objects) with their audit rows, in one transaction. */
-async function insertEntries(ctx: PhaseContext, batch: readonly string[]): Promise<void> {
+/** A playbook entry to insert: its columns as JSON, `k` naming its row in the batch's embeddings. */
+interface PlaybookEntryDraft {
+  json: string;
+  embedding: Float32Array;
+}
+
+/** Inserts one batch of playbook entries with their audit rows, in one transaction. */
+async function insertEntries(ctx: PhaseContext, batch: readonly PlaybookEntryDraft[]): Promise<void> {
   const now = ctx.now();
   await ctx.db.orm.transaction(async (tx) => {
     await assertHeld(ctx, tx);
+    const embeddings = await copyVectors(tx, batch.map((entry) => entry.embedding));
     // The batch is sent and parsed once: the entries and their audit rows are written by one statement.
     await queryRows(tx,
       sql`WITH r AS MATERIALIZED (
-            SELECT * FROM jsonb_to_recordset(${jsonb(`[${batch.join(",")}]`)}) AS r(
+            SELECT r.*, x.e AS embedding
+            FROM jsonb_to_recordset(${jsonb(`[${batch.map((entry) => entry.json).join(",")}]`)}) AS r(
               id uuid, memory_id uuid, content text, category text, tags text[], priority int,
-              supporting_memory_ids uuid[], confidence real, embedding text)
+              supporting_memory_ids uuid[], confidence real, k int)
+            JOIN ${sql.identifier(embeddings)} x ON x.k = r.k
           ), p AS (
             INSERT INTO memcons.playbook_entries (id, project_id, content, category, tags, priority,
               supporting_memory_ids, embedding, embedding_model, source_job_id, created_by, created_at)
             SELECT r.id, ${ctx.projectId}::uuid, r.content, r.category, r.tags, r.priority,
-              r.supporting_memory_ids, r.embedding::real[], ${ctx.embedder.model}, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
+              r.supporting_memory_ids, r.embedding, ${ctx.embedder.model}, ${ctx.jobId}::uuid, ${ctx.actor}, ${timestamp(now)}
             FROM r
             RETURNING *
           ), audit AS (${insertChanges(

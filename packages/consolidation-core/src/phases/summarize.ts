@@ -1,4 +1,4 @@
-import { queryRows, vectorJson } from "@memcons/models";
+import { queryRows } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import type { TaskMemory } from "@memcons/models";
 import { sql } from "drizzle-orm";
@@ -66,7 +66,7 @@ export async function runSummarize(
 async function synthesizeBatch(
   ctx: PhaseContext,
   batch: ReadonlyArray<readonly string[]>,
-): Promise<Array<{ row: NewMemoryJson; embedding: string }>> {
+): Promise<Array<{ row: NewMemoryJson; embedding: Float32Array }>> {
   const loaded = await loadMemories(ctx.db.orm, batch.flat(), false);
   const created: Array<{ row: NewMemoryJson; text: string }> = [];
   for (const members of batch) {
@@ -120,7 +120,7 @@ async function synthesizeBatch(
     if (!v || v.length !== ctx.embedder.dimensions) {
       throw new EmbeddingDimensionError(ctx.embedder.dimensions, v?.length ?? 0, ctx.embedder.model);
     }
-    return { row: c.row, embedding: vectorJson(v) };
+    return { row: c.row, embedding: v };
   });
   return withEmbeddings;
 }
