@@ -11,6 +11,7 @@ import { type FinalizeStats, finalizeCandidates } from "./phases/finalize.js";
 import { runMerge } from "./phases/merge.js";
 import { runPromote } from "./phases/promote.js";
 import { runSummarize } from "./phases/summarize.js";
+import { SynthesisAhead } from "./phases/synthesis.js";
 import { findBorderlineClusters, guardProposals, type ProposalCandidate } from "./review/borderline.js";
 import { writePlan } from "./review/plan.js";
 import { approvedClusters, judgeProposals, recordProposals } from "./review/record.js";
@@ -152,6 +153,11 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
     await ctx.progress("detect", 1, `${detected.clusters.length} clusters among ${detected.candidates.n} memories`);
   }
   if (options.dry_run) return finishDryRun(ctx, requireDetected(detected), review?.found ?? [], Date.now() - started);
+  // Merged clusters are synthesized while the merge still writes, when this run goes on to summarize them.
+  const ahead =
+    enabled.merge && enabled.summarize && !completed.has("merge") && !completed.has("summarize")
+      ? new SynthesisAhead(ctx)
+      : null;
   for (const phase of PHASES.slice(1)) {
     if (completed.has(phase)) continue;
     checkAborted(ctx);
@@ -159,7 +165,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
     let phaseMetrics: Record<string, unknown> = { skipped: true };
     if (enabled[phase]) {
       currentPhase = phase;
-      phaseMetrics = { ...(await runPhase(ctx, phase, detected, scoped)) };
+      phaseMetrics = { ...(await runPhase(ctx, phase, detected, scoped, ahead)) };
     }
     await assertHeld(ctx);
     await commitPhase(db, jobId, phase, Date.now() - t0, phaseMetrics);
@@ -189,15 +195,16 @@ async function runPhase(
   phase: Phase,
   detected: DetectResult | null,
   scoped: ScopedWork | null,
+  ahead: SynthesisAhead | null,
 ): Promise<object> {
   switch (phase) {
     case "merge":
-      return runMerge(ctx, requireDetected(detected).candidates, requireDetected(detected).clusters);
+      return runMerge(ctx, requireDetected(detected).candidates, requireDetected(detected).clusters, ahead);
     case "summarize": {
       const clusters = ctx.options.merge_enabled
         ? null
         : requireDetected(detected).clusters.map((c) => c.members.map((i) => detected?.candidates.ids[i] as string));
-      return runSummarize(ctx, clusters);
+      return runSummarize(ctx, clusters, ahead);
     }
     case "archive":
       return runArchive(ctx, scoped?.archive ?? null);

@@ -14,6 +14,7 @@ import {
 } from "../store.js";
 import { memoryText, mergeDistinctSentences, unionInOrder } from "../text.js";
 import type { Candidates } from "./detect.js";
+import type { SynthesisAhead } from "./synthesis.js";
 
 /** Counters of the merge phase. */
 export interface MergeStats {
@@ -35,21 +36,30 @@ export async function runMerge(
   ctx: PhaseContext,
   candidates: Candidates,
   clusters: readonly Cluster[],
+  ahead: SynthesisAhead | null = null,
 ): Promise<MergeStats> {
   const stats = emptyStats();
   // Batches of clusters have disjoint rows, so two can be written at once.
-  await writeInLanes(ctx, "merge", clusters, ctx.batchSize, (batch) => mergeBatch(ctx, candidates, batch, stats));
+  await writeInLanes(ctx, "merge", clusters, ctx.batchSize, async (batch) => {
+    const merged = await mergeBatch(ctx, candidates, batch, stats);
+    // Once committed, the clusters of 3+ are synthesized while later batches write.
+    const smallest = Math.max(3, ctx.options.min_cluster_size);
+    for (const rows of merged) if (ahead && rows.length >= smallest) ahead.add(rows.map((r) => r.id), rows);
+  });
   return stats;
 }
 
-/** Merges one batch of clusters in one transaction with the member rows locked. */
+/**
+ * Merges one batch of clusters in one transaction with the member rows locked; returns the member rows of each
+ * merged cluster as the merge left them, in `consolidated_from` order.
+ */
 async function mergeBatch(
   ctx: PhaseContext,
   candidates: Candidates,
   batch: readonly Cluster[],
   stats: MergeStats,
-): Promise<void> {
-  await ctx.db.orm.transaction(async (tx) => {
+): Promise<MemoryRow[][]> {
+  return ctx.db.orm.transaction(async (tx) => {
     await assertHeld(ctx, tx);
     const now = ctx.now();
     const memberIds = batch.flatMap((c) => c.members.map((i) => candidates.ids[i] as string));
@@ -58,6 +68,7 @@ async function mergeBatch(
     stats.lock_ms += Date.now() - t0;
     const created: Array<{ row: NewMemoryJson; text: string }> = [];
     const settledIndexes: number[] = [];
+    const mergedRows: MemoryRow[][] = [];
     const sources: DuplicateSource[] = [];
     const local = emptyStats();
     for (const cluster of batch) {
@@ -79,6 +90,13 @@ async function mergeBatch(
       const members = kept.map((i) => ({ index: i, row: locked.get(candidates.ids[i] as string) as MemoryRow }));
       const merged = buildConsolidated(candidates, members, now);
       created.push({ row: merged.row, text: merged.text });
+      const byId = new Map(members.map((m) => [m.row.id, m.row]));
+      mergedRows.push(
+        merged.row.consolidated_from.map((id) => {
+          const row = byId.get(id) as MemoryRow;
+          return { ...row, isDuplicate: true, duplicateOf: merged.row.id, isConsolidated: true, version: row.version + 1, updatedAt: now };
+        }),
+      );
       for (const m of members) {
         const similarity = m.index === merged.representative ? 1 : dotRows(candidates.vectors, candidates.dims, m.index, merged.representative);
         settledIndexes.push(m.index);
@@ -120,6 +138,7 @@ async function mergeBatch(
     stats.consolidated_created += local.consolidated_created;
     stats.members_skipped += local.members_skipped;
     stats.clusters_skipped += local.clusters_skipped;
+    return mergedRows;
   });
 }
 

@@ -1,6 +1,4 @@
-import { queryRows } from "@memcons/models";
-import { randomUUID } from "node:crypto";
-import type { TaskMemory } from "@memcons/models";
+import { queryRows, uuidArray } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { BackgroundWriter } from "../background.js";
 import { type PhaseContext, assertHeld, checkAborted, writeScope } from "../phase-context.js";
@@ -12,7 +10,7 @@ import {
   type MemoryRow,
   type NewMemoryJson,
 } from "../store.js";
-import { unionInOrder } from "../text.js";
+import { type SynthesisAhead, type SynthesisDraft, clusterKey, synthesizeCluster } from "./synthesis.js";
 
 /** Counters of the summarize phase. */
 export interface SummarizeStats {
@@ -20,18 +18,21 @@ export interface SummarizeStats {
   needs_review: number;
   /** Clusters that already had a synthesis from this job (resumed run). */
   already_done: number;
+  /** Syntheses computed while the merge phase wrote, still valid when used. */
+  synthesized_ahead: number;
 }
 
 /** Creates the synthesis memories of clusters of 3+ members; idempotent per cluster within a job. */
 export async function runSummarize(
   ctx: PhaseContext,
   detectedClusters: ReadonlyArray<readonly string[]> | null,
+  ahead: SynthesisAhead | null = null,
 ): Promise<SummarizeStats> {
   const clusters = (detectedClusters ?? (await mergedClusters(ctx))).filter(
     (members) => members.length >= Math.max(3, ctx.options.min_cluster_size),
   );
   const summarized = await summarizedKeys(ctx);
-  const stats: SummarizeStats = { summaries_created: 0, needs_review: 0, already_done: 0 };
+  const stats: SummarizeStats = { summaries_created: 0, needs_review: 0, already_done: 0, synthesized_ahead: 0 };
   const todo = clusters.filter((members) => {
     const isDone = summarized.has(clusterKey(members));
     if (isDone) stats.already_done++;
@@ -43,7 +44,7 @@ export async function runSummarize(
   await writer.drain(async () => {
     for (let start = 0; start < todo.length; start += ctx.batchSize) {
       const batch = todo.slice(start, start + ctx.batchSize);
-      const created = await synthesizeBatch(ctx, batch);
+      const created = await synthesizeBatch(ctx, batch, ahead, stats);
       await writer.slot();
       checkAborted(ctx);
       writer.start(async () => {
@@ -62,67 +63,51 @@ export async function runSummarize(
   return stats;
 }
 
-/** Synthesizes one batch of clusters and embeds the syntheses. */
+/** Synthesizes one batch of clusters (using the drafts made ahead whose members are unchanged) and embeds the syntheses. */
 async function synthesizeBatch(
   ctx: PhaseContext,
   batch: ReadonlyArray<readonly string[]>,
+  ahead: SynthesisAhead | null,
+  stats: SummarizeStats,
 ): Promise<Array<{ row: NewMemoryJson; embedding: Float32Array }>> {
-  const loaded = await loadMemories(ctx.db.orm, batch.flat(), false);
-  const created: Array<{ row: NewMemoryJson; text: string }> = [];
-  for (const members of batch) {
-    checkAborted(ctx);
-    const rowsOf = members
-      .map((id) => loaded.get(id))
-      .filter((r): r is MemoryRow => r !== undefined);
-    if (rowsOf.length < 3) continue;
-    const memories: TaskMemory[] = rowsOf.map((r) => ({ ...r, contextEmbedding: null, embeddingModel: null }));
-    const synthesis = await ctx.synthesizer.synthesize(memories, ctx.signal);
-    const now = ctx.now();
-    const confidence = Math.max(0, Math.min(1, Math.round(synthesis.confidence * 1000) / 1000));
-    const learned = rowsOf.map((r) => r.learnedAt).sort((a, b) => b.getTime() - a.getTime())[0] as Date;
-    created.push({
-      text: synthesis.content,
-      row: {
-        id: randomUUID(),
-        task_id: null,
-        memory_type: "synthesis",
-        execution_summary: synthesis.content,
-        goal: null,
-        result: null,
-        feedback: null,
-        tags: unionInOrder([synthesis.tags, ...rowsOf.map((r) => r.tags)]),
-        file_paths: unionInOrder(rowsOf.map((r) => r.filePaths)),
-        success: rowsOf.some((r) => r.success),
-        reused_count: 0,
-        last_reused_at: null,
-        learned_at: learned.toISOString(),
-        consolidated_from: [],
-        consolidated_at: null,
-        synthesized_from: members.slice(),
-        synthesized_at: now.toISOString(),
-        synthesis_confidence: confidence,
-        needs_review: confidence < 0.8,
-        reason: `Synthesized from ${rowsOf.length} memories by ${ctx.synthesizer.model}`,
-        detail: {
-          model: ctx.synthesizer.model,
-          category: synthesis.category,
-          patterns: synthesis.patterns,
-          best_practices: synthesis.best_practices,
-          warnings: synthesis.warnings,
-        },
-      },
-    });
+  const drafts = new Map<readonly string[], SynthesisDraft | null>();
+  const entries = batch.map((members) => ({ members, entry: ahead?.take(members) }));
+  const withDraft = entries.filter((e) => e.entry !== undefined);
+  const current = await memberVersions(ctx, withDraft.flatMap((e) => e.members));
+  for (const { members, entry } of withDraft) {
+    const draft = await (entry as { draft: Promise<SynthesisDraft | null> }).draft;
+    const unchanged = members.every((id) => current.get(id) === entry?.versions.get(id));
+    if (draft && unchanged) {
+      drafts.set(members, draft);
+      stats.synthesized_ahead++;
+    }
   }
+  const rest = batch.filter((members) => !drafts.has(members));
+  const loaded = await loadMemories(ctx.db.orm, rest.flat(), false);
+  for (const members of rest) {
+    checkAborted(ctx);
+    const rowsOf = members.map((id) => loaded.get(id)).filter((r): r is MemoryRow => r !== undefined);
+    drafts.set(members, await synthesizeCluster(ctx, members, rowsOf));
+  }
+  const created = batch.map((members) => drafts.get(members)).filter((d): d is SynthesisDraft => d != null);
   checkAborted(ctx);
   const vectors = await ctx.embedder.embed(created.map((c) => c.text), ctx.signal);
-  const withEmbeddings = created.map((c, k) => {
+  return created.map((c, k) => {
     const v = vectors[k];
     if (!v || v.length !== ctx.embedder.dimensions) {
       throw new EmbeddingDimensionError(ctx.embedder.dimensions, v?.length ?? 0, ctx.embedder.model);
     }
     return { row: c.row, embedding: v };
   });
-  return withEmbeddings;
+}
+
+/** The current version of each of these memories. */
+async function memberVersions(ctx: PhaseContext, ids: readonly string[]): Promise<Map<string, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<{ id: string; version: number }>(ctx.db.orm,
+    sql`SELECT id, version FROM memcons.task_memories WHERE id = ANY(${uuidArray(ids)})`,
+  );
+  return new Map(rows.map((r) => [r.id, Number(r.version)]));
 }
 
 /** Source-id lists of the consolidated memories this job created (the merged clusters). */
@@ -143,10 +128,6 @@ async function summarizedKeys(ctx: PhaseContext): Promise<Set<string>> {
         WHERE consolidation_job_id = ${ctx.jobId}::uuid AND operation = 'summarize'`,
   );
   return new Set(found.map((r) => clusterKey(JSON.parse(r.ids) as string[])));
-}
-
-function clusterKey(ids: readonly string[]): string {
-  return [...ids].sort().join(",");
 }
 
 function parseUuidArray(text: string): string[] {
