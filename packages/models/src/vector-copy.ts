@@ -43,10 +43,22 @@ export async function copyVectors(tx: Transaction, vectors: ReadonlyArray<Float3
 /** Encodes vectors as the rows (k int4, e float4[]) of a binary COPY stream. */
 function encodeVectors(vectors: ReadonlyArray<Float32Array>): Uint8Array {
   let size = SIGNATURE.length + 8 + 2;
-  for (const v of vectors) size += 2 + 8 + 4 + 20 + v.length * 8;
+  let longest = 0;
+  for (const v of vectors) {
+    size += 2 + 8 + 4 + 20 + v.length * 8;
+    longest = Math.max(longest, v.length);
+  }
   const bytes = new Uint8Array(size);
   const view = new DataView(bytes.buffer);
   bytes.set(SIGNATURE, 0);
+  // The elements of one vector are built in an aligned scratch buffer (length 4, then the float big-endian)
+  // and copied in one piece: rows start at odd offsets, where word writes would need a DataView call each.
+  const words = new Uint32Array(longest * 2);
+  const wordBytes = new Uint8Array(words.buffer);
+  const bits = new Uint32Array(1);
+  const float = new Float32Array(bits.buffer);
+  const lengthWord = new Uint8Array(new Uint32Array([0x04000000]).buffer)[0] === 0 ? 0x04000000 : 4;
+  const bigEndianHost = lengthWord === 4;
   let at = SIGNATURE.length + 8; // flags and header-extension length stay 0
   for (let k = 0; k < vectors.length; k++) {
     const v = vectors[k] as Float32Array;
@@ -64,10 +76,13 @@ function encodeVectors(vectors: ReadonlyArray<Float32Array>): Uint8Array {
       const rounded = Math.round((v[i] as number) * 1e6) / 1e6;
       if (!Number.isFinite(rounded)) throw new ValidationError(`vector ${k} has a non-finite element at ${i}`);
       v[i] = rounded;
-      view.setInt32(at, 4);
-      view.setFloat32(at + 4, v[i] as number);
-      at += 8;
+      float[0] = rounded;
+      const x = bits[0] as number;
+      words[2 * i] = lengthWord;
+      words[2 * i + 1] = bigEndianHost ? x : ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
     }
+    bytes.set(wordBytes.subarray(0, v.length * 8), at);
+    at += v.length * 8;
   }
   view.setInt16(at, -1);
   return bytes;
