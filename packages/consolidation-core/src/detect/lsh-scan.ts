@@ -23,6 +23,11 @@ export interface TableScan {
   plusStart: Int32Array;
   minus: Int32Array;
   minusStart: Int32Array;
+  /** The same hyperplanes by dimension: the planes each dimension enters with + and with −. */
+  plusByDim: Int32Array;
+  plusByDimStart: Int32Array;
+  minusByDim: Int32Array;
+  minusByDimStart: Int32Array;
   meanProjections: Float64Array;
   signatures: Uint32Array;
   /** First row no thread has started signing, and rows signed so far (shared counters). */
@@ -41,19 +46,26 @@ export interface TableScan {
 /** Sparse hyperplanes as TableScan holds them (see its fields). */
 export type Hyperplanes = Pick<TableScan, "plus" | "plusStart" | "minus" | "minusStart">;
 
+/** Hyperplanes with their lists by dimension, as signRows reads them. */
+export type IndexedHyperplanes = Hyperplanes &
+  Pick<TableScan, "plusByDim" | "plusByDimStart" | "minusByDim" | "minusByDimStart">;
+
 /** Rows one thread signs before taking more. */
 const SIGN_CHUNK = 2048;
 
 /** Computes signatures of rows no thread has taken yet, a chunk at a time (yielding after each), until none is left. */
 export function* signRows(scan: TableScan): Generator<void, void> {
   const { n, dims, bits, words, vectors, groups, meanProjections, signatures } = scan;
+  const projections = new Float64Array(bits);
+  const nonzero = new Int32Array(dims);
   for (let first = Atomics.add(scan.nextRow, 0, SIGN_CHUNK); first < n; first = Atomics.add(scan.nextRow, 0, SIGN_CHUNK)) {
     const last = Math.min(n, first + SIGN_CHUNK);
     for (let i = first; i < last; i++) {
       const base = i * dims;
       const offset = (groups[i] as number) * bits;
+      projectRow(vectors, base, dims, scan, projections, nonzero);
       for (let b = 0; b < bits; b++) {
-        if (project(vectors, base, scan, b) >= (meanProjections[offset + b] as number)) {
+        if ((projections[b] as number) >= (meanProjections[offset + b] as number)) {
           const w = i * words + (b >>> 5);
           signatures[w] = ((signatures[w] as number) | (1 << (b & 31))) >>> 0;
         }
@@ -62,6 +74,41 @@ export function* signRows(scan: TableScan): Generator<void, void> {
     Atomics.add(scan.rowsSigned, 0, last - first);
     Atomics.notify(scan.rowsSigned, 0);
     yield;
+  }
+}
+
+/**
+ * The projections of the row starting at `base` onto every hyperplane, into `into`, exactly as `project` gives them:
+ * each sums the row's + elements and then subtracts its − elements in dimension order, and only the row's non-zero
+ * elements (an embedding is mostly zeros) are visited. `nonzero` is scratch space of `dims` entries.
+ */
+export function projectRow(
+  vectors: Float32Array,
+  base: number,
+  dims: number,
+  planes: IndexedHyperplanes,
+  into: Float64Array,
+  nonzero: Int32Array,
+): void {
+  let count = 0;
+  for (let d = 0; d < dims; d++) if ((vectors[base + d] as number) !== 0) nonzero[count++] = d;
+  into.fill(0);
+  const { plusByDim, plusByDimStart, minusByDim, minusByDimStart } = planes;
+  for (let q = 0; q < count; q++) {
+    const d = nonzero[q] as number;
+    const x = vectors[base + d] as number;
+    for (let p = plusByDimStart[d] as number; p < (plusByDimStart[d + 1] as number); p++) {
+      const b = plusByDim[p] as number;
+      into[b] = (into[b] as number) + x;
+    }
+  }
+  for (let q = 0; q < count; q++) {
+    const d = nonzero[q] as number;
+    const x = vectors[base + d] as number;
+    for (let p = minusByDimStart[d] as number; p < (minusByDimStart[d + 1] as number); p++) {
+      const b = minusByDim[p] as number;
+      into[b] = (into[b] as number) - x;
+    }
   }
 }
 

@@ -243,7 +243,8 @@ export function exhaustiveSimilarPairs(set: VectorSet, threshold: number): Simil
  * Sparse random hyperplanes (Achlioptas): each coordinate is +1 or -1 with probability density/2, else 0. Plane b's
  * +1 coordinates are plus[plusStart[b]..plusStart[b + 1]), its -1 coordinates likewise in minus.
  */
-function hyperplanes(bits: number, dims: number, random: () => number, density: number, shared: boolean) {
+/** `bits` sparse random hyperplanes (each dimension enters with +1 or −1 at `density`), listed by plane and by dimension. */
+export function hyperplanes(bits: number, dims: number, random: () => number, density: number, shared: boolean) {
   const plus: number[] = [];
   const minus: number[] = [];
   const plusStart = [0];
@@ -262,7 +263,29 @@ function hyperplanes(bits: number, dims: number, random: () => number, density: 
     array.set(values);
     return array;
   };
-  return { plus: int32(plus), plusStart: int32(plusStart), minus: int32(minus), minusStart: int32(minusStart) };
+  const plusByDim = byDimension(plus, plusStart, dims);
+  const minusByDim = byDimension(minus, minusStart, dims);
+  return {
+    plus: int32(plus),
+    plusStart: int32(plusStart),
+    minus: int32(minus),
+    minusStart: int32(minusStart),
+    plusByDim: int32(plusByDim.planes),
+    plusByDimStart: int32(plusByDim.start),
+    minusByDim: int32(minusByDim.planes),
+    minusByDimStart: int32(minusByDim.start),
+  };
+}
+
+/** The same sparse hyperplanes listed by dimension: the planes each dimension enters, in plane order. */
+function byDimension(dimsOf: number[], start: number[], dims: number): { planes: number[]; start: number[] } {
+  const lists: number[][] = Array.from({ length: dims }, () => []);
+  for (let b = 0; b + 1 < start.length; b++) {
+    for (let x = start[b] as number; x < (start[b + 1] as number); x++) (lists[dimsOf[x] as number] as number[]).push(b);
+  }
+  const offsets = [0];
+  for (const list of lists) offsets.push((offsets[offsets.length - 1] as number) + list.length);
+  return { planes: lists.flat(), start: offsets };
 }
 
 /**

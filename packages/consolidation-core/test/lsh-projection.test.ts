@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { project, projectRow } from "../src/detect/lsh-scan.js";
+import { hyperplanes } from "../src/detect/lsh.js";
+
+function seeded(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+
+describe("projecting a row onto the LSH hyperplanes", () => {
+  it("gives every projection bit for bit as the plane-by-plane sum, for sparse, dense, signed-zero and NaN rows", () => {
+    const dims = 256;
+    const bits = 256;
+    const random = seeded(11);
+    const planes = hyperplanes(bits, dims, random, 1 / 8, false);
+    const rows = 40;
+    const vectors = new Float32Array(rows * dims);
+    for (let i = 0; i < rows; i++) {
+      const density = i % 4 === 0 ? 1 : 0.13;
+      for (let d = 0; d < dims; d++) {
+        const r = random();
+        if (r < density) vectors[i * dims + d] = Math.fround((random() - 0.5) * 0.3);
+        else if (r < density + 0.05) vectors[i * dims + d] = -0;
+      }
+    }
+    vectors[7 * dims + 3] = Number.NaN;
+    const into = new Float64Array(bits);
+    const scratch = new Int32Array(dims);
+    let differing = 0;
+    let nonzero = 0;
+    for (let i = 0; i < rows; i++) {
+      projectRow(vectors, i * dims, dims, planes, into, scratch);
+      for (let b = 0; b < bits; b++) {
+        const expected = project(vectors, i * dims, planes, b);
+        if (!Object.is(into[b], expected) && !(Number.isNaN(into[b]) && Number.isNaN(expected))) differing++;
+        if (expected !== 0) nonzero++;
+      }
+    }
+    expect(differing).toBe(0);
+    expect(nonzero).toBeGreaterThan(rows * bits * 0.5);
+  });
+});
