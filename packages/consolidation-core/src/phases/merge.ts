@@ -41,7 +41,7 @@ export async function runMerge(
   const stats = emptyStats();
   // Batches of clusters have disjoint rows, so two can be written at once.
   await writeInLanes(ctx, "merge", clusters, ctx.batchSize, async (batch) => {
-    const merged = await mergeBatch(ctx, candidates, batch, stats);
+    const merged = await mergeBatch(ctx, candidates, batch, stats, ahead !== null);
     // Once committed, the clusters of 3+ are synthesized while later batches write.
     const smallest = Math.max(3, ctx.options.min_cluster_size);
     for (const rows of merged) if (ahead && rows.length >= smallest) ahead.add(rows.map((r) => r.id), rows);
@@ -50,14 +50,15 @@ export async function runMerge(
 }
 
 /**
- * Merges one batch of clusters in one transaction with the member rows locked; returns the member rows of each
- * merged cluster as the merge left them, in `consolidated_from` order.
+ * Merges one batch of clusters in one transaction with the member rows locked; with `keepRows`, returns the member
+ * rows of each merged cluster as the merge left them, in `consolidated_from` order.
  */
 async function mergeBatch(
   ctx: PhaseContext,
   candidates: Candidates,
   batch: readonly Cluster[],
   stats: MergeStats,
+  keepRows: boolean,
 ): Promise<MemoryRow[][]> {
   return ctx.db.orm.transaction(async (tx) => {
     await assertHeld(ctx, tx);
@@ -90,13 +91,7 @@ async function mergeBatch(
       const members = kept.map((i) => ({ index: i, row: locked.get(candidates.ids[i] as string) as MemoryRow }));
       const merged = buildConsolidated(candidates, members, now);
       created.push({ row: merged.row, text: merged.text });
-      const byId = new Map(members.map((m) => [m.row.id, m.row]));
-      mergedRows.push(
-        merged.row.consolidated_from.map((id) => {
-          const row = byId.get(id) as MemoryRow;
-          return { ...row, isDuplicate: true, duplicateOf: merged.row.id, isConsolidated: true, version: row.version + 1, updatedAt: now };
-        }),
-      );
+      if (keepRows) mergedRows.push(rowsAsMerged(members, merged.row, now));
       for (const m of members) {
         const similarity = m.index === merged.representative ? 1 : dotRows(candidates.vectors, candidates.dims, m.index, merged.representative);
         settledIndexes.push(m.index);
@@ -139,6 +134,15 @@ async function mergeBatch(
     stats.members_skipped += local.members_skipped;
     stats.clusters_skipped += local.clusters_skipped;
     return mergedRows;
+  });
+}
+
+/** The members' rows as markDuplicates leaves them, in the consolidated memory's `consolidated_from` order. */
+function rowsAsMerged(members: ReadonlyArray<{ row: MemoryRow }>, consolidated: NewMemoryJson, now: Date): MemoryRow[] {
+  const byId = new Map(members.map((m) => [m.row.id, m.row]));
+  return consolidated.consolidated_from.map((id) => {
+    const row = byId.get(id) as MemoryRow;
+    return { ...row, isDuplicate: true, duplicateOf: consolidated.id, isConsolidated: true, version: row.version + 1, updatedAt: now };
   });
 }
 
