@@ -22,11 +22,11 @@ type RawClient =
  * table's name, to join on `k`. The table is dropped at commit or rollback.
  */
 export async function copyVectors(tx: Transaction, vectors: ReadonlyArray<Float32Array>): Promise<string> {
+  const client = driverClient(tx);
   const table = `memcons_vectors_${++tables}`;
   await tx.execute(sql.raw(`CREATE TEMP TABLE ${table} (k int NOT NULL, e real[] NOT NULL) ON COMMIT DROP`));
   if (vectors.length === 0) return table;
   const data = encodeVectors(vectors);
-  const client = (tx as unknown as { session: { client: RawClient } }).session.client;
   if (typeof client === "function") {
     const stream = await client.unsafe(`COPY ${table} (k, e) FROM STDIN (FORMAT binary)`).writable();
     await new Promise<void>((resolve, reject) => {
@@ -38,6 +38,15 @@ export async function copyVectors(tx: Transaction, vectors: ReadonlyArray<Float3
     await client.query(`COPY ${table} (k, e) FROM '/dev/blob' (FORMAT binary)`, [], { blob: new Blob([data]) });
   }
   return table;
+}
+
+/** The postgres.js or PGlite client under a transaction of a `createDatabase` database; ValidationError otherwise. */
+function driverClient(tx: Transaction): RawClient {
+  const client: unknown = (tx as unknown as { session?: { client?: unknown } } | null)?.session?.client;
+  const has = (name: string) => typeof (client as Record<string, unknown>)[name] === "function";
+  if (typeof client === "function" && has("unsafe")) return client as RawClient;
+  if (typeof client === "object" && client !== null && has("query")) return client as RawClient;
+  throw new ValidationError("copyVectors needs a transaction of a database opened by createDatabase (postgres.js or PGlite)");
 }
 
 /** Encodes vectors as the rows (k int4, e float4[]) of a binary COPY stream. */

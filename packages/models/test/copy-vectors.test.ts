@@ -3,6 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { copyVectors, queryRows, ValidationError, vectorJson } from "../src/index.js";
 import { createTestDatabase, type TestDatabase, testTargets } from "../src/testing/index.js";
 
+describe("copyVectors outside a createDatabase transaction", () => {
+  it("refuses with ValidationError before sending anything", async () => {
+    await expect(copyVectors({} as never, [new Float32Array([1])])).rejects.toBeInstanceOf(ValidationError);
+  });
+});
+
 describe.each(testTargets(process.env.DATABASE_URL))("copyVectors on $driver", (target) => {
   let db: TestDatabase;
 
