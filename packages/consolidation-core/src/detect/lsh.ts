@@ -241,9 +241,9 @@ export function exhaustiveSimilarPairs(set: VectorSet, threshold: number): Simil
 
 /**
  * Sparse random hyperplanes (Achlioptas): each coordinate is +1 or -1 with probability density/2, else 0. Plane b's
- * +1 coordinates are plus[plusStart[b]..plusStart[b + 1]), its -1 coordinates likewise in minus.
+ * +1 coordinates are plus[plusStart[b]..plusStart[b + 1]), its -1 coordinates likewise in minus; plusByDim and
+ * minusByDim list the same planes by dimension (the planes dimension d enters, from plusByDimStart[d]).
  */
-/** `bits` sparse random hyperplanes (each dimension enters with +1 or −1 at `density`), listed by plane and by dimension. */
 export function hyperplanes(bits: number, dims: number, random: () => number, density: number, shared: boolean) {
   const plus: number[] = [];
   const minus: number[] = [];

@@ -97,9 +97,4 @@ export class SynthesisAhead {
     this.entries.delete(key);
     return entry;
   }
-
-  /** How many drafts are waiting. */
-  get size(): number {
-    return this.entries.size;
-  }
 }
