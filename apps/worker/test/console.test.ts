@@ -177,6 +177,9 @@ describe.runIf(ADMIN_URL && chromiumInstalled())("admin console in Chromium", ()
     await shot("rollback");
     await confirm.getByRole("button", { name: "Confirm rollback" }).click();
     await expect.poll(statusText).toContain("Rolled back:");
+    // The outcome stays on the page once it has read the job again as rolled back.
+    await page.locator("h1 .badge", { hasText: "rolled back" }).waitFor();
+    expect(await statusText()).toMatch(/Rolled back: \d+ memories restored, \d+ deleted/);
     expect(await counts()).toEqual(countsBefore);
     await page.getByRole("link", { name: "Projects" }).click();
     await page.locator("tr[data-project='demo-agent']").waitFor();

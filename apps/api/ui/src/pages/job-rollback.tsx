@@ -4,11 +4,10 @@ import type { GroupedChanges } from "../clusters.js";
 import { Notice } from "../components.js";
 import { rollbackSummary } from "../rollback-summary.js";
 
-/** Rolls a job back after a confirmation that says what will be restored. */
-export function Rollback({ jobId, grouped, onDone }: { jobId: string; grouped: GroupedChanges; onDone: () => void }) {
+/** Rolls a job back after a confirmation that says what will be restored; hands the outcome to `onDone`. */
+export function Rollback({ jobId, grouped, onDone }: { jobId: string; grouped: GroupedChanges; onDone: (outcome: string) => void }) {
   const [confirming, setConfirming] = useState(false);
   const [reason, setReason] = useState("");
-  const [result, setResult] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const run = async () => {
     setError(null);
@@ -18,12 +17,11 @@ export function Rollback({ jobId, grouped, onDone }: { jobId: string; grouped: G
         "/api/v1/consolidation/rollback",
         { consolidation_id: jobId, ...(reason.trim() ? { reason: reason.trim() } : {}) },
       );
-      setResult(
+      setConfirming(false);
+      onDone(
         `Rolled back: ${r.memories_restored} memories restored, ${r.memories_deleted} deleted, ${r.playbook_entries_deleted ?? 0} playbook entries removed.` +
           (r.warnings.length > 0 ? ` Warnings: ${r.warnings.join("; ")}` : ""),
       );
-      setConfirming(false);
-      onDone();
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     }
@@ -31,7 +29,6 @@ export function Rollback({ jobId, grouped, onDone }: { jobId: string; grouped: G
   return (
     <section class="card" aria-labelledby="rollback-title">
       <h2 id="rollback-title">Roll back</h2>
-      {result ? <Notice kind="success">{result}</Notice> : null}
       {confirming ? (
         <div role="alertdialog" aria-labelledby="rollback-confirm" class="confirm">
           <p id="rollback-confirm">{rollbackSummary(grouped)}</p>
