@@ -80,13 +80,9 @@ async function measureMemcons(depth: number, measured: number, settings: Compare
       });
       runners.push(runner);
     }
-    const busy = () => { const f = require("node:fs").readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number); return f[0] + f[1] + f[2] + f[5] + f[6]; };
-    const b0 = busy(); const c0 = process.cpuUsage();
     const started = performance.now();
     await Promise.all(runners.map((r) => r.start()));
     await done.promise;
-    const c1 = process.cpuUsage(c0); const db_ = busy() - b0;
-    process.stderr.write(`CPU depth=${depth} total_ms_per_1k=${((db_ * 10) / measured * 1000).toFixed(0)} node_ms_per_1k=${((c1.user + c1.system) / 1000 / measured * 1000).toFixed(0)}\n`);
     return rate(measured, performance.now() - started);
   } finally {
     await Promise.all(runners.map((r) => r.stop({ graceMs: 1_000 })));
