@@ -207,7 +207,7 @@ async function runPhase(
       return runSummarize(ctx, clusters, ahead);
     }
     case "archive":
-      return runArchive(ctx, scoped?.archive ?? null);
+      return runArchive(ctx, scoped?.archive ?? null, detected?.candidates ?? null);
     case "promote":
       return runPromote(ctx);
     default:

@@ -1,9 +1,10 @@
-// The archive phase reads the stale ids once and archives them in batches of 5,000 on two lanes: every stale
+// The archive phase reads the stale ids once and archives them in batches of 2,500 on two lanes: every stale
 // memory is archived exactly once, however many batches it takes.
+import { roundVector } from "@memcons/models";
 import { createTestDatabase, preferredTarget } from "@memcons/models/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConsolidationResult, runConsolidation } from "../src/index.js";
+import { type ConsolidationResult, createHashingEmbedder, memoryText, runConsolidation } from "../src/index.js";
 import { createJob, createProject, generateMemories, insertMemories } from "../src/testing/index.js";
 
 describe("archiving more stale memories than one batch holds", () => {
@@ -52,6 +53,38 @@ describe("archiving more stale memories than one batch holds", () => {
       audited: result.memories_archived,
       distinct_audited: result.memories_archived,
       counter: result.memories_archived,
+    });
+  });
+
+  it("stores the embedding detection computed for each archived memory with the archiving write itself", async () => {
+    const archive = (result.metrics as { archive: { embeddings_stored: number } }).archive;
+    // The memories were inserted without embeddings, so detection computed one for every archived memory.
+    expect(archive.embeddings_stored).toBe(result.memories_archived);
+    const embedder = createHashingEmbedder();
+    // The row's current tuple was written by the transaction that wrote its archive audit row: nothing rewrote it.
+    const rows = await db.rows<{
+      execution_summary: string;
+      goal: string | null;
+      result: string | null;
+      feedback: string | null;
+      embedding: number[] | null;
+      embedding_model: string | null;
+      same_write: boolean;
+    }>(
+      sql`SELECT t.execution_summary, t.goal, t.result, t.feedback, t.context_embedding AS embedding, t.embedding_model,
+            t.xmin::text = c.xmin::text AS same_write
+          FROM memcons.task_memories t
+          JOIN memcons.consolidation_changes c ON c.memory_id = t.id AND c.consolidation_job_id = ${jobId} AND c.operation = 'archive'
+          WHERE t.project_id = ${projectId} AND t.is_archived`,
+    );
+    expect(rows.length).toBe(result.memories_archived);
+    expect(rows.every((r) => r.same_write && r.embedding_model === embedder.model && r.embedding?.length === embedder.dimensions)).toBe(true);
+    const sample = rows.slice(0, 40);
+    const expected = await embedder.embed(
+      sample.map((r) => memoryText({ executionSummary: r.execution_summary, goal: r.goal, result: r.result, feedback: r.feedback })),
+    );
+    sample.forEach((r, k) => {
+      expect(Float32Array.from(r.embedding ?? [])).toEqual(roundVector(expected[k] as Float32Array));
     });
   });
 });

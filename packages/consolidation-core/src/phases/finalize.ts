@@ -20,7 +20,8 @@ const BATCH = 1000;
  * Marks every examined memory `is_consolidated` and stores the embeddings computed for it, in one row
  * write per memory. Bookkeeping, not an audited mutation: no version bump. Rows whose version changed
  * since detection (merged or edited meanwhile) are left alone, so an edited memory is examined again
- * by the next job; memories this job archived still get their embedding.
+ * by the next job. The archive phase stores the embeddings of the memories it archives; one it archived without
+ * (a resumed job) gets its embedding here.
  */
 export async function finalizeCandidates(ctx: PhaseContext, candidates: Candidates): Promise<FinalizeStats> {
   const started = Date.now();
