@@ -28,8 +28,19 @@ export interface PhaseContext {
   startedAt: Date;
   /** Restricts the candidates to these memories (a job applying a proposal or a plan). */
   scopeIds?: readonly string[];
+  /**
+   * The memory type shared by every source of each memory this run created and committed (merge, summarize);
+   * absent when the sources' types differ. Promotion reads a category from it instead of the sources' rows.
+   */
+  sourceTypes: Map<string, string>;
   /** Reports progress within a phase (fraction 0..1 of that phase). */
   progress(phase: Phase, fraction: number, message?: string): Promise<void>;
+}
+
+/** The type all of `types` share, or null when they differ (or there are none). */
+export function sharedType(types: readonly string[]): string | null {
+  const [first] = types;
+  return first !== undefined && types.every((t) => t === first) ? first : null;
 }
 
 /** Throws ConsolidationAbortedError when the job's signal has fired. */

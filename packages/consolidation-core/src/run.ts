@@ -84,6 +84,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
     threads,
     holder: deps.holder,
     startedAt: toDate(first?.started_at) ?? new Date(),
+    sourceTypes: new Map(),
     ...(scoped ? { scopeIds: scoped.memoryIds } : {}),
     progress: async () => {},
   };

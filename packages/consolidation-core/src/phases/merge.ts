@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type PhaseContext, assertHeld, writeInLanes, writeScope } from "../phase-context.js";
+import { type PhaseContext, assertHeld, sharedType, writeInLanes, writeScope } from "../phase-context.js";
 import { dotRows } from "../embedding/cosine.js";
 import type { Cluster } from "../detect/clusters.js";
 import { EmbeddingDimensionError } from "../errors.js";
@@ -41,17 +41,19 @@ export async function runMerge(
   const stats = emptyStats();
   // Batches of clusters have disjoint rows, so two can be written at once.
   await writeInLanes(ctx, "merge", clusters, ctx.batchSize, async (batch) => {
-    const merged = await mergeBatch(ctx, candidates, batch, stats, ahead !== null);
+    const { mergedRows, sourceTypes } = await mergeBatch(ctx, candidates, batch, stats, ahead !== null);
+    for (const [id, type] of sourceTypes) ctx.sourceTypes.set(id, type);
     // Once committed, the clusters of 3+ are synthesized while later batches write.
     const smallest = Math.max(3, ctx.options.min_cluster_size);
-    for (const rows of merged) if (ahead && rows.length >= smallest) ahead.add(rows.map((r) => r.id), rows);
+    for (const rows of mergedRows) if (ahead && rows.length >= smallest) ahead.add(rows.map((r) => r.id), rows);
   });
   return stats;
 }
 
 /**
- * Merges one batch of clusters in one transaction with the member rows locked; with `keepRows`, returns the member
- * rows of each merged cluster as the merge left them, in `consolidated_from` order.
+ * Merges one batch of clusters in one transaction with the member rows locked; returns the type shared by each
+ * consolidated memory's members (where they share one) and, with `keepRows`, the member rows of each merged
+ * cluster as the merge left them, in `consolidated_from` order.
  */
 async function mergeBatch(
   ctx: PhaseContext,
@@ -59,7 +61,7 @@ async function mergeBatch(
   batch: readonly Cluster[],
   stats: MergeStats,
   keepRows: boolean,
-): Promise<MemoryRow[][]> {
+): Promise<{ mergedRows: MemoryRow[][]; sourceTypes: Array<[string, string]> }> {
   return ctx.db.orm.transaction(async (tx) => {
     await assertHeld(ctx, tx);
     const now = ctx.now();
@@ -70,6 +72,7 @@ async function mergeBatch(
     const created: Array<{ row: NewMemoryJson; text: string }> = [];
     const settledIndexes: number[] = [];
     const mergedRows: MemoryRow[][] = [];
+    const sourceTypes: Array<[string, string]> = [];
     const sources: DuplicateSource[] = [];
     const local = emptyStats();
     for (const cluster of batch) {
@@ -91,6 +94,8 @@ async function mergeBatch(
       const members = kept.map((i) => ({ index: i, row: locked.get(candidates.ids[i] as string) as MemoryRow }));
       const merged = buildConsolidated(candidates, members, now);
       created.push({ row: merged.row, text: merged.text });
+      const type = sharedType(members.map((m) => m.row.memoryType));
+      if (type !== null) sourceTypes.push([merged.row.id, type]);
       if (keepRows) mergedRows.push(rowsAsMerged(members, merged.row, now));
       for (const m of members) {
         const similarity = m.index === merged.representative ? 1 : dotRows(candidates.vectors, candidates.dims, m.index, merged.representative);
@@ -133,7 +138,7 @@ async function mergeBatch(
     stats.consolidated_created += local.consolidated_created;
     stats.members_skipped += local.members_skipped;
     stats.clusters_skipped += local.clusters_skipped;
-    return mergedRows;
+    return { mergedRows, sourceTypes };
   });
 }
 

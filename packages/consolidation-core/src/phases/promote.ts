@@ -1,4 +1,4 @@
-import { copyVectors, queryRows, readVector } from "@memcons/models";
+import { copyVectors, queryRows, readVector, uuidArray } from "@memcons/models";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { type PhaseContext, assertHeld, checkAborted, writeInLanes } from "../phase-context.js";
@@ -29,7 +29,6 @@ interface CandidateRow extends Record<string, unknown> {
   sources: string;
   /** The stored vector in binary form (array_send), when it is of the configured model. */
   emb: Uint8Array | null;
-  category: string | null;
 }
 
 const EXHAUSTIVE_LIMIT = 500;
@@ -45,9 +44,7 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
           t.synthesis_confidence AS confidence,
           array_to_string(t.consolidated_from || t.synthesized_from, ',') AS sources,
           CASE WHEN cardinality(t.context_embedding) = ${dims} AND t.embedding_model = ${model}
-            THEN array_send(t.context_embedding) END AS emb,
-          (SELECT mode() WITHIN GROUP (ORDER BY s.memory_type) FROM memcons.task_memories s
-            WHERE s.id = ANY(t.consolidated_from || t.synthesized_from)) AS category
+            THEN array_send(t.context_embedding) END AS emb
         FROM memcons.task_memories t
         WHERE t.project_id = ${ctx.projectId}::uuid AND t.memory_type IN ('consolidated', 'synthesis')
           AND t.is_archived = false AND t.is_duplicate = false AND t.needs_review = false
@@ -61,6 +58,7 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
   );
   const stats: PromoteStats = { memories_promoted: 0, candidates: candidates.length, skipped_equivalent: 0 };
   if (candidates.length === 0) return stats;
+  const categories = await sourceCategories(ctx, candidates.map((c) => c.id));
   const existing = await queryRows<{ content: string; emb: Uint8Array | null }>(ctx.db.orm,
     sql`SELECT content, CASE WHEN cardinality(embedding) = ${dims} AND embedding_model = ${model}
           THEN array_send(embedding) END AS emb
@@ -120,7 +118,7 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
       id: randomUUID(),
       memory_id: c.id,
       content: texts[index],
-      category: c.category ?? (c.memory_type === "synthesis" ? "synthesis" : "learning"),
+      category: categories.get(c.id) ?? (c.memory_type === "synthesis" ? "synthesis" : "learning"),
       tags: c.tags,
       priority: Math.round(confidence * 100),
       supporting_memory_ids: [c.id, ...(c.sources ? c.sources.split(",") : [])],
@@ -178,6 +176,28 @@ async function insertEntries(ctx: PhaseContext, batch: readonly PlaybookEntryDra
     );
     await addToCounter(tx, ctx.jobId, "memories_promoted", batch.length);
   });
+}
+
+/**
+ * The most frequent memory type among each memory's sources (consolidated_from, synthesized_from): known for the
+ * memories this run created from sources of one type, read from the sources' rows for the others.
+ */
+async function sourceCategories(ctx: PhaseContext, ids: readonly string[]): Promise<Map<string, string>> {
+  const categories = new Map<string, string>();
+  const unknown: string[] = [];
+  for (const id of ids) {
+    const type = ctx.sourceTypes.get(id);
+    if (type === undefined) unknown.push(id);
+    else categories.set(id, type);
+  }
+  if (unknown.length === 0) return categories;
+  const rows = await queryRows<{ id: string; category: string | null }>(ctx.db.orm,
+    sql`SELECT t.id, (SELECT mode() WITHIN GROUP (ORDER BY s.memory_type) FROM memcons.task_memories s
+          WHERE s.id = ANY(t.consolidated_from || t.synthesized_from)) AS category
+        FROM memcons.task_memories t WHERE t.id = ANY(${uuidArray(unknown)})`,
+  );
+  for (const row of rows) if (row.category !== null) categories.set(row.id, row.category);
+  return categories;
 }
 
 function rowFields(c: CandidateRow) {

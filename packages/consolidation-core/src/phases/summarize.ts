@@ -53,6 +53,7 @@ export async function runSummarize(
           const n = await insertCreatedMemories(tx, writeScope(ctx), "summarize", created, ctx.now());
           await addToCounter(tx, ctx.jobId, "summaries_created", n);
         });
+        for (const c of created) if (c.sourceType !== null) ctx.sourceTypes.set(c.row.id, c.sourceType);
         stats.summaries_created += created.length;
         stats.needs_review += created.filter((c) => c.row.needs_review).length;
         done += batch.length;
@@ -69,7 +70,7 @@ async function synthesizeBatch(
   batch: ReadonlyArray<readonly string[]>,
   ahead: SynthesisAhead | null,
   stats: SummarizeStats,
-): Promise<Array<{ row: NewMemoryJson; embedding: Float32Array }>> {
+): Promise<Array<{ row: NewMemoryJson; embedding: Float32Array; sourceType: string | null }>> {
   const drafts = new Map<readonly string[], SynthesisDraft | null>();
   const entries = batch.map((members) => ({ members, entry: ahead?.take(members) }));
   const withDraft = entries.filter((e) => e.entry !== undefined);
@@ -97,7 +98,7 @@ async function synthesizeBatch(
     if (!v || v.length !== ctx.embedder.dimensions) {
       throw new EmbeddingDimensionError(ctx.embedder.dimensions, v?.length ?? 0, ctx.embedder.model);
     }
-    return { row: c.row, embedding: v };
+    return { row: c.row, embedding: v, sourceType: c.sourceType };
   });
 }
 

@@ -1,6 +1,6 @@
 import type { TaskMemory } from "@memcons/models";
 import { randomUUID } from "node:crypto";
-import { type PhaseContext, checkAborted } from "../phase-context.js";
+import { type PhaseContext, checkAborted, sharedType } from "../phase-context.js";
 import type { MemoryRow, NewMemoryJson } from "../store.js";
 import { unionInOrder } from "../text.js";
 
@@ -8,6 +8,8 @@ import { unionInOrder } from "../text.js";
 export interface SynthesisDraft {
   row: NewMemoryJson;
   text: string;
+  /** The memory type every member shares (null when they differ). */
+  sourceType: string | null;
 }
 
 /** Synthesizes the memory of one cluster from its member rows (in `members` order); null below 3 rows. */
@@ -24,6 +26,7 @@ export async function synthesizeCluster(
   const learned = rowsOf.map((r) => r.learnedAt).sort((a, b) => b.getTime() - a.getTime())[0] as Date;
   return {
     text: synthesis.content,
+    sourceType: sharedType(rowsOf.map((r) => r.memoryType)),
     row: {
       id: randomUUID(),
       task_id: null,
