@@ -323,12 +323,13 @@ async function finishMetrics(
   const detect = (job.metrics.detect ?? {}) as { candidates?: number };
   const input = Number(detect.candidates ?? examined);
   const removed = job.memoriesMerged + job.memoriesArchived;
-  // Counted from the audit trail: a resumed merge's phase metrics only cover its last run.
-  const [merged] = await db.rows<{ n: number }>(
-    sql`SELECT count(*)::int AS n FROM memcons.consolidation_changes
-        WHERE consolidation_job_id = ${job.id}::uuid AND operation = 'merge' AND previous_state IS NULL`,
+  // Counted from the audit trail (a resumed merge's phase metrics only cover its last run), in one pass over the job's rows.
+  const [audit] = await db.rows<{ created: number; rows: number }>(
+    sql`SELECT count(*) FILTER (WHERE operation = 'merge' AND previous_state IS NULL)::int AS created,
+          count(*) FILTER (WHERE operation <> 'rollback')::int AS rows
+        FROM memcons.consolidation_changes WHERE consolidation_job_id = ${job.id}::uuid`,
   );
-  const created = Number(merged?.n ?? 0);
+  const created = Number(audit?.created ?? 0);
   const output = Math.max(0, input - removed + created + job.summariesCreated);
   const summary = {
     memories_in: input,
@@ -340,9 +341,8 @@ async function finishMetrics(
     synthesizer: ctx.synthesizer.model,
   };
   await queryRows(db.orm, 
-    sql`UPDATE memcons.consolidation_jobs SET progress = 1, metrics = metrics || ${jsonb(JSON.stringify(summary))}
-          || jsonb_build_object('audit_rows', (SELECT count(*) FROM memcons.consolidation_changes
-                                               WHERE consolidation_job_id = ${job.id}::uuid AND operation <> 'rollback'))
+    sql`UPDATE memcons.consolidation_jobs
+        SET progress = 1, metrics = metrics || ${jsonb(JSON.stringify({ ...summary, audit_rows: Number(audit?.rows ?? 0) }))}
         WHERE id = ${job.id}::uuid`,
   );
   return { ...job.metrics, ...summary };
