@@ -1,5 +1,3 @@
-import { createRequire } from "node:module";
-const require = createRequire(import.meta.url);
 // Side-by-side queue benchmark: memcons and graphile-worker drain no-op jobs from a queue of the same
 // depth, on the same PostgreSQL server, in the same run, with the same number of worker instances and
 // the same total concurrency. Each system gets its own fresh database per depth; the rate is measured
@@ -13,6 +11,7 @@ import { createTestDatabase } from "@memcons/models/testing";
 import { type JobRunner, createJobRunner } from "@memcons/scheduler";
 import { sql } from "drizzle-orm";
 import { Logger, type Runner, run, runMigrations } from "graphile-worker";
+import pg from "pg";
 import { adminUrl, emit, round } from "./util.js";
 
 /** Settings of one side-by-side run. */
@@ -93,9 +92,19 @@ async function measureMemcons(depth: number, measured: number, settings: Compare
 
 async function measureGraphileWorker(depth: number, measured: number, settings: CompareSettings): Promise<Rate> {
   const db = await createTestDatabase({ driver: "postgres", adminUrl: adminUrl() });
+  // graphile-worker ends a pool it made itself without waiting for it, and without an error listener: dropping the
+  // database then could kill the process. So each instance gets a pool like the one it would make (10 connections),
+  // and the benchmark ends them before dropping the database.
+  const pools: pg.Pool[] = [];
+  const newPool = () => {
+    const pool = new pg.Pool({ connectionString: db.url, max: 10 });
+    pool.on("error", () => undefined);
+    pools.push(pool);
+    return pool;
+  };
   const runners: Runner[] = [];
   try {
-    await runMigrations({ connectionString: db.url, logger: silent });
+    await runMigrations({ pgPool: newPool(), logger: silent });
     await db.rows(sql`select graphile_worker.add_jobs(array(
       select row('noop', '{}'::json, null, null, null, null, null, null)::graphile_worker.job_spec
         from generate_series(1, ${depth}::int)))`);
@@ -104,7 +113,7 @@ async function measureGraphileWorker(depth: number, measured: number, settings: 
     const started = performance.now();
     for (let i = 0; i < settings.runners; i++) {
       const runner = await run({
-        connectionString: db.url,
+        pgPool: newPool(),
         concurrency: settings.concurrency,
         noHandleSignals: true,
         pollInterval: 1_000,
@@ -118,6 +127,7 @@ async function measureGraphileWorker(depth: number, measured: number, settings: 
     return rate(measured, performance.now() - started);
   } finally {
     await Promise.all(runners.map((r) => r.stop()));
+    await Promise.all(pools.map((pool) => pool.end()));
     await db.close();
   }
 }
