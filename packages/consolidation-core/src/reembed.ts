@@ -1,6 +1,7 @@
 import { copyVectors, type Database, ProjectNotFoundError, projects, queryRows } from "@memcons/models";
 import { eq, type SQL, sql } from "drizzle-orm";
 import { EmbeddingDimensionError } from "./errors.js";
+import { versionedVectors } from "./store.js";
 import { memoryText } from "./text.js";
 import type { Embedder } from "./types.js";
 
@@ -79,15 +80,14 @@ export async function reembedProject(db: Database, projectId: string, options: R
       memoryText({ executionSummary: r.execution_summary ?? "", goal: r.goal ?? null, result: r.result ?? null, feedback: r.feedback ?? null }),
     );
     const vectors = await embed(embedder, texts, options.signal);
-    const body = page.map((r, k) => `{"id":"${r.id}","v":${Number(r.version)},"k":${k}}`);
+    const rows = page.map((r, k) => ({ id: r.id, version: Number(r.version), vector: vectors[k] as Float32Array }));
     const [written] = await db.orm.transaction(async (tx) => {
-      const computed = await copyVectors(tx, vectors);
+      const stored = await versionedVectors(tx, rows);
       return queryRows<{ n: number }>(tx,
         sql`WITH upd AS (
-              UPDATE memcons.task_memories t SET context_embedding = x.e, embedding_model = ${embedder.model}
-              FROM jsonb_to_recordset(${`[${body.join(",")}]`}::jsonb) AS r(id uuid, v int, k int)
-                JOIN ${sql.identifier(computed)} x ON x.k = r.k
-              WHERE t.id = r.id AND t.version = r.v
+              UPDATE memcons.task_memories t SET context_embedding = s.e, embedding_model = ${embedder.model}
+              FROM ${stored} s
+              WHERE t.id = s.id AND t.version = s.v
               RETURNING 1
             ) SELECT count(*)::int AS n FROM upd`,
       );

@@ -22,6 +22,25 @@ export const MEMORY_COLUMNS = (() => {
   return rest;
 })();
 
+/** An embedding to store for a memory only while the memory is still at `version`. */
+export interface VersionedVector {
+  id: string;
+  version: number;
+  vector: Float32Array;
+}
+
+/**
+ * Loads embeddings of memories into the open transaction (binary COPY, rounded to the stored precision) and
+ * returns a parenthesized subquery of their rows `(id uuid, v int, e real[])`, to join on id and version.
+ */
+export async function versionedVectors(tx: Transaction, rows: readonly VersionedVector[]): Promise<SQL> {
+  if (rows.length === 0) return sql`(SELECT NULL::uuid AS id, NULL::int AS v, NULL::real[] AS e WHERE false)`;
+  const table = await copyVectors(tx, rows.map((r) => r.vector));
+  const body = `[${rows.map((r, k) => `{"id":"${r.id}","v":${r.version},"k":${k}}`).join(",")}]`;
+  return sql`(SELECT r.id, r.v, x.e FROM jsonb_to_recordset(${jsonb(body)}) AS r(id uuid, v int, k int)
+    JOIN ${sql.identifier(table)} x ON x.k = r.k)`;
+}
+
 /** SQL building the JSON snapshot of a memory row (every column but the embedding) for table alias `alias`. */
 export function memoryJson(alias: string): SQL {
   const pairs = Object.values(MEMORY_COLUMNS).map((c) => `'${c.name}', ${alias}.${c.name}`);

@@ -6,6 +6,7 @@
 import { sql } from "drizzle-orm";
 import type { Transaction } from "./database.js";
 import { ValidationError } from "./errors.js";
+import { roundElement } from "./vector.js";
 
 const FLOAT4_OID = 700;
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00];
@@ -82,7 +83,7 @@ function encodeVectors(vectors: ReadonlyArray<Float32Array>): Uint8Array {
     view.setInt32(at + 30, 1); // lower bound
     at += 34;
     for (let i = 0; i < v.length; i++) {
-      const rounded = Math.round((v[i] as number) * 1e6) / 1e6;
+      const rounded = roundElement(v[i] as number);
       if (!Number.isFinite(rounded)) throw new ValidationError(`vector ${k} has a non-finite element at ${i}`);
       v[i] = rounded;
       float[0] = rounded;

@@ -8,9 +8,14 @@
 /** Decimals an embedding is stored with. */
 export const VECTOR_DECIMALS = 6;
 
+/** One element rounded to the stored precision. */
+export function roundElement(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
 /** Rounds a vector to the stored precision in place; returns it. */
 export function roundVector(v: Float32Array): Float32Array {
-  for (let i = 0; i < v.length; i++) v[i] = Math.round((v[i] as number) * 1e6) / 1e6;
+  for (let i = 0; i < v.length; i++) v[i] = roundElement(v[i] as number);
   return v;
 }
 

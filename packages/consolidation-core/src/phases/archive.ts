@@ -1,9 +1,9 @@
-import { copyVectors, queryRows, uuidArray } from "@memcons/models";
+import { queryRows, uuidArray } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
 import { existedAtStart, jobEpoch, notAwaitingReview, notCreatedByJob } from "../candidates.js";
 import { type PhaseContext, assertHeld, writeInLanes } from "../phase-context.js";
-import { jsonb, timestamp } from "../sql-params.js";
-import { memoryJson } from "../store.js";
+import { timestamp } from "../sql-params.js";
+import { memoryJson, type VersionedVector, versionedVectors } from "../store.js";
 import { insertChanges } from "../audit.js";
 import type { Candidates } from "./detect.js";
 
@@ -82,8 +82,7 @@ async function archiveBatch(
 ): Promise<void> {
   const now = ctx.now();
   const reason = `Not reused for ${ctx.options.archive_stale_days} days and reused fewer than ${ctx.options.archive_min_reuse} times`;
-  const parts: string[] = [];
-  const vectors: Float32Array[] = [];
+  const toStore: VersionedVector[] = [];
   const indexOf = new Map<string, number>();
   if (candidates) {
     const { dims } = candidates;
@@ -91,24 +90,19 @@ async function archiveBatch(
       const i = computed.get(id);
       if (i === undefined) continue;
       indexOf.set(id, i);
-      parts.push(`{"id":"${id}","v":${candidates.versions[i]},"k":${vectors.length}}`);
-      vectors.push(candidates.vectors.subarray(i * dims, (i + 1) * dims));
+      toStore.push({ id, version: candidates.versions[i] as number, vector: candidates.vectors.subarray(i * dims, (i + 1) * dims) });
     }
   }
   const result = await ctx.db.orm.transaction(async (tx) => {
     await assertHeld(ctx, tx);
-    const embeddings =
-      vectors.length > 0
-        ? sql`SELECT r.id, r.v, x.e FROM jsonb_to_recordset(${jsonb(`[${parts.join(",")}]`)}) AS r(id uuid, v int, k int)
-              JOIN ${sql.identifier(await copyVectors(tx, vectors))} x ON x.k = r.k`
-        : sql`SELECT NULL::uuid AS id, NULL::int AS v, NULL::real[] AS e WHERE false`;
+    const embeddings = await versionedVectors(tx, toStore);
     return queryRows<{ n: number; stored: string }>(tx,
     sql`WITH old AS (
           SELECT t.id, t.version, ${memoryJson("t")} AS prev FROM memcons.task_memories t
           WHERE t.id = ANY(${uuidArray(batch)}) AND ${filter}
           ORDER BY t.id
           FOR UPDATE
-        ), emb AS (${embeddings}), upd AS (
+        ), emb AS ${embeddings}, upd AS (
           UPDATE memcons.task_memories t SET is_archived = true, archived_at = ${timestamp(now)},
             archive_reason = 'staleness', is_consolidated = true,
             version = t.version + 1, updated_at = ${timestamp(now)},

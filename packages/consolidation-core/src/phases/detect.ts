@@ -1,8 +1,7 @@
-import { copyVectors, MEMORY_TYPES, readVector, roundVector, queryRows } from "@memcons/models";
+import { MEMORY_TYPES, readVector, roundVector, queryRows } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import { candidateFilter, jobEpoch } from "../candidates.js";
 import { type PhaseContext, checkAborted } from "../phase-context.js";
-import { jsonb } from "../sql-params.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
 import { separateContradictions, type StoppedPair } from "../detect/guard.js";
 import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairsAsync } from "../detect/lsh.js";
@@ -10,6 +9,7 @@ import { type EmbedRequest, startHashingEmbedPool } from "../embedding/embed-poo
 import { PooledTasks, type TaskPool } from "../threads/task-pool.js";
 import { sharedFloat32Array, THREADED_MIN_ROWS, threadCount } from "../threads/threads.js";
 import { EmbeddingDimensionError } from "../errors.js";
+import { versionedVectors } from "../store.js";
 import { memoryText } from "../text.js";
 
 /** The job's candidate memories, with their embeddings as one row-major matrix. */
@@ -244,17 +244,15 @@ function rowsOf(rows: Float32Array, dims: number): Float32Array[] {
 /** Saves freshly computed embeddings of unchanged rows; bookkeeping, so no version bump. */
 async function storeEmbeddings(ctx: PhaseContext, page: CandidateRow[], batch: number[], matrix: Float32Array): Promise<void> {
   const dims = ctx.embedder.dimensions;
-  const parts = batch.map((i, k) => {
+  const rows = batch.map((i) => {
     const row = page[i] as CandidateRow;
-    return `{"id":"${row.id}","v":${Number(row.version)},"k":${k}}`;
+    return { id: row.id, version: Number(row.version), vector: matrix.subarray(i * dims, (i + 1) * dims) };
   });
   await ctx.db.orm.transaction(async (tx) => {
-    const computed = await copyVectors(tx, batch.map((i) => matrix.subarray(i * dims, (i + 1) * dims)));
     await queryRows(tx,
-      sql`UPDATE memcons.task_memories t SET context_embedding = x.e, embedding_model = ${ctx.embedder.model}
-          FROM jsonb_to_recordset(${jsonb(`[${parts.join(",")}]`)}) AS r(id uuid, v int, k int)
-            JOIN ${sql.identifier(computed)} x ON x.k = r.k
-          WHERE t.id = r.id AND t.version = r.v`,
+      sql`UPDATE memcons.task_memories t SET context_embedding = s.e, embedding_model = ${ctx.embedder.model}
+          FROM ${await versionedVectors(tx, rows)} s
+          WHERE t.id = s.id AND t.version = s.v`,
     );
   });
 }

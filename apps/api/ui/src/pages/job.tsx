@@ -48,8 +48,9 @@ async function loadJob(jobId: string) {
 export function JobPage({ jobId }: { jobId: string }) {
   const job = useLoad(() => loadJob(jobId), [jobId]);
   const [live, setLive] = useState<{ progress: number; phase?: string | undefined; status: string } | null>(null);
-  // What a rollback from this page did; kept here because the rollback card goes away once the job reads as rolled back.
-  const [rollbackOutcome, setRollbackOutcome] = useState<string | null>(null);
+  // What a rollback from this page did (kept here: the rollback card goes away once the job reads as rolled back),
+  // with the job it was for, since the page may be reused for another job.
+  const [rollback, setRollback] = useState<{ jobId: string; outcome: string } | null>(null);
   const projectId = job.data?.status.project_id;
   const active = job.data ? ACTIVE.has(job.data.status.status) : false;
   useEffect(() => {
@@ -119,13 +120,16 @@ export function JobPage({ jobId }: { jobId: string }) {
       </p>
       <PhaseTimings entry={entry} />
       {status.status === "completed" && !status.rolled_back_at && entry?.options.dry_run !== true ? (
-        <Rollback jobId={jobId} grouped={grouped} onDone={(outcome) => {
-            setRollbackOutcome(outcome);
+        <Rollback
+          jobId={jobId}
+          grouped={grouped}
+          onDone={(outcome) => {
+            setRollback({ jobId, outcome });
             void job.reload();
           }}
         />
       ) : null}
-      {rollbackOutcome ? <Notice kind="success">{rollbackOutcome}</Notice> : null}
+      {rollback?.jobId === jobId ? <Notice kind="success">{rollback.outcome}</Notice> : null}
       {status.rolled_back_at ? <Notice kind="info">Rolled back {when(status.rolled_back_at)}.</Notice> : null}
       {truncated ? <Notice kind="info">This job has more changes than the page shows.</Notice> : null}
       <ChangesView grouped={grouped} />
