@@ -12,7 +12,7 @@ import { createJobRunner, type JobRunner } from "@memcons/scheduler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureDemoProject } from "../src/serve/demo.js";
 import { jobHandlers } from "../src/worker/handlers.js";
-import { CLI } from "./helpers/processes.js";
+import { CLI, waitFor } from "./helpers/processes.js";
 import { cli } from "./helpers/cli.js";
 
 const POSTGRES = process.env.DATABASE_URL;
@@ -148,6 +148,15 @@ describe(`memcons CLI commands (${POSTGRES ? "postgres" : "pglite"})`, () => {
       // Nothing runs the job on an idle embedded database: a second trigger returns the same one.
       const second = JSON.parse((await cli(["trigger", projectId], env)).stdout) as { job_id: string; created: boolean };
       expect(second).toEqual({ ...body, created: false, status: "pending", project_id: projectId });
+    } else {
+      // The test's runner takes the job: it ends before later tests read the project (its promotions would race them).
+      const ended = await waitFor("the triggered job to end", () =>
+        withDb(async (db) => {
+          const [row] = await db.rows<{ status: string }>(sql`SELECT status FROM memcons.consolidation_jobs WHERE id = ${body.job_id}::uuid`);
+          return row && !["pending", "running"].includes(row.status) ? row.status : undefined;
+        }),
+      );
+      expect(ended).toBe("completed");
     }
   });
 
