@@ -106,54 +106,9 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
   };
   ctx.logger.info({ job_id: jobId, project_id: job.projectId, resumed: completed.size > 0 }, "consolidation started");
 
-  const needsClusters =
-    options.dry_run ||
-    (enabled.merge && !completed.has("merge")) ||
-    (!enabled.merge && enabled.summarize && !completed.has("summarize"));
-  let detected: DetectResult | null = null;
-  let candidates: Candidates;
-  let t0 = Date.now();
-  if (needsClusters || !completed.has("detect")) {
-    candidates = await loadCandidates(ctx, true);
-    checkAborted(ctx);
-    detected = scoped ? scopedDetection(candidates, scoped) : await findClusters(ctx, candidates);
-  } else {
-    candidates = await loadCandidates(ctx, false);
-  }
-  const review = detected ? await reviewTier(ctx, detected, scoped, deps) : null;
-  if (!completed.has("detect") && detected) {
-    await assertHeld(ctx);
-    const clustered = detected.clusters.reduce((s, c) => s + c.members.length, 0);
-    await commitPhase(db, jobId, "detect", Date.now() - t0, {
-      candidates: detected.candidates.n,
-      embedded: detected.candidates.embedded,
-      clusters: detected.clusters.length,
-      clustered_memories: clustered,
-      similar_pairs: detected.similarPairs,
-      guard_stopped_pairs: detected.stoppedPairs.length,
-      guard_stopped_by_kind: countByKind(detected.stoppedPairs),
-      guard_examples: detected.stoppedPairs.slice(0, GUARD_EXAMPLES).map((p) => ({
-        ids: p.ids,
-        similarity: Math.round(p.similarity * 1000) / 1000,
-        reason: p.reason,
-      })),
-      pair_search: detected.method,
-      lsh_bucket_pairs: detected.lsh.bucketPairs,
-      lsh_verified_pairs: detected.lsh.verifiedPairs,
-      lsh_threads: detected.lsh.threads,
-      embedder: ctx.embedder.model,
-      embed_ms: detected.candidates.embedMs,
-      embed_threads: detected.candidates.embedThreads,
-      lsh_ms: detected.lshMs,
-      guard_ms: detected.guardMs,
-      guard_threads: detected.guardThreads,
-      cluster_ms: detected.clusterMs,
-      ...(review ? { review: review.metrics } : {}),
-    });
-    completed.add("detect");
-    await ctx.progress("detect", 1, `${detected.clusters.length} clusters among ${detected.candidates.n} memories`);
-  }
-  if (options.dry_run) return finishDryRun(ctx, requireDetected(detected), review?.found ?? [], Date.now() - started);
+  const detection = await detectStep(ctx, completed, scoped, deps, started);
+  if ("dryRun" in detection) return detection.dryRun;
+  const { candidates, detected } = detection;
   // Merged clusters are synthesized while the merge still writes, when this run goes on to summarize them.
   const ahead =
     enabled.merge && enabled.summarize && !completed.has("merge") && !completed.has("summarize")
@@ -162,7 +117,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
   for (const phase of PHASES.slice(1)) {
     if (completed.has(phase)) continue;
     checkAborted(ctx);
-    t0 = Date.now();
+    const t0 = Date.now();
     let phaseMetrics: Record<string, unknown> = { skipped: true };
     if (enabled[phase]) {
       currentPhase = phase;
@@ -191,10 +146,77 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
   };
 }
 
+/** What the phases after detection use of it. */
+type DetectedWork = Pick<DetectResult, "candidates" | "clusters">;
+
+/**
+ * Loads the candidates and, when a later phase needs them, finds and reviews the clusters and commits the detect phase.
+ * Only the candidates and clusters outlive it: the guard's stopped pairs and the review's findings (hundreds of thousands
+ * on a large project) are let go before the merge.
+ */
+async function detectStep(
+  ctx: PhaseContext,
+  completed: Set<Phase>,
+  scoped: ScopedWork | null,
+  deps: RunConsolidationDeps,
+  started: number,
+): Promise<{ candidates: Candidates; detected: DetectedWork | null } | { dryRun: ConsolidationResult }> {
+  const { options } = ctx;
+  const needsClusters =
+    options.dry_run ||
+    (options.merge_enabled && !completed.has("merge")) ||
+    (!options.merge_enabled && options.summarize_enabled && !completed.has("summarize"));
+  let detected: DetectResult | null = null;
+  let candidates: Candidates;
+  const t0 = Date.now();
+  if (needsClusters || !completed.has("detect")) {
+    candidates = await loadCandidates(ctx, true);
+    checkAborted(ctx);
+    detected = scoped ? scopedDetection(candidates, scoped) : await findClusters(ctx, candidates);
+  } else {
+    candidates = await loadCandidates(ctx, false);
+  }
+  const review = detected ? await reviewTier(ctx, detected, scoped, deps) : null;
+  if (!completed.has("detect") && detected) {
+    await assertHeld(ctx);
+    const clustered = detected.clusters.reduce((s, c) => s + c.members.length, 0);
+    await commitPhase(ctx.db, ctx.jobId, "detect", Date.now() - t0, {
+      candidates: detected.candidates.n,
+      embedded: detected.candidates.embedded,
+      clusters: detected.clusters.length,
+      clustered_memories: clustered,
+      similar_pairs: detected.similarPairs,
+      guard_stopped_pairs: detected.stoppedPairs.length,
+      guard_stopped_by_kind: countByKind(detected.stoppedPairs),
+      guard_examples: detected.stoppedPairs.slice(0, GUARD_EXAMPLES).map((p) => ({
+        ids: p.ids,
+        similarity: Math.round(p.similarity * 1000) / 1000,
+        reason: p.reason,
+      })),
+      pair_search: detected.method,
+      lsh_bucket_pairs: detected.lsh.bucketPairs,
+      lsh_verified_pairs: detected.lsh.verifiedPairs,
+      lsh_threads: detected.lsh.threads,
+      embedder: ctx.embedder.model,
+      embed_ms: detected.candidates.embedMs,
+      embed_threads: detected.candidates.embedThreads,
+      lsh_ms: detected.lshMs,
+      guard_ms: detected.guardMs,
+      guard_threads: detected.guardThreads,
+      cluster_ms: detected.clusterMs,
+      ...(review ? { review: review.metrics } : {}),
+    });
+    completed.add("detect");
+    await ctx.progress("detect", 1, `${detected.clusters.length} clusters among ${detected.candidates.n} memories`);
+  }
+  if (options.dry_run) return { dryRun: await finishDryRun(ctx, requireDetected(detected), review?.found ?? [], Date.now() - started) };
+  return { candidates, detected: detected && { candidates: detected.candidates, clusters: detected.clusters } };
+}
+
 async function runPhase(
   ctx: PhaseContext,
   phase: Phase,
-  detected: DetectResult | null,
+  detected: DetectedWork | null,
   scoped: ScopedWork | null,
   ahead: SynthesisAhead | null,
 ): Promise<object> {
@@ -283,7 +305,7 @@ function countByKind(stopped: readonly StoppedPair[]): Record<string, number> {
   return counts;
 }
 
-function requireDetected(detected: DetectResult | null): DetectResult {
+function requireDetected<T extends DetectedWork>(detected: T | null): T {
   if (!detected) throw new Error("detect results are required but were not computed");
   return detected;
 }

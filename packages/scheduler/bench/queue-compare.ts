@@ -94,11 +94,13 @@ async function measureGraphileWorker(depth: number, measured: number, settings: 
   const db = await createTestDatabase({ driver: "postgres", adminUrl: adminUrl() });
   // graphile-worker ends a pool it made itself without waiting for it, and without an error listener: dropping the
   // database then could kill the process. So each instance gets a pool like the one it would make (10 connections),
-  // and the benchmark ends them before dropping the database.
+  // with the error listeners on the pool and on each of its clients that graphile-worker asks for, and the benchmark
+  // ends them before dropping the database.
   const pools: pg.Pool[] = [];
   const newPool = () => {
     const pool = new pg.Pool({ connectionString: db.url, max: 10 });
     pool.on("error", () => undefined);
+    pool.on("connect", (client) => client.on("error", () => undefined));
     pools.push(pool);
     return pool;
   };

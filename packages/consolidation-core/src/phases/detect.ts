@@ -57,7 +57,6 @@ const EXHAUSTIVE_MAX = 1000;
 
 interface CandidateRow extends Record<string, unknown> {
   id: string;
-  memory_type: string;
   version: number;
   /** The stored vector in binary form (array_send); null when it must be computed. */
   emb: Uint8Array | null;
@@ -109,7 +108,7 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
   const fetchPage = (type: string, after: string | null): Promise<CandidateRow[]> =>
     queryRows<CandidateRow>(ctx.db.orm,
       withEmbeddings
-        ? sql`SELECT t.id, t.memory_type, t.version,
+        ? sql`SELECT t.id, t.version,
               CASE WHEN ${missing} THEN NULL ELSE array_send(t.context_embedding) END AS emb,
               CASE WHEN ${missing} THEN t.execution_summary END AS execution_summary,
               CASE WHEN ${missing} THEN t.goal END AS goal,
@@ -118,7 +117,7 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
             FROM memcons.task_memories t
             WHERE ${filter} AND t.memory_type = ${type} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
             ORDER BY t.id LIMIT ${PAGE}`
-        : sql`SELECT t.id, t.memory_type, t.version FROM memcons.task_memories t
+        : sql`SELECT t.id, t.version FROM memcons.task_memories t
             WHERE ${filter} AND t.memory_type = ${type} ${after ? sql`AND t.id > ${after}::uuid` : sql``}
             ORDER BY t.id LIMIT ${PAGE}`,
     );
@@ -142,10 +141,12 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
       if (page.length === 0) break;
       next = fetchNext(typeIndex, page.length, (page[page.length - 1] as CandidateRow).id);
       next.catch(() => undefined); // surfaced by the await above; avoids an unhandled rejection meanwhile
+      // A page holds one type: every row refers to the one string of its type, not to a copy of its own.
+      const type = MEMORY_TYPES[typeIndex] as string;
       for (const row of page) {
         ids.push(row.id);
         versions.push(Number(row.version));
-        types.push(row.memory_type);
+        types.push(type);
       }
       if (withEmbeddings) {
         const offset = ids.length - page.length;

@@ -7,6 +7,7 @@ import { exhaustiveSimilarPairs, lshSimilarPairsAsync, type SimilarPair } from "
 import { EmbeddingDimensionError } from "../errors.js";
 import { addToCounter, entryJson } from "../store.js";
 import { memoryText } from "../text.js";
+import { sharedFloat32Array } from "../threads/threads.js";
 import { insertChanges } from "../audit.js";
 
 /** Counters of the promote phase. */
@@ -27,12 +28,12 @@ interface CandidateRow extends Record<string, unknown> {
   tags: string[];
   confidence: number;
   sources: string;
-  /** The stored vector in binary form (array_send), when it is of the configured model. */
-  emb: Uint8Array | null;
 }
 
 const EXHAUSTIVE_LIMIT = 500;
 const INSERT_BATCH = 1000;
+/** Candidates whose stored vectors are read per query: their bytes are held a page at a time, not all at once. */
+const VECTOR_PAGE = 5000;
 
 /** Promotes confident consolidated/synthesis memories to playbook entries unless an equivalent entry exists. */
 export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
@@ -42,9 +43,7 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
   const candidates = await queryRows<CandidateRow>(ctx.db.orm,
     sql`SELECT t.id, t.memory_type, t.execution_summary, t.goal, t.result, t.feedback, t.tags,
           t.synthesis_confidence AS confidence,
-          array_to_string(t.consolidated_from || t.synthesized_from, ',') AS sources,
-          CASE WHEN cardinality(t.context_embedding) = ${dims} AND t.embedding_model = ${model}
-            THEN array_send(t.context_embedding) END AS emb
+          array_to_string(t.consolidated_from || t.synthesized_from, ',') AS sources
         FROM memcons.task_memories t
         WHERE t.project_id = ${ctx.projectId}::uuid AND t.memory_type IN ('consolidated', 'synthesis')
           AND t.is_archived = false AND t.is_duplicate = false AND t.needs_review = false
@@ -64,19 +63,20 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
           THEN array_send(embedding) END AS emb
         FROM memcons.playbook_entries WHERE project_id = ${ctx.projectId}::uuid ORDER BY id`,
   );
-  // Rows 0..E-1 are existing entries, E.. are candidates (in promotion order).
+  // Rows 0..E-1 are existing entries, E.. are candidates (in promotion order). In shared memory, so the pair search's
+  // threads read the matrix itself.
   const n = existing.length + candidates.length;
-  const vectors = new Float32Array(n * dims);
+  const vectors = sharedFloat32Array(n * dims);
   const texts = [...existing.map((e) => e.content), ...candidates.map((c) => memoryText(rowFields(c)))];
+  // A missing vector, or one with a non-finite or NULL element, is embedded again.
+  const found = new Uint8Array(n);
+  for (const [i, e] of existing.entries()) {
+    if (e.emb && readVector(e.emb, vectors, i * dims, dims)) found[i] = 1;
+    e.emb = null;
+  }
+  await readCandidateVectors(ctx, candidates.map((c) => c.id), vectors, existing.length, found);
   const missing: number[] = [];
-  // Stored vectors are copied into the matrix and their bytes let go: at scale they are hundreds of megabytes.
-  // One with a non-finite or NULL element is embedded again.
-  const take = (row: { emb: Uint8Array | null }, i: number) => {
-    if (!row.emb || !readVector(row.emb, vectors, i * dims, dims)) missing.push(i);
-    row.emb = null;
-  };
-  for (const [i, e] of existing.entries()) take(e, i);
-  for (const [k, c] of candidates.entries()) take(c, existing.length + k);
+  for (let i = 0; i < n; i++) if (found[i] === 0) missing.push(i);
   if (missing.length > 0) {
     const computed = await ctx.embedder.embed(missing.map((i) => texts[i] as string), ctx.signal);
     missing.forEach((i, k) => {
@@ -202,4 +202,26 @@ async function sourceCategories(ctx: PhaseContext, ids: readonly string[]): Prom
 
 function rowFields(c: CandidateRow) {
   return { executionSummary: c.execution_summary, goal: c.goal, result: c.result, feedback: c.feedback };
+}
+
+/**
+ * Copies the stored vectors of the configured model of `ids` into `into` (row `offset + k` for ids[k]) and marks them in
+ * `found`; read a page of ids at a time, so only one page's bytes are held however many candidates there are.
+ */
+async function readCandidateVectors(ctx: PhaseContext, ids: readonly string[], into: Float32Array, offset: number, found: Uint8Array): Promise<void> {
+  const dims = ctx.embedder.dimensions;
+  for (let start = 0; start < ids.length; start += VECTOR_PAGE) {
+    checkAborted(ctx);
+    const page = ids.slice(start, start + VECTOR_PAGE);
+    const rowOf = new Map(page.map((id, k) => [id, offset + start + k]));
+    const rows = await queryRows<{ id: string; emb: Uint8Array }>(ctx.db.orm,
+      sql`SELECT t.id, array_send(t.context_embedding) AS emb FROM memcons.task_memories t
+          WHERE t.id = ANY(${uuidArray(page)}) AND cardinality(t.context_embedding) = ${dims}
+            AND t.embedding_model = ${ctx.embedder.model}`,
+    );
+    for (const row of rows) {
+      const i = rowOf.get(row.id);
+      if (i !== undefined && readVector(row.emb, into, i * dims, dims)) found[i] = 1;
+    }
+  }
 }
