@@ -5,6 +5,7 @@ import { createTestDatabase, testTargets } from "@memcons/models/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHashingEmbedder, runConsolidation } from "../src/index.js";
+import { PROMOTION_ORDER } from "../src/phases/promote.js";
 import { createJob, createProject, generateMemories, insertMemories } from "../src/testing/index.js";
 import { finishJob } from "./helpers.js";
 
@@ -29,9 +30,9 @@ describe.each(testTargets(process.env.DATABASE_URL))("playbook entry embeddings 
     // stored vector, which points elsewhere: it must not be used.
     const [foreign] = await db.rows<{ id: string }>(
       sql`UPDATE memcons.task_memories SET embedding_model = 'other-model', context_embedding = array_fill(0.0625::real, ARRAY[256])
-          WHERE id = (SELECT id FROM memcons.task_memories WHERE project_id = ${projectId}::uuid AND memory_type IN ('consolidated', 'synthesis')
+          WHERE id = (SELECT t.id FROM memcons.task_memories t WHERE project_id = ${projectId}::uuid AND memory_type IN ('consolidated', 'synthesis')
                       AND synthesis_confidence >= 0.85 AND NOT is_duplicate AND NOT is_archived AND NOT needs_review
-                      ORDER BY (memory_type = 'synthesis') DESC, synthesis_confidence DESC, id LIMIT 1)
+                      ORDER BY ${PROMOTION_ORDER} LIMIT 1)
           RETURNING id`,
     );
     expect(foreign).toBeDefined();

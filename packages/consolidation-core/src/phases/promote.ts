@@ -35,6 +35,17 @@ const INSERT_BATCH = 1000;
 /** Candidates whose stored vectors are read per query: their bytes are held a page at a time, not all at once. */
 const VECTOR_PAGE = 5000;
 
+/**
+ * The order candidates are promoted in (an earlier one keeps out a later equivalent one): syntheses first, then by
+ * confidence, number of sources and recency, then by text, so that the same memories yield the same playbook whatever
+ * ids they were given. The id only separates memories that are equal in everything else.
+ */
+export const PROMOTION_ORDER = sql.raw(
+  `(t.memory_type = 'synthesis') DESC, t.synthesis_confidence DESC,
+   cardinality(t.consolidated_from) + cardinality(t.synthesized_from) DESC, t.learned_at DESC,
+   t.execution_summary COLLATE "C", t.goal COLLATE "C", t.result COLLATE "C", t.feedback COLLATE "C", t.id`,
+);
+
 /** Promotes confident consolidated/synthesis memories to playbook entries unless an equivalent entry exists. */
 export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
   const dims = ctx.embedder.dimensions;
@@ -53,7 +64,7 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
                             WHERE consolidation_job_id = ${ctx.jobId}::uuid AND previous_state IS NULL))
           AND t.id NOT IN (SELECT unnest(p.supporting_memory_ids) FROM memcons.playbook_entries p
                            WHERE p.project_id = ${ctx.projectId}::uuid)
-        ORDER BY (t.memory_type = 'synthesis') DESC, t.synthesis_confidence DESC, t.id`,
+        ORDER BY ${PROMOTION_ORDER}`,
   );
   const stats: PromoteStats = { memories_promoted: 0, candidates: candidates.length, skipped_equivalent: 0 };
   if (candidates.length === 0) return stats;
