@@ -144,9 +144,13 @@ export function* scanTables(scan: TableScan): Generator<void, ScanOutput> {
   let hammingPassed = 0;
   let verifiedPairs = 0;
   // Counting sort by bucket (group, key): no comparisons, rows of one bucket end up adjacent.
-  const counts = new Int32Array(scan.groupCount * 2 ** k + 1);
+  const keySpace = 2 ** k;
+  const counts = new Int32Array(scan.groupCount * keySpace + 1);
   const bucket = new Int32Array(n);
   const order = new Int32Array(n);
+  // Each table's signatures and norms in bucket order: a bucket's rows are compared from adjacent memory.
+  const sorted = new Uint32Array(n * words);
+  const sortedNorms = new Float32Array(n);
   const difference = new Uint32Array(words);
   for (let t = Atomics.add(scan.next, 0, 1); t < scan.tables; t = Atomics.add(scan.next, 0, 1)) {
     for (let i = 0; i < n; i++) {
@@ -156,7 +160,7 @@ export function* scanTables(scan: TableScan): Generator<void, ScanOutput> {
         const bit = tableBits[t * k + b] as number;
         key = (key << 1) | (((signatures[base + (bit >>> 5)] as number) >>> (bit & 31)) & 1);
       }
-      bucket[i] = (groups[i] as number) * 2 ** k + key;
+      bucket[i] = (groups[i] as number) * keySpace + key;
     }
     counts.fill(0);
     for (let i = 0; i < n; i++) {
@@ -169,6 +173,8 @@ export function* scanTables(scan: TableScan): Generator<void, ScanOutput> {
       const position = counts[slot] as number;
       order[position] = i;
       counts[slot] = position + 1;
+      for (let w = 0; w < words; w++) sorted[position * words + w] = signatures[i * words + w] as number;
+      sortedNorms[position] = norms[i] as number;
     }
     let start = 0;
     while (start < n) {
@@ -177,12 +183,17 @@ export function* scanTables(scan: TableScan): Generator<void, ScanOutput> {
       while (end < n && bucket[order[end] as number] === current) end++;
       for (let a = start; a < end; a++) {
         const i = order[a] as number;
-        const ri = norms[i] as number;
+        const ri = sortedNorms[a] as number;
+        // No pair of this row may pass a larger distance: counting stops there, most rows in a bucket are far apart.
+        const rowLimit = limits.atMost(ri, slack);
         const last = Math.min(end, a + 1 + maxBucket);
         for (let b = a + 1; b < last; b++) {
-          const j = order[b] as number;
           bucketPairs++;
-          if (hamming(signatures, words, i, j, difference) > limits.at(ri, norms[j] as number, slack)) continue;
+          const rj = sortedNorms[b] as number;
+          const upper = 2 * ri * rj <= 1e-12 ? scan.bits : rowLimit;
+          const distance = distanceUpTo(sorted, words, a, b, upper, difference);
+          if (distance > upper || distance > limits.at(ri, rj, slack)) continue;
+          const j = order[b] as number;
           hammingPassed++;
           if (collidedBefore(masks, words, t, difference)) continue;
           verifiedPairs++;
@@ -232,21 +243,36 @@ class PairBuffer {
  */
 const HAMMING_SIGMAS = 3;
 
-function hammingLimits(bits: number): { at(ri: number, rj: number, slack: number): number } {
+/** Signature distance limits for a pair (`at`) and for every pair of one row (`atMost`), rows at distances rᵢ, rⱼ from their mean. */
+export interface HammingLimits {
+  at(ri: number, rj: number, slack: number): number;
+  atMost(ri: number, slack: number): number;
+}
+
+/** The Hamming limits of `bits`-bit signatures, from a table of 1,025 cosines. */
+export function hammingLimits(bits: number): HammingLimits {
   const STEPS = 1024;
   const table = new Int32Array(STEPS + 1);
   for (let s = 0; s <= STEPS; s++) {
     const theta = Math.acos(Math.min(1, -1 + (2 * s) / STEPS)) / Math.PI;
-    table[s] = Math.ceil(bits * theta + HAMMING_SIGMAS * Math.sqrt(bits * theta * (1 - theta)) + 1);
+    // No two signatures differ in more than `bits` bits.
+    table[s] = Math.min(bits, Math.ceil(bits * theta + HAMMING_SIGMAS * Math.sqrt(bits * theta * (1 - theta)) + 1));
   }
+  const lookup = (cosine: number): number => {
+    if (cosine <= -1) return bits;
+    // Rounded down: a smaller cosine allows a larger distance, so the limit never undercuts the true one.
+    return table[Math.floor(((Math.min(1, cosine) + 1) * STEPS) / 2)] as number;
+  };
   return {
     at(ri, rj, slack) {
       const product = 2 * ri * rj;
       if (product <= 1e-12) return bits;
-      const cosine = (ri * ri + rj * rj - slack) / product;
-      if (cosine <= -1) return bits;
-      // Rounded down: a smaller cosine allows a larger distance, so the limit never undercuts the true one.
-      return table[Math.floor(((Math.min(1, cosine) + 1) * STEPS) / 2)] as number;
+      return lookup((ri * ri + rj * rj - slack) / product);
+    },
+    /** The largest `at(ri, rj, slack)` over every rj > 0: the centred cosine is smallest, √(rᵢ² − slack) / rᵢ, at rⱼ² = rᵢ² − slack. */
+    atMost(ri, slack) {
+      if (ri * ri <= slack) return bits;
+      return lookup(Math.sqrt(ri * ri - slack) / ri - 1e-9);
     },
   };
 }
@@ -254,22 +280,26 @@ function hammingLimits(bits: number): { at(ri: number, rj: number, slack: number
 /** Whether two signatures whose XOR is `difference` agree on every bit of a table before `table`. */
 function collidedBefore(masks: Uint32Array, words: number, table: number, difference: Uint32Array): boolean {
   for (let t = 0; t < table; t++) {
-    let differs = 0;
-    for (let w = 0; w < words; w++) differs |= (difference[w] as number) & (masks[t * words + w] as number);
-    if (differs === 0) return true;
+    let w = 0;
+    while (w < words && ((difference[w] as number) & (masks[t * words + w] as number)) === 0) w++;
+    if (w === words) return true;
   }
   return false;
 }
 
-/** Hamming distance of two rows' signatures; their XOR is left in `difference`. */
-function hamming(signatures: Uint32Array, words: number, i: number, j: number, difference: Uint32Array): number {
+/**
+ * Hamming distance of rows `a` and `b` of `signatures`, or some larger number once the count passes `upper`. When it
+ * is at most `upper`, their XOR is left in `difference`.
+ */
+function distanceUpTo(signatures: Uint32Array, words: number, a: number, b: number, upper: number, difference: Uint32Array): number {
+  const x = a * words;
+  const y = b * words;
   let d = 0;
-  const a = i * words;
-  const b = j * words;
   for (let w = 0; w < words; w++) {
-    const x = ((signatures[a + w] as number) ^ (signatures[b + w] as number)) >>> 0;
-    difference[w] = x;
-    d += popcount32(x);
+    const bits = ((signatures[x + w] as number) ^ (signatures[y + w] as number)) >>> 0;
+    d += popcount32(bits);
+    if (d > upper) return d;
+    difference[w] = bits;
   }
   return d;
 }
