@@ -190,7 +190,7 @@ export function* scanTables(scan: TableScan): Generator<void, ScanOutput> {
         for (let b = a + 1; b < last; b++) {
           bucketPairs++;
           const rj = sortedNorms[b] as number;
-          const upper = 2 * ri * rj <= 1e-12 ? scan.bits : rowLimit;
+          const upper = 2 * ri * rj <= DEGENERATE_PRODUCT ? scan.bits : rowLimit;
           const distance = distanceUpTo(sorted, words, a, b, upper, difference);
           if (distance > upper || distance > limits.at(ri, rj, slack)) continue;
           const j = order[b] as number;
@@ -243,6 +243,9 @@ class PairBuffer {
  */
 const HAMMING_SIGMAS = 3;
 
+/** Below this 2·rᵢ·rⱼ a row sits on its group's mean and any distance is allowed. */
+const DEGENERATE_PRODUCT = 1e-12;
+
 /** Signature distance limits for a pair (`at`) and for every pair of one row (`atMost`), rows at distances rᵢ, rⱼ from their mean. */
 export interface HammingLimits {
   at(ri: number, rj: number, slack: number): number;
@@ -266,7 +269,7 @@ export function hammingLimits(bits: number): HammingLimits {
   return {
     at(ri, rj, slack) {
       const product = 2 * ri * rj;
-      if (product <= 1e-12) return bits;
+      if (product <= DEGENERATE_PRODUCT) return bits;
       return lookup((ri * ri + rj * rj - slack) / product);
     },
     /** The largest `at(ri, rj, slack)` over every rj > 0: the centred cosine is smallest, √(rᵢ² − slack) / rᵢ, at rⱼ² = rᵢ² − slack. */
