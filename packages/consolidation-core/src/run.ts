@@ -114,7 +114,10 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
     enabled.merge && enabled.summarize && !completed.has("merge") && !completed.has("summarize")
       ? new SynthesisAhead(ctx)
       : null;
+  let finalized: FinalizeStats | null = null;
   for (const phase of PHASES.slice(1)) {
+    // Promotion reads stored vectors only, so the embeddings detection computed are stored first and its matrix let go.
+    if (phase === "promote") finalized = await finalizeAndRelease(ctx, candidates);
     if (completed.has(phase)) continue;
     checkAborted(ctx);
     const t0 = Date.now();
@@ -129,7 +132,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
     completed.add(phase);
     await ctx.progress(phase, 1);
   }
-  const finalized = await finalizeCandidates(ctx, candidates);
+  finalized ??= await finalizeAndRelease(ctx, candidates);
   const finalJob = await loadJob(db, jobId);
   const metrics = await finishMetrics(db, finalJob, candidates.n, Date.now() - started, ctx, finalized);
   ctx.logger.info({ job_id: jobId, project_id: job.projectId, phase: currentPhase, ms: Date.now() - started }, "consolidation finished");
@@ -144,6 +147,13 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
     metrics,
     cancelled: false,
   };
+}
+
+/** Marks the examined memories and stores their computed embeddings, then drops the candidates' vectors (no later step reads them). */
+async function finalizeAndRelease(ctx: PhaseContext, candidates: Candidates): Promise<FinalizeStats> {
+  const stats = await finalizeCandidates(ctx, candidates);
+  candidates.vectors = new Float32Array(0);
+  return stats;
 }
 
 /** What the phases after detection use of it. */
