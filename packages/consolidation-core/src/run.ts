@@ -151,6 +151,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
 
 /** Marks the examined memories and stores their computed embeddings, then drops the candidates' vectors (no later step reads them). */
 async function finalizeAndRelease(ctx: PhaseContext, candidates: Candidates): Promise<FinalizeStats> {
+  checkAborted(ctx);
   const stats = await finalizeCandidates(ctx, candidates);
   candidates.vectors = new Float32Array(0);
   return stats;
