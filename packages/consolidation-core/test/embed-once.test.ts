@@ -1,5 +1,6 @@
 // A memory whose embedding a job computes is embedded once: the job stores that embedding before promotion, which
 // then reads it instead of embedding the memory's text a second time.
+import { uuidArray } from "@memcons/models";
 import { createTestDatabase, testTargets } from "@memcons/models/testing";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -52,7 +53,7 @@ describe.each(testTargets(process.env.DATABASE_URL))("embedding a memory once pe
     const promoted = await db.rows<{ id: string; execution_summary: string; goal: string | null; result: string | null; feedback: string | null; stored: boolean }>(
       sql`SELECT m.id, m.execution_summary, m.goal, m.result, m.feedback, m.context_embedding IS NOT NULL AS stored
           FROM memcons.playbook_entries p JOIN memcons.task_memories m ON m.id = p.supporting_memory_ids[1]
-          WHERE p.project_id = ${projectId}::uuid AND m.id = ANY(${`{${cleared.map((c) => c.id).join(",")}}`}::uuid[])`,
+          WHERE p.project_id = ${projectId}::uuid AND m.id = ANY(${uuidArray(cleared.map((c) => c.id))})`,
     );
     expect(promoted.length).toBeGreaterThan(0);
     for (const memory of promoted) {
