@@ -3,6 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import { type PhaseContext, assertHeld, checkAborted } from "./phase-context.js";
 import { jsonb } from "./sql-params.js";
 import { createHashingEmbedder } from "./embedding/hashing.js";
+import { emptyRows } from "./embedding/rows.js";
 import { ConsolidationAbortedError, JobNotRunnableError } from "./errors.js";
 import type { StoppedPair } from "./detect/guard.js";
 import { runArchive } from "./phases/archive.js";
@@ -153,7 +154,7 @@ async function consolidateJob(db: Database, jobId: string, deps: RunConsolidatio
 async function finalizeAndRelease(ctx: PhaseContext, candidates: Candidates): Promise<FinalizeStats> {
   checkAborted(ctx);
   const stats = await finalizeCandidates(ctx, candidates);
-  candidates.vectors = new Float32Array(0);
+  candidates.vectors = emptyRows(candidates.dims);
   return stats;
 }
 

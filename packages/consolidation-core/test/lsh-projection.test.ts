@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { project, projectRow } from "../src/detect/lsh-scan.js";
 import { hyperplanes } from "../src/detect/lsh.js";
+import { rowsFromMatrix } from "../src/embedding/rows.js";
 
 function seeded(seed: number): () => number {
   let state = seed;
@@ -28,18 +29,22 @@ describe("projecting a row onto the LSH hyperplanes", () => {
     }
     vectors[7 * dims + 3] = Number.NaN;
     const into = new Float64Array(bits);
-    const scratch = new Int32Array(dims);
-    let differing = 0;
-    let nonzero = 0;
-    for (let i = 0; i < rows; i++) {
-      projectRow(vectors, i * dims, dims, planes, into, scratch);
-      for (let b = 0; b < bits; b++) {
-        const expected = project(vectors, i * dims, planes, b);
-        if (!Object.is(into[b], expected) && !(Number.isNaN(into[b]) && Number.isNaN(expected))) differing++;
-        if (expected !== 0) nonzero++;
+    const scratch = { dims: new Int32Array(dims), values: new Float64Array(dims) };
+    for (const form of ["dense", "sparse"] as const) {
+      const stored = rowsFromMatrix(vectors, dims, rows, form);
+      expect(stored.kind).toBe(form);
+      let differing = 0;
+      let nonzero = 0;
+      for (let i = 0; i < rows; i++) {
+        projectRow(stored, i, planes, into, scratch);
+        for (let b = 0; b < bits; b++) {
+          const expected = project(vectors, i * dims, planes, b);
+          if (!Object.is(into[b], expected) && !(Number.isNaN(into[b]) && Number.isNaN(expected))) differing++;
+          if (expected !== 0) nonzero++;
+        }
       }
+      expect(differing).toBe(0);
+      expect(nonzero).toBeGreaterThan(rows * bits * 0.5);
     }
-    expect(differing).toBe(0);
-    expect(nonzero).toBeGreaterThan(rows * bits * 0.5);
   });
 });

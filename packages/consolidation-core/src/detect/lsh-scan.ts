@@ -1,4 +1,4 @@
-import { dotRows } from "../embedding/cosine.js";
+import { type RowVectors, rowDot, scatteredDot, scatterRow } from "../embedding/rows.js";
 import { popcount32 } from "./random.js";
 
 /**
@@ -17,7 +17,7 @@ export interface TableScan {
   maxBucket: number;
   threshold: number;
   groupCount: number;
-  vectors: Float32Array;
+  rows: RowVectors;
   /** The hyperplanes, their projections of each group's mean (groupCount × bits), and the signatures they give. */
   plus: Int32Array;
   plusStart: Int32Array;
@@ -55,15 +55,14 @@ const SIGN_CHUNK = 2048;
 
 /** Computes signatures of rows no thread has taken yet, a chunk at a time (yielding after each), until none is left. */
 export function* signRows(scan: TableScan): Generator<void, void> {
-  const { n, dims, bits, words, vectors, groups, meanProjections, signatures } = scan;
+  const { n, dims, bits, words, rows, groups, meanProjections, signatures } = scan;
   const projections = new Float64Array(bits);
-  const nonzero = new Int32Array(dims);
+  const nonzero = { dims: new Int32Array(dims), values: new Float64Array(dims) };
   for (let first = Atomics.add(scan.nextRow, 0, SIGN_CHUNK); first < n; first = Atomics.add(scan.nextRow, 0, SIGN_CHUNK)) {
     const last = Math.min(n, first + SIGN_CHUNK);
     for (let i = first; i < last; i++) {
-      const base = i * dims;
       const offset = (groups[i] as number) * bits;
-      projectRow(vectors, base, dims, scan, projections, nonzero);
+      projectRow(rows, i, scan, projections, nonzero);
       for (let b = 0; b < bits; b++) {
         if ((projections[b] as number) >= (meanProjections[offset + b] as number)) {
           const w = i * words + (b >>> 5);
@@ -78,38 +77,59 @@ export function* signRows(scan: TableScan): Generator<void, void> {
 }
 
 /**
- * The projections of the row starting at `base` onto every hyperplane, into `into`, exactly as `project` gives them:
- * each sums the row's + elements and then subtracts its − elements in dimension order, and only the row's non-zero
- * elements (an embedding is mostly zeros) are visited. `nonzero` is scratch space of `dims` entries.
+ * The projections of row i onto every hyperplane, into `into`, exactly as `project` gives them: each sums the row's +
+ * elements and then subtracts its − elements in dimension order, and only the row's non-zero elements (an embedding is
+ * mostly zeros) are visited. `nonzero` is scratch space of `dims` entries each.
  */
 export function projectRow(
-  vectors: Float32Array,
-  base: number,
-  dims: number,
+  rows: RowVectors,
+  i: number,
   planes: IndexedHyperplanes,
   into: Float64Array,
-  nonzero: Int32Array,
+  nonzero: { dims: Int32Array; values: Float64Array },
 ): void {
-  let count = 0;
-  for (let d = 0; d < dims; d++) if ((vectors[base + d] as number) !== 0) nonzero[count++] = d;
+  const count = nonZeroElements(rows, i, nonzero);
   into.fill(0);
   const { plusByDim, plusByDimStart, minusByDim, minusByDimStart } = planes;
   for (let q = 0; q < count; q++) {
-    const d = nonzero[q] as number;
-    const x = vectors[base + d] as number;
+    const d = nonzero.dims[q] as number;
+    const x = nonzero.values[q] as number;
     for (let p = plusByDimStart[d] as number; p < (plusByDimStart[d + 1] as number); p++) {
       const b = plusByDim[p] as number;
       into[b] = (into[b] as number) + x;
     }
   }
   for (let q = 0; q < count; q++) {
-    const d = nonzero[q] as number;
-    const x = vectors[base + d] as number;
+    const d = nonzero.dims[q] as number;
+    const x = nonzero.values[q] as number;
     for (let p = minusByDimStart[d] as number; p < (minusByDimStart[d + 1] as number); p++) {
       const b = minusByDim[p] as number;
       into[b] = (into[b] as number) - x;
     }
   }
+}
+
+/** Writes row i's non-zero elements, in dimension order, into `into`; returns how many there are. */
+function nonZeroElements(rows: RowVectors, i: number, into: { dims: Int32Array; values: Float64Array }): number {
+  let count = 0;
+  if (rows.kind === "sparse") {
+    const first = rows.start[i] as number;
+    count = rows.count[i] as number;
+    for (let q = 0; q < count; q++) {
+      into.dims[q] = rows.index[first + q] as number;
+      into.values[q] = rows.value[first + q] as number;
+    }
+    return count;
+  }
+  const { values, dims } = rows;
+  for (let d = 0; d < dims; d++) {
+    const x = values[i * dims + d] as number;
+    if (x !== 0) {
+      into.dims[count] = d;
+      into.values[count++] = x;
+    }
+  }
+  return count;
 }
 
 /** The projection of the row starting at `base` onto hyperplane `b`. */
@@ -136,7 +156,7 @@ export interface ScanOutput {
  * (the first whose bits its signatures agree on), so threads scanning different tables never report one pair twice.
  */
 export function* scanTables(scan: TableScan): Generator<void, ScanOutput> {
-  const { n, words, k, maxBucket, threshold, signatures, norms, groups, masks, tableBits, vectors, dims } = scan;
+  const { n, words, k, maxBucket, threshold, signatures, norms, groups, masks, tableBits, rows } = scan;
   const limits = hammingLimits(scan.bits);
   const slack = 2 * (1 - threshold);
   const found = new PairBuffer();
@@ -152,6 +172,9 @@ export function* scanTables(scan: TableScan): Generator<void, ScanOutput> {
   const sorted = new Uint32Array(n * words);
   const sortedNorms = new Float32Array(n);
   const difference = new Uint32Array(words);
+  // Sparse rows: the row being compared is spread over a dense array once, then each pair costs the other row's non-zeros.
+  const scattered = rows.kind === "sparse" ? new Float64Array(rows.dims) : null;
+  let scatteredRow = -1;
   for (let t = Atomics.add(scan.next, 0, 1); t < scan.tables; t = Atomics.add(scan.next, 0, 1)) {
     for (let i = 0; i < n; i++) {
       let key = 0;
@@ -197,7 +220,14 @@ export function* scanTables(scan: TableScan): Generator<void, ScanOutput> {
           hammingPassed++;
           if (collidedBefore(masks, words, t, difference)) continue;
           verifiedPairs++;
-          const similarity = dotRows(vectors, dims, i, j);
+          let similarity: number;
+          if (scattered && rows.kind === "sparse") {
+            if (scatteredRow !== i) {
+              scatterRow(rows, i, scattered, scatteredRow);
+              scatteredRow = i;
+            }
+            similarity = scatteredDot(rows, scattered, j);
+          } else similarity = rowDot(rows, i, j);
           if (similarity >= threshold) found.push(Math.min(i, j), Math.max(i, j), similarity);
         }
       }

@@ -1,8 +1,8 @@
 import { ValidationError } from "@memcons/models";
-import { dotRows } from "../embedding/cosine.js";
+import { type RowVectors, rowDot, rowInto, rowsFromMatrix, sharedRows } from "../embedding/rows.js";
 import { seededRandom } from "./random.js";
 import { project, type ScanOutput, scanTables, signRows, type TableScan } from "./lsh-scan.js";
-import { sharedCopy, startScanWorkers, threadCount, typedArray, workerScript } from "../threads/threads.js";
+import { startScanWorkers, threadCount, typedArray, workerScript } from "../threads/threads.js";
 
 /** Unit vectors stored row by row, each with a group (pairs only form inside a group). */
 export interface VectorSet {
@@ -12,6 +12,18 @@ export interface VectorSet {
   n: number;
   /** Group of each row (e.g. memory type); null = one group for all. */
   groups: Int32Array | null;
+}
+
+/** Rows (dense or sparse) with a group each, as the engine searches them. */
+export interface RowSet {
+  rows: RowVectors;
+  /** Group of each row; null = one group for all. */
+  groups: Int32Array | null;
+}
+
+/** The rows of a VectorSet. */
+function rowSetOf(set: VectorSet): RowSet {
+  return { rows: rowsFromMatrix(set.vectors, set.dims, set.n), groups: set.groups };
 }
 
 /** A pair of rows (i < j) with their cosine similarity. */
@@ -66,6 +78,11 @@ export interface LshResult {
 
 /** Pairs with cosine ≥ threshold found via random-hyperplane LSH and exact verification; deterministic. */
 export function lshSimilarPairs(set: VectorSet, threshold: number, options: LshOptions = {}): LshResult {
+  return lshRowPairs(rowSetOf(set), threshold, options);
+}
+
+/** lshSimilarPairs over rows in either form. */
+export function lshRowPairs(set: RowSet, threshold: number, options: LshOptions = {}): LshResult {
   const scan = prepareScan(set, threshold, options, false);
   runSteps(signRows(scan));
   return mergeOutputs([runSteps(scanTables(scan))]);
@@ -80,7 +97,12 @@ export async function lshSimilarPairsAsync(
   threshold: number,
   options: LshOptions = {},
 ): Promise<LshResult> {
-  const threads = threadCount(options.threads, set.n);
+  return lshRowPairsAsync(rowSetOf(set), threshold, options);
+}
+
+/** lshSimilarPairsAsync over rows in either form. */
+export async function lshRowPairsAsync(set: RowSet, threshold: number, options: LshOptions = {}): Promise<LshResult> {
+  const threads = threadCount(options.threads, set.rows.n);
   const script = threads > 1 ? workerScript("lsh-worker") : null;
   const scan = prepareScan(set, threshold, options, script !== null);
   const workers = script ? startScanWorkers(scan, threads - 1, script) : null;
@@ -114,9 +136,10 @@ async function runStepsAsync<T>(steps: Generator<void, T>): Promise<T> {
 }
 
 /** Hyperplanes, distances from the group means and table bits of `set` (signatures still to compute); in shared memory when threads will read them. */
-function prepareScan(set: VectorSet, threshold: number, options: LshOptions, shared: boolean): TableScan {
+function prepareScan(set: RowSet, threshold: number, options: LshOptions, shared: boolean): TableScan {
+  const { n, dims } = set.rows;
   const bits = options.signatureBits ?? 256;
-  const shape = defaultShape(set.n);
+  const shape = defaultShape(n);
   const tables = options.tables ?? shape.tables;
   const k = options.bitsPerTable ?? shape.bitsPerTable;
   if (!Number.isInteger(k) || k < 1 || k > 16) {
@@ -129,14 +152,14 @@ function prepareScan(set: VectorSet, threshold: number, options: LshOptions, sha
   const words = bits >>> 5;
   const int32 = (length: number) => typedArray(Int32Array, length, shared);
   const uint32 = (length: number) => typedArray(Uint32Array, length, shared);
-  const groups = int32(set.n);
-  if (set.groups) groups.set(set.groups.subarray(0, set.n));
-  const centered = centerByGroup(set, groups, shared);
-  const planes = hyperplanes(bits, set.dims, random, options.projectionDensity ?? 1 / 8, shared);
+  const groups = int32(n);
+  if (set.groups) groups.set(set.groups.subarray(0, n));
+  const centered = centerByGroup(set.rows, groups, shared);
+  const planes = hyperplanes(bits, dims, random, options.projectionDensity ?? 1 / 8, shared);
   // A projection is linear: the centred row's side of a hyperplane is the row's projection minus its mean's.
   const meanProjections = typedArray(Float64Array, centered.groupCount * bits, shared);
   for (let g = 0; g < centered.groupCount; g++) {
-    for (let b = 0; b < bits; b++) meanProjections[g * bits + b] = project(centered.means, g * set.dims, planes, b);
+    for (let b = 0; b < bits; b++) meanProjections[g * bits + b] = project(centered.means, g * dims, planes, b);
   }
   const masks = uint32(tables * words);
   const tableBits = int32(tables * k);
@@ -150,8 +173,8 @@ function prepareScan(set: VectorSet, threshold: number, options: LshOptions, sha
     }
   }
   return {
-    n: set.n,
-    dims: set.dims,
+    n,
+    dims,
     bits,
     words,
     k,
@@ -159,10 +182,10 @@ function prepareScan(set: VectorSet, threshold: number, options: LshOptions, sha
     maxBucket: options.maxBucket ?? 2048,
     threshold,
     groupCount: centered.groupCount,
-    vectors: shared ? sharedCopy(set.vectors) : set.vectors,
+    rows: shared ? sharedRows(set.rows) : set.rows,
     ...planes,
     meanProjections,
-    signatures: uint32(set.n * words),
+    signatures: uint32(n * words),
     nextRow: int32(1),
     rowsSigned: int32(1),
     norms: centered.norms,
@@ -195,19 +218,29 @@ function mergeOutputs(outputs: ScanOutput[]): LshResult {
  * near-duplicates stay close. Differences, hence the pairs above the threshold, are unchanged.
  */
 function centerByGroup(
-  set: VectorSet,
+  rows: RowVectors,
   groups: Int32Array,
   shared: boolean,
 ): { means: Float64Array; norms: Float32Array; groupCount: number } {
-  const { dims, n, vectors } = set;
+  const { dims, n } = rows;
   let groupCount = 1;
   for (let i = 0; i < n; i++) groupCount = Math.max(groupCount, (groups[i] as number) + 1);
   const means = new Float64Array(groupCount * dims);
   const sizes = new Float64Array(groupCount);
+  const row = new Float32Array(dims);
   for (let i = 0; i < n; i++) {
     const g = groups[i] as number;
     sizes[g] = (sizes[g] as number) + 1;
-    for (let d = 0; d < dims; d++) means[g * dims + d] = (means[g * dims + d] as number) + (vectors[i * dims + d] as number);
+    if (rows.kind === "sparse") {
+      // Zeros leave a sum unchanged: only the row's non-zero elements are added.
+      const first = rows.start[i] as number;
+      for (let x = first; x < first + (rows.count[i] as number); x++) {
+        const d = g * dims + (rows.index[x] as number);
+        means[d] = (means[d] as number) + (rows.value[x] as number);
+      }
+    } else {
+      for (let d = 0; d < dims; d++) means[g * dims + d] = (means[g * dims + d] as number) + (rows.values[i * dims + d] as number);
+    }
   }
   for (let g = 0; g < groupCount; g++) {
     const size = sizes[g] as number;
@@ -216,9 +249,10 @@ function centerByGroup(
   const norms = typedArray(Float32Array, n, shared);
   for (let i = 0; i < n; i++) {
     const g = groups[i] as number;
+    rowInto(rows, i, row);
     let sum = 0;
     for (let d = 0; d < dims; d++) {
-      const v = (vectors[i * dims + d] as number) - (means[g * dims + d] as number);
+      const v = (row[d] as number) - (means[g * dims + d] as number);
       sum += v * v;
     }
     norms[i] = Math.sqrt(sum);
@@ -228,11 +262,17 @@ function centerByGroup(
 
 /** Every pair with cosine ≥ threshold, by comparing all pairs within each group (the reference for LSH recall). */
 export function exhaustiveSimilarPairs(set: VectorSet, threshold: number): SimilarPair[] {
+  return exhaustiveRowPairs(rowSetOf(set), threshold);
+}
+
+/** exhaustiveSimilarPairs over rows in either form. */
+export function exhaustiveRowPairs(set: RowSet, threshold: number): SimilarPair[] {
   const pairs: SimilarPair[] = [];
-  for (let i = 0; i < set.n; i++) {
-    for (let j = i + 1; j < set.n; j++) {
-      if (set.groups && set.groups[i] !== set.groups[j]) continue;
-      const similarity = dotRows(set.vectors, set.dims, i, j);
+  const { rows, groups } = set;
+  for (let i = 0; i < rows.n; i++) {
+    for (let j = i + 1; j < rows.n; j++) {
+      if (groups && groups[i] !== groups[j]) continue;
+      const similarity = rowDot(rows, i, j);
       if (similarity >= threshold) pairs.push({ i, j, similarity });
     }
   }

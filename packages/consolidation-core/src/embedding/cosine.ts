@@ -15,15 +15,6 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
   return dot / Math.sqrt(na * nb);
 }
 
-/** Dot product of two rows of a flat matrix (for unit vectors this is their cosine). */
-export function dotRows(matrix: Float32Array, dims: number, i: number, j: number): number {
-  let dot = 0;
-  const a = i * dims;
-  const b = j * dims;
-  for (let k = 0; k < dims; k++) dot += (matrix[a + k] as number) * (matrix[b + k] as number);
-  return dot;
-}
-
 /** Scales a vector to unit length in place; returns it. */
 export function normalizeInPlace(v: Float32Array): Float32Array {
   let norm = 0;

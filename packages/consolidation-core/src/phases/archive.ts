@@ -5,6 +5,7 @@ import { type PhaseContext, assertHeld, writeInLanes } from "../phase-context.js
 import { timestamp } from "../sql-params.js";
 import { memoryJson, type VersionedVector, versionedVectors } from "../store.js";
 import { insertChanges } from "../audit.js";
+import { rowVector } from "../embedding/rows.js";
 import type { Candidates } from "./detect.js";
 
 /** Counters of the archive phase. */
@@ -85,12 +86,11 @@ async function archiveBatch(
   const toStore: VersionedVector[] = [];
   const indexOf = new Map<string, number>();
   if (candidates) {
-    const { dims } = candidates;
     for (const id of batch) {
       const i = computed.get(id);
       if (i === undefined) continue;
       indexOf.set(id, i);
-      toStore.push({ id, version: candidates.versions[i] as number, vector: candidates.vectors.subarray(i * dims, (i + 1) * dims) });
+      toStore.push({ id, version: candidates.versions[i] as number, vector: rowVector(candidates.vectors, i) });
     }
   }
   const result = await ctx.db.orm.transaction(async (tx) => {

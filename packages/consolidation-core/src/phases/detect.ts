@@ -4,21 +4,22 @@ import { candidateFilter, jobEpoch } from "../candidates.js";
 import { type PhaseContext, checkAborted } from "../phase-context.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
 import { separateContradictions, type StoppedPair } from "../detect/guard.js";
-import { exhaustiveSimilarPairs, type LshStats, lshSimilarPairsAsync } from "../detect/lsh.js";
+import { exhaustiveRowPairs, type LshStats, lshRowPairsAsync } from "../detect/lsh.js";
 import { type EmbedRequest, startHashingEmbedPool } from "../embedding/embed-pool.js";
+import { emptyRows, type RowVectors, RowsBuilder } from "../embedding/rows.js";
 import { PooledTasks, type TaskPool } from "../threads/task-pool.js";
-import { sharedFloat32Array, THREADED_MIN_ROWS, threadCount } from "../threads/threads.js";
+import { THREADED_MIN_ROWS, threadCount } from "../threads/threads.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import { versionedVectors } from "../store.js";
 import { memoryText } from "../text.js";
 
-/** The job's candidate memories, with their embeddings as one row-major matrix. */
+/** The job's candidate memories, with their embeddings. */
 export interface Candidates {
   ids: string[];
   versions: Int32Array;
   types: string[];
-  /** n × dims unit vectors (empty when loaded without embeddings). */
-  vectors: Float32Array;
+  /** n unit vectors of dims floats (none when loaded without embeddings). */
+  vectors: RowVectors;
   dims: number;
   n: number;
   /** 1 for rows whose embedding was computed in this run (missing, of another dimension or model); stored later. */
@@ -78,16 +79,17 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
   const types: string[] = [];
   const computed: number[] = [];
   const filter = candidateFilter(ctx, await jobEpoch(ctx));
-  // Rows are written straight into one matrix sized by a count (grown if rows arrive meanwhile), in shared memory so
-  // the pair search's worker threads read it without a copy.
-  let vectors = sharedFloat32Array(0);
+  // Each page's vectors are collected in a matrix of its own, then added to rows sized by a count (grown if rows
+  // arrive meanwhile), sparse when embeddings are mostly zeros, in shared memory so the pair search's worker threads
+  // read them without a copy.
+  let expected = 0;
   if (withEmbeddings) {
     const [counted] = await queryRows<{ n: number }>(ctx.db.orm, sql`SELECT count(*)::int AS n FROM memcons.task_memories t WHERE ${filter}`);
-    vectors = sharedFloat32Array(Number(counted?.n ?? 0) * dims);
+    expected = Number(counted?.n ?? 0);
   }
+  const builder = new RowsBuilder(dims, expected, expected >= THREADED_MIN_ROWS);
   // Large sets are embedded on worker threads when the embedder is the built-in hashing one (identified by its model),
   // started with the first batch to embed.
-  const expected = vectors.length / Math.max(1, dims);
   const threaded: { pool: TaskPool<EmbedRequest, Float32Array> | null; batches: PooledTasks | null; tried: boolean } = {
     pool: null,
     batches: null,
@@ -150,13 +152,7 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
       }
       if (withEmbeddings) {
         const offset = ids.length - page.length;
-        if (vectors.length < ids.length * dims) {
-          await threaded.batches?.drain(); // batches in flight write into the matrix being replaced
-          const grown = sharedFloat32Array(Math.ceil(ids.length * 1.25) * dims);
-          grown.set(vectors);
-          vectors = grown;
-        }
-        const matrix = vectors.subarray(offset * dims, ids.length * dims);
+        const matrix = new Float32Array(page.length * dims);
         const toEmbed: number[] = [];
         page.forEach((row, i) => {
           computed.push(row.emb == null ? 1 : 0);
@@ -166,6 +162,9 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
           } else toEmbed.push(i);
         });
         if (toEmbed.length > 0) startPool();
+        // The page joins the rows once its last batch is embedded.
+        let unembedded = Math.ceil(toEmbed.length / EMBED_BATCH);
+        if (unembedded === 0) builder.setRows(offset, matrix, page.length);
         for (let start = 0; start < toEmbed.length; start += EMBED_BATCH) {
           checkAborted(ctx);
           const batch = toEmbed.slice(start, start + EMBED_BATCH);
@@ -177,6 +176,7 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
               await storeEmbeddings(ctx, page, batch, matrix);
               for (const i of batch) computed[offset + i] = 0;
             }
+            if (--unembedded === 0) builder.setRows(offset, matrix, page.length);
           };
           await (batches ? batches.add(embedAndStore) : embedAndStore());
         }
@@ -192,12 +192,11 @@ export async function loadCandidates(ctx: PhaseContext, withEmbeddings: boolean)
   }
   if (threaded.batches) timing.embedMs += threaded.batches.busyMs;
   const n = ids.length;
-  if (vectors.length > n * dims) vectors = vectors.subarray(0, n * dims);
   return {
     ids,
     versions: Int32Array.from(versions),
     types,
-    vectors,
+    vectors: withEmbeddings ? builder.finish(n) : emptyRows(dims),
     dims,
     n,
     computed: withEmbeddings ? Uint8Array.from(computed) : new Uint8Array(n),
@@ -263,7 +262,7 @@ async function storeEmbeddings(ctx: PhaseContext, page: CandidateRow[], batch: n
  * (a pair it stops is never an edge, so no cluster holds both), complete linkage.
  */
 export async function findClusters(ctx: PhaseContext, candidates: Candidates): Promise<DetectResult> {
-  const { n, dims, vectors } = candidates;
+  const { n, vectors } = candidates;
   const typeIds = new Map<string, number>();
   const groups = ctx.options.allow_cross_type
     ? null
@@ -276,12 +275,12 @@ export async function findClusters(ctx: PhaseContext, candidates: Candidates): P
         return id;
       });
   const started = Date.now();
-  const set = { vectors, dims, n, groups };
+  const set = { rows: vectors, groups };
   const threshold = ctx.options.similarity_threshold;
   const { pairs, stats } =
     n <= EXHAUSTIVE_MAX
-      ? { pairs: exhaustiveSimilarPairs(set, threshold), stats: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: (n * (n - 1)) / 2, threads: 1 } }
-      : await lshSimilarPairsAsync(set, threshold, { threads: ctx.threads });
+      ? { pairs: exhaustiveRowPairs(set, threshold), stats: { bucketPairs: 0, hammingPassed: 0, verifiedPairs: (n * (n - 1)) / 2, threads: 1 } }
+      : await lshRowPairsAsync(set, threshold, { threads: ctx.threads });
   const searched = Date.now();
   const { kept, stopped, threads: guardThreads } = await separateContradictions(ctx, candidates.ids, pairs);
   const clustered = Date.now();

@@ -5,6 +5,7 @@ import { jobEpoch } from "../candidates.js";
 import { insertChanges } from "../audit.js";
 import { type PhaseContext, assertHeld } from "../phase-context.js";
 import { jsonb, timestamp } from "../sql-params.js";
+import { rowVector } from "../embedding/rows.js";
 import type { Candidates } from "./detect.js";
 
 /** Counters of the final step. */
@@ -26,7 +27,7 @@ const BATCH = 1000;
 export async function finalizeCandidates(ctx: PhaseContext, candidates: Candidates): Promise<FinalizeStats> {
   const started = Date.now();
   const stats: FinalizeStats = { marked: 0, embeddings_stored: 0, ms: 0 };
-  const { dims, vectors, computed } = candidates;
+  const { vectors, computed } = candidates;
   const writer = new BackgroundWriter(ctx.db.supportsConcurrency ? 2 : 1);
   const epoch = (await jobEpoch(ctx)) ?? ctx.now();
   for (let start = 0; start < candidates.n; start += BATCH) {
@@ -37,7 +38,7 @@ export async function finalizeCandidates(ctx: PhaseContext, candidates: Candidat
       let k = "null";
       if (computed[i] === 1) {
         k = String(batchVectors.length);
-        batchVectors.push(vectors.subarray(i * dims, (i + 1) * dims));
+        batchVectors.push(rowVector(vectors, i));
       }
       parts.push(`{"id":"${candidates.ids[i]}","v":${candidates.versions[i]},"k":${k}}`);
     }

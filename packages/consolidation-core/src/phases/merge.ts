@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { type PhaseContext, assertHeld, sharedType, writeInLanes, writeScope } from "../phase-context.js";
-import { dotRows } from "../embedding/cosine.js";
+import { rowDot, rowVector } from "../embedding/rows.js";
 import type { Cluster } from "../detect/clusters.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import {
@@ -98,7 +98,7 @@ async function mergeBatch(
       if (type !== null) sourceTypes.push([merged.row.id, type]);
       if (keepRows) mergedRows.push(rowsAsMerged(members, merged.row, now));
       for (const m of members) {
-        const similarity = m.index === merged.representative ? 1 : dotRows(candidates.vectors, candidates.dims, m.index, merged.representative);
+        const similarity = m.index === merged.representative ? 1 : rowDot(candidates.vectors, m.index, merged.representative);
         settledIndexes.push(m.index);
         sources.push({
           id: m.row.id,
@@ -107,7 +107,7 @@ async function mergeBatch(
           reason: `Duplicate merged into consolidated memory ${merged.row.id}`,
           confidence: clamp01(round3(similarity)),
           // An embedding computed during detection is stored with this write.
-          embedding: candidates.computed[m.index] === 1 ? vectorAt(candidates, m.index) : null,
+          embedding: candidates.computed[m.index] === 1 ? rowVector(candidates.vectors, m.index) : null,
         });
       }
       local.clusters_merged++;
@@ -151,11 +151,6 @@ function rowsAsMerged(members: ReadonlyArray<{ row: MemoryRow }>, consolidated: 
   });
 }
 
-function vectorAt(candidates: Candidates, index: number): Float32Array {
-  const { dims, vectors } = candidates;
-  return vectors.subarray(index * dims, (index + 1) * dims);
-}
-
 function emptyStats(): MergeStats {
   return {
     clusters_merged: 0,
@@ -196,7 +191,7 @@ export function buildConsolidated(
   let simCount = 0;
   for (let a = 0; a < members.length; a++) {
     for (let b = a + 1; b < members.length; b++) {
-      simSum += dotRows(candidates.vectors, candidates.dims, (members[a] as { index: number }).index, (members[b] as { index: number }).index);
+      simSum += rowDot(candidates.vectors, (members[a] as { index: number }).index, (members[b] as { index: number }).index);
       simCount++;
     }
   }

@@ -3,7 +3,8 @@ import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { type PhaseContext, assertHeld, checkAborted, writeInLanes } from "../phase-context.js";
 import { jsonb, timestamp } from "../sql-params.js";
-import { exhaustiveSimilarPairs, lshSimilarPairsAsync, type SimilarPair } from "../detect/lsh.js";
+import { exhaustiveRowPairs, lshRowPairsAsync, type SimilarPair } from "../detect/lsh.js";
+import { rowsFromMatrix } from "../embedding/rows.js";
 import { EmbeddingDimensionError } from "../errors.js";
 import { addToCounter, entryJson } from "../store.js";
 import { memoryText } from "../text.js";
@@ -97,9 +98,9 @@ export async function runPromote(ctx: PhaseContext): Promise<PromoteStats> {
     });
   }
   checkAborted(ctx);
-  const set = { vectors, dims, n, groups: null };
+  const set = { rows: rowsFromMatrix(vectors, dims, n), groups: null };
   const threshold = ctx.options.similarity_threshold;
-  const pairs: SimilarPair[] = n <= EXHAUSTIVE_LIMIT ? exhaustiveSimilarPairs(set, threshold) : (await lshSimilarPairsAsync(set, threshold, { threads: ctx.threads })).pairs;
+  const pairs: SimilarPair[] = n <= EXHAUSTIVE_LIMIT ? exhaustiveRowPairs(set, threshold) : (await lshRowPairsAsync(set, threshold, { threads: ctx.threads })).pairs;
   const neighbours = new Map<number, number[]>();
   const link = (from: number, to: number) => {
     const list = neighbours.get(from);

@@ -2,8 +2,8 @@ import type { PairSimilarity } from "@memcons/models";
 import type { PhaseContext } from "../phase-context.js";
 import { type Cluster, completeLinkageClusters } from "../detect/clusters.js";
 import { type StoppedPair, separateContradictions } from "../detect/guard.js";
-import { exhaustiveSimilarPairs, lshSimilarPairsAsync } from "../detect/lsh.js";
-import { dotRows } from "../embedding/cosine.js";
+import { exhaustiveRowPairs, lshRowPairsAsync } from "../detect/lsh.js";
+import { rowDot, selectRows } from "../embedding/rows.js";
 import { describeContradiction } from "../guard/contradiction.js";
 import type { Candidates } from "../phases/detect.js";
 
@@ -44,11 +44,6 @@ export async function findBorderlineClusters(
   const rest: number[] = [];
   for (let i = 0; i < candidates.n; i++) if (taken[i] === 0) rest.push(i);
   if (rest.length < 2) return [];
-  const { dims } = candidates;
-  const vectors = new Float32Array(rest.length * dims);
-  rest.forEach((i, k) => {
-    vectors.set(candidates.vectors.subarray(i * dims, (i + 1) * dims), k * dims);
-  });
   const typeIds = new Map<string, number>();
   const groups = ctx.options.allow_cross_type
     ? null
@@ -57,8 +52,8 @@ export async function findBorderlineClusters(
         if (!typeIds.has(type)) typeIds.set(type, typeIds.size);
         return typeIds.get(type) as number;
       });
-  const set = { vectors, dims, n: rest.length, groups };
-  const similar = rest.length <= EXHAUSTIVE_MAX ? exhaustiveSimilarPairs(set, review) : (await lshSimilarPairsAsync(set, review, { threads: ctx.threads })).pairs;
+  const set = { rows: selectRows(candidates.vectors, rest), groups };
+  const similar = rest.length <= EXHAUSTIVE_MAX ? exhaustiveRowPairs(set, review) : (await lshRowPairsAsync(set, review, { threads: ctx.threads })).pairs;
   const { kept } = await separateContradictions(
     ctx,
     rest.map((i) => candidates.ids[i] as string),
@@ -79,7 +74,7 @@ export function pairSimilarities(candidates: Candidates, members: readonly numbe
       pairs.push({
         a: candidates.ids[i] as string,
         b: candidates.ids[j] as string,
-        similarity: Math.round(dotRows(candidates.vectors, candidates.dims, i, j) * 10_000) / 10_000,
+        similarity: Math.round(rowDot(candidates.vectors, i, j) * 10_000) / 10_000,
       });
     }
   }

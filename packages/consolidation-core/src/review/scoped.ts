@@ -1,7 +1,7 @@
 import type { Database, JobScope } from "@memcons/models";
 import { sql } from "drizzle-orm";
 import type { Cluster } from "../detect/clusters.js";
-import { dotRows } from "../embedding/cosine.js";
+import { rowDot } from "../embedding/rows.js";
 import { PlanNotFoundError, ProposalNotFoundError } from "../errors.js";
 import type { Candidates, DetectResult } from "../phases/detect.js";
 
@@ -79,7 +79,7 @@ export function scopedDetection(candidates: Candidates, work: ScopedWork): Detec
     let count = 0;
     for (let x = 0; x < members.length; x++) {
       for (let y = x + 1; y < members.length; y++) {
-        const s = dotRows(candidates.vectors, candidates.dims, members[x] as number, members[y] as number);
+        const s = rowDot(candidates.vectors, members[x] as number, members[y] as number);
         min = Math.min(min, s);
         sum += s;
         count++;

@@ -78,11 +78,3 @@ export function typedArray<T>(Type: TypedArrayOf<T>, length: number, shared: boo
 export function sharedFloat32Array(length: number): Float32Array {
   return typedArray(Float32Array, length, true);
 }
-
-/** A Float32Array in shared memory with the contents of `values` (itself when it already is). */
-export function sharedCopy(values: Float32Array): Float32Array {
-  if (values.buffer instanceof SharedArrayBuffer) return values;
-  const shared = sharedFloat32Array(values.length);
-  shared.set(values);
-  return shared;
-}
