@@ -86,6 +86,8 @@ describe("row vectors, dense and sparse", () => {
     const random = seededRandom(5);
     const dense = Float32Array.from({ length: 50 * DIMS }, () => random() - 0.5);
     expect(rowsFromMatrix(dense, DIMS, 50).kind).toBe("dense");
+    // Sparse rows number dimensions in 16 bits: longer vectors stay dense, however many zeros they hold.
+    expect(rowsFromMatrix(new Float32Array(70_000), 70_000, 1).kind).toBe("dense");
   });
 
   it("collect blocks given in any order, past the expected count, into the same rows", () => {

@@ -28,6 +28,8 @@ export interface SparseRows {
 
 /** Rows are stored sparse when at most this share of their elements is non-zero (6 bytes per element instead of 4). */
 const SPARSE_MAX_DENSITY = 0.5;
+/** Sparse rows number their dimensions, and count a row's elements, in 16 bits. */
+const MAX_SPARSE_DIMS = 65_535;
 
 /** No rows. */
 export function emptyRows(dims: number): RowVectors {
@@ -37,7 +39,7 @@ export function emptyRows(dims: number): RowVectors {
 /** The first `n` rows of a row-major matrix in `form` (by default sparse when that is smaller): the matrix itself when dense. */
 export function rowsFromMatrix(values: Float32Array, dims: number, n: number, form?: RowVectors["kind"]): RowVectors {
   const matrix = values.subarray(0, n * dims);
-  if ((form ?? (isSparse(matrix) ? "sparse" : "dense")) === "dense") return { kind: "dense", n, dims, values: matrix };
+  if ((form ?? (isSparse(matrix, dims) ? "sparse" : "dense")) === "dense") return { kind: "dense", n, dims, values: matrix };
   const builder = new RowsBuilder(dims, n, false, "sparse");
   builder.setRows(0, matrix, n);
   return builder.finish(n);
@@ -156,8 +158,9 @@ function copyOf<T extends RowArray>(array: T, length: number, shared: boolean): 
   return copy;
 }
 
-/** Whether most elements of `matrix` are zero (NaN counts as non-zero). */
-function isSparse(matrix: Float32Array): boolean {
+/** Whether rows of `dims` elements like those of `matrix` are smaller sparse: most elements zero (NaN is not zero). */
+function isSparse(matrix: Float32Array, dims: number): boolean {
+  if (dims > MAX_SPARSE_DIMS) return false;
   let nonZero = 0;
   for (let x = 0; x < matrix.length; x++) if ((matrix[x] as number) !== 0) nonZero++;
   return nonZero <= matrix.length * SPARSE_MAX_DENSITY;
@@ -219,7 +222,8 @@ export class RowsBuilder {
 
   #create(block: Float32Array, count: number): RowVectors {
     const dims = this.#dims;
-    if ((this.#form ?? (isSparse(block) ? "sparse" : "dense")) === "dense") return { kind: "dense", n: 0, dims, values: typedArray(Float32Array, this.#expected * dims, this.#shared) };
+    const form = this.#form ?? (isSparse(block, dims) ? "sparse" : "dense");
+    if (form === "dense") return { kind: "dense", n: 0, dims, values: typedArray(Float32Array, this.#expected * dims, this.#shared) };
     let nonZero = 0;
     for (let x = 0; x < block.length; x++) if ((block[x] as number) !== 0) nonZero++;
     // Room for the expected rows at the first block's density, plus a little.
