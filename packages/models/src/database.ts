@@ -34,7 +34,7 @@ export interface Database {
   rows<T extends Record<string, unknown>>(query: SQL, options?: RowsOptions): Promise<T[]>;
   /** Subscribes to a NOTIFY channel; resolves once listening. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<Unlisten>;
-  /** Sends a NOTIFY on a channel. */
+  /** Sends a NOTIFY on a channel, in a transaction of its own that commits without waiting for a WAL flush. */
   notify(channel: string, payload: string): Promise<void>;
   /** Closes every connection; the handle is unusable afterwards. */
   close(): Promise<void>;
@@ -192,6 +192,13 @@ function noDelaySockets(): (options: { host: string[]; port: number[]; path?: st
   };
 }
 
+/**
+ * A select-list expression that lets the transaction of the statement holding it commit without waiting for its WAL
+ * flush. Only for statements that write no data (NOTIFY): PostgreSQL serializes the commits of notifying
+ * transactions, and a crash can lose nothing of such a transaction but the commit record itself.
+ */
+export const ASYNC_COMMIT: SQL = sql`set_config('synchronous_commit', 'off', true)`;
+
 async function wrapPostgres(client: Sql, owned: boolean, prepared: boolean): Promise<Database> {
   const { drizzle } = await import("drizzle-orm/postgres-js");
   const orm = drizzle({ client, schema }) as unknown as Orm;
@@ -208,7 +215,7 @@ async function wrapPostgres(client: Sql, owned: boolean, prepared: boolean): Pro
       };
     },
     async notify(channel, payload) {
-      const query = sql`select pg_notify(${channel}, ${payload})::text as sent`;
+      const query = sql`select pg_notify(${channel}, ${payload})::text as sent, ${ASYNC_COMMIT} as commit`;
       await (prepared ? preparedRows(client, query) : orm.execute(query));
     },
     async close() {

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { createDatabase } from "../src/index.js";
+import { ASYNC_COMMIT, createDatabase } from "../src/index.js";
 import { createTestDatabase, testTargets } from "../src/testing/index.js";
 
 const url = process.env.DATABASE_URL;
@@ -35,6 +35,22 @@ describe.runIf(url)("prepared statements on PostgreSQL", () => {
       expect(n).toBe(before + 1);
       await expect.poll(() => received).toEqual(["one", "two", "three"]);
       await unlisten();
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("lets a notifying statement commit without a WAL flush, and only that statement", async () => {
+    const db = await createDatabase(url as string, { maxConnections: 1 });
+    try {
+      const setting = sql`current_setting('synchronous_commit')`;
+      const [during] = await db.rows<{ setting: string }>(sql`select ${ASYNC_COMMIT} as commit, ${setting} as setting`, { prepare: true });
+      expect(during?.setting).toBe("off");
+      // The one connection's next statements (the queue's writes) still wait for their commit to be flushed.
+      const [after] = await db.rows<{ setting: string }>(sql`select ${setting} as setting`);
+      expect(after?.setting).toBe("on");
+      await db.notify("async_notify", "payload");
+      expect(await db.rows<{ setting: string }>(sql`select ${setting} as setting`)).toEqual([{ setting: "on" }]);
     } finally {
       await db.close();
     }

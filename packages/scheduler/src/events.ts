@@ -1,5 +1,5 @@
 import type { EventEmitter } from "node:events";
-import { type ConsolidationJob, type Database, type JobStatus, type Logger, noopLogger } from "@memcons/models";
+import { ASYNC_COMMIT, type ConsolidationJob, type Database, type JobStatus, type Logger, noopLogger } from "@memcons/models";
 import { type SQL, sql } from "drizzle-orm";
 
 /** NOTIFY channel carrying job lifecycle events as JSON. */
@@ -136,15 +136,16 @@ export function jobEventJson(type: SQL): SQL {
 }
 
 /**
- * Sends several NOTIFYs, in order, in one statement. The transaction writes nothing, so it needs no
- * WAL flush: NOTIFY commits are serialized by PostgreSQL, and keeping them out of the queue's
- * writing transactions lets those commit in parallel.
+ * Sends several NOTIFYs, in order, in one statement, kept out of the queue's writing transactions:
+ * PostgreSQL serializes the commits of notifying transactions, so those then commit in parallel.
+ * The statement's transaction commits without waiting for its WAL flush (it writes no data, so a
+ * crash can lose nothing), which keeps that serialized commit short.
  */
 export async function notifyAll(db: Database, notes: ReadonlyArray<{ channel: string; payload: string }>): Promise<void> {
   if (notes.length === 0) return;
   if (notes.length === 1) return db.notify(notes[0]!.channel, notes[0]!.payload);
   await db.rows(
-    sql`select pg_notify(n->>'channel', n->>'payload')::text as sent
+    sql`select pg_notify(n->>'channel', n->>'payload')::text as sent, ${ASYNC_COMMIT} as commit
           from json_array_elements(${JSON.stringify(notes)}::json) n`,
     { prepare: true },
   );
