@@ -34,7 +34,7 @@ export interface Database {
   rows<T extends Record<string, unknown>>(query: SQL, options?: RowsOptions): Promise<T[]>;
   /** Subscribes to a NOTIFY channel; resolves once listening. */
   listen(channel: string, onPayload: (payload: string) => void): Promise<Unlisten>;
-  /** Sends a NOTIFY on a channel, in a transaction of its own that commits without waiting for a WAL flush. */
+  /** Sends a NOTIFY on a channel; on PostgreSQL its transaction commits without waiting for a WAL flush. */
   notify(channel: string, payload: string): Promise<void>;
   /** Closes every connection; the handle is unusable afterwards. */
   close(): Promise<void>;
