@@ -196,21 +196,23 @@ export class RowsBuilder {
       rows.values.set(block, first * dims);
       return;
     }
-    let nonZero = 0;
-    for (let x = 0; x < block.length; x++) if ((block[x] as number) !== 0) nonZero++;
-    const sparse = this.#ensureElements(this.#used + nonZero);
+    // One pass: before each row, room for all of its elements.
+    let sparse = rows as SparseRows;
+    let used = this.#used;
     for (let r = 0; r < count; r++) {
-      sparse.start[first + r] = this.#used;
+      if (used + dims > sparse.index.length) sparse = this.#ensureElements(used + dims);
+      sparse.start[first + r] = used;
       const base = r * dims;
       for (let d = 0; d < dims; d++) {
         const v = block[base + d] as number;
         if (v !== 0) {
-          sparse.index[this.#used] = d;
-          sparse.value[this.#used++] = v;
+          sparse.index[used] = d;
+          sparse.value[used++] = v;
         }
       }
-      sparse.count[first + r] = this.#used - (sparse.start[first + r] as number);
+      sparse.count[first + r] = used - (sparse.start[first + r] as number);
     }
+    this.#used = used;
   }
 
   /** The first n rows collected. */
