@@ -24,6 +24,10 @@ export const MIGRATIONS: ReadonlyArray<{ readonly tag: string; readonly sql: str
   {
     "tag": "0005_lean_job_rows",
     "sql": "ALTER TABLE \"memcons\".\"consolidation_jobs\" DROP CONSTRAINT \"consolidation_jobs_kind_valid\";--> statement-breakpoint\nDROP INDEX \"memcons\".\"consolidation_jobs_project_status_idx\";--> statement-breakpoint\nDROP INDEX \"memcons\".\"consolidation_jobs_triggered_by_idx\";--> statement-breakpoint\nALTER TABLE \"memcons\".\"consolidation_jobs\" ADD CONSTRAINT \"consolidation_jobs_kind_valid\" CHECK (char_length(\"memcons\".\"consolidation_jobs\".\"kind\") <= 63 AND ascii(\"memcons\".\"consolidation_jobs\".\"kind\") BETWEEN 97 AND 122 AND ltrim(\"memcons\".\"consolidation_jobs\".\"kind\", 'abcdefghijklmnopqrstuvwxyz0123456789_-') = '');"
+  },
+  {
+    "tag": "0006_claim_in_insert_order",
+    "sql": "DROP INDEX \"memcons\".\"consolidation_jobs_claim_idx\";--> statement-breakpoint\nALTER TABLE \"memcons\".\"consolidation_jobs\" ADD COLUMN \"seq\" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name \"memcons\".\"consolidation_jobs_seq_seq\" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1);--> statement-breakpoint\nCREATE INDEX \"consolidation_jobs_claim_idx\" ON \"memcons\".\"consolidation_jobs\" USING btree (\"run_at\",\"created_at\",\"seq\") WHERE \"memcons\".\"consolidation_jobs\".\"status\" = 'pending';"
   }
 ];
 

@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
+  bigint,
   boolean,
   check,
   index,
@@ -163,6 +164,9 @@ export const consolidationJobs = memconsSchema.table(
     triggeredBy: text("triggered_by").notNull().default("system"),
     rolledBackAt: timestamptz("rolled_back_at"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
+    // Insertion order. It breaks claim-order ties, so jobs queued together (one statement shares one created_at) are
+    // claimed in the order their rows were written: neighbouring rows, not rows scattered over the table.
+    seq: bigint("seq", { mode: "number" }).notNull().generatedAlwaysAsIdentity(),
   },
   (t) => [
     // JOB_KIND_RULE without a regular expression: PostgreSQL checks it on every update of a job row.
@@ -193,9 +197,9 @@ export const consolidationJobs = memconsSchema.table(
     index("consolidation_jobs_active_idx")
       .on(t.status, t.runAt)
       .where(sql`${t.status} IN ('pending', 'running')`),
-    // Serves the claim order exactly (id breaks ties: a sweep enqueues thousands of jobs with one run_at).
+    // Serves the claim order exactly (seq breaks ties: a sweep enqueues thousands of jobs with one run_at).
     index("consolidation_jobs_claim_idx")
-      .on(t.runAt, t.createdAt, t.id)
+      .on(t.runAt, t.createdAt, t.seq)
       .where(sql`${t.status} = 'pending'`),
     uniqueIndex("consolidation_jobs_one_active_per_project_kind")
       .on(t.projectId, t.kind)

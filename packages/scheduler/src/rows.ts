@@ -33,6 +33,7 @@ export function rowToJob(row: RawJobRow): ConsolidationJob {
     triggeredBy: String(row.triggered_by ?? "system"),
     rolledBackAt: toDate(row.rolled_back_at),
     createdAt: toDate(row.created_at) ?? new Date(0),
+    seq: num(row.seq),
   };
 }
 

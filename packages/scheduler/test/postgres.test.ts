@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { type Database, consolidationJobs, createDatabase, scheduleRuns } from "@memcons/models";
+import { type Database, consolidationJobs, createDatabase, scheduleRuns, uuidArray } from "@memcons/models";
 import { type TestDatabase, createTestDatabase, planNodes, preferredTarget } from "@memcons/models/testing";
 import { eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -272,6 +272,28 @@ describe.runIf(url)("on a real PostgreSQL server", () => {
     }
     expect(await jobCounts(db)).toEqual({ running: before.running + 81, pending: before.pending + 100_000 - 81 });
   }, 120_000);
+
+  it("claims the jobs one statement queued in the order it wrote them", async () => {
+    const own = await createTestDatabase(preferredTarget(url));
+    try {
+      // One statement: every job shares run_at and created_at; only the insertion order tells them apart.
+      await own.rows(sql`
+        with p as (insert into memcons.projects (name)
+                   select 'ordered ' || lpad(g::text, 3, '0') from generate_series(1, 200) g order by g returning id, name)
+        insert into memcons.consolidation_jobs (project_id, trigger_type) select id, 'manual' from p order by name`);
+      const claimedNames: string[] = [];
+      for (let batch = 0; batch < 4; batch++) {
+        const claimed = await claimJobs(own, { workerId: "order", limit: 50, leaseMs: 60_000 });
+        const names = await own.rows<{ name: string }>(
+          sql`select name from memcons.projects where id = any(${uuidArray(claimed.map((c) => c.job.projectId))}) order by name`,
+        );
+        claimedNames.push(...names.map((row) => row.name));
+      }
+      expect(claimedNames).toEqual(Array.from({ length: 200 }, (_, k) => `ordered ${String(k + 1).padStart(3, "0")}`));
+    } finally {
+      await own.close();
+    }
+  });
 
   it("plans a claim once per connection and reuses that plan, at depth", async () => {
     await insertPendingJobs(db, 2_000);

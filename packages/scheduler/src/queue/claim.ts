@@ -22,9 +22,10 @@ export async function claimJobs(db: Database, options: ClaimOptions): Promise<Ch
 }
 
 /**
- * The claim statement. Its order (run_at, created_at, id) is exactly that of the partial index
- * consolidation_jobs_claim_idx, and id makes it unique: the scan reads the first `limit` due rows
- * (plus any skipped locked ones) instead of sorting every pending job, however deep the queue.
+ * The claim statement. Its order (run_at, created_at, seq) is exactly that of the partial index
+ * consolidation_jobs_claim_idx, and seq (insertion order) makes it unique: the scan reads the first `limit` due rows
+ * (plus any skipped locked ones) instead of sorting every pending job, however deep the queue, and jobs queued
+ * together are taken in the order their rows were written, from neighbouring heap pages.
  */
 export function claimStatement(options: ClaimOptions): SQL {
   return withJobEvents(claimUpdate(options), sql`'started'`);
@@ -45,7 +46,7 @@ export function claimUpdate(options: ClaimOptions): SQL {
     where c.id in (
       select id from memcons.consolidation_jobs
        where status = 'pending' and run_at <= now()
-       order by run_at, created_at, id
+       order by run_at, created_at, seq
        limit ${sql.raw(String(Math.floor(options.limit)))}
        for no key update skip locked)
     returning c.*`;

@@ -1,0 +1,3 @@
+DROP INDEX "memcons"."consolidation_jobs_claim_idx";--> statement-breakpoint
+ALTER TABLE "memcons"."consolidation_jobs" ADD COLUMN "seq" bigint NOT NULL GENERATED ALWAYS AS IDENTITY (sequence name "memcons"."consolidation_jobs_seq_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1);--> statement-breakpoint
+CREATE INDEX "consolidation_jobs_claim_idx" ON "memcons"."consolidation_jobs" USING btree ("run_at","created_at","seq") WHERE "memcons"."consolidation_jobs"."status" = 'pending';
