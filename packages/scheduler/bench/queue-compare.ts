@@ -63,6 +63,7 @@ async function measureMemcons(depth: number, measured: number, settings: Compare
       with p as (insert into memcons.projects (name) select 'bench ' || g from generate_series(1, ${depth}::int) g returning id)
       insert into memcons.consolidation_jobs (project_id, trigger_type) select id, 'manual' from p`);
     await db.rows(sql`vacuum analyze memcons.consolidation_jobs`);
+    await db.rows(sql`checkpoint`); // both start measuring with the queue's pages written out
     const done = countdown(measured);
     for (let i = 0; i < settings.runners; i++) {
       const handle = await createDatabase(db.url, { maxConnections: 4 });
@@ -111,6 +112,7 @@ async function measureGraphileWorker(depth: number, measured: number, settings: 
       select row('noop', '{}'::json, null, null, null, null, null, null)::graphile_worker.job_spec
         from generate_series(1, ${depth}::int)))`);
     await db.rows(sql`vacuum analyze graphile_worker._private_jobs`);
+    await db.rows(sql`checkpoint`); // both start measuring with the queue's pages written out
     const done = countdown(measured);
     const started = performance.now();
     for (let i = 0; i < settings.runners; i++) {
