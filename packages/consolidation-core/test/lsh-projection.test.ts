@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { project, projectRow } from "../src/detect/lsh-scan.js";
 import { hyperplanes } from "../src/detect/lsh.js";
 import { rowsFromMatrix } from "../src/embedding/rows.js";
+import { mixedMatrix } from "./mixed-matrix.js";
 
 function seeded(seed: number): () => number {
   let state = seed;
@@ -18,15 +19,7 @@ describe("projecting a row onto the LSH hyperplanes", () => {
     const random = seeded(11);
     const planes = hyperplanes(bits, dims, random, 1 / 8, false);
     const rows = 40;
-    const vectors = new Float32Array(rows * dims);
-    for (let i = 0; i < rows; i++) {
-      const density = i % 4 === 0 ? 1 : 0.13;
-      for (let d = 0; d < dims; d++) {
-        const r = random();
-        if (r < density) vectors[i * dims + d] = Math.fround((random() - 0.5) * 0.3);
-        else if (r < density + 0.05) vectors[i * dims + d] = -0;
-      }
-    }
+    const vectors = mixedMatrix(rows, dims, random, 4);
     vectors[7 * dims + 3] = Number.NaN;
     const into = new Float64Array(bits);
     const scratch = { dims: new Int32Array(dims), values: new Float64Array(dims) };

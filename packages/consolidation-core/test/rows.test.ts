@@ -12,22 +12,13 @@ import {
   sharedRows,
 } from "../src/embedding/rows.js";
 import { seededRandom } from "../src/detect/random.js";
+import { mixedMatrix } from "./mixed-matrix.js";
 
 const DIMS = 64;
 
 /** `n` rows of DIMS floats, most of them zeros (some signed zeros), every fifth row dense. */
-function mixedMatrix(n: number, seed: number): Float32Array {
-  const random = seededRandom(seed);
-  const matrix = new Float32Array(n * DIMS);
-  for (let i = 0; i < n; i++) {
-    const density = i % 5 === 0 ? 1 : 0.15;
-    for (let d = 0; d < DIMS; d++) {
-      const r = random();
-      if (r < density) matrix[i * DIMS + d] = Math.fround((random() - 0.5) * 0.4);
-      else if (r < density + 0.05) matrix[i * DIMS + d] = -0;
-    }
-  }
-  return matrix;
+function mixedRows(n: number, seed: number): Float32Array {
+  return mixedMatrix(n, DIMS, seededRandom(seed), 5);
 }
 
 /** The dot product a plain loop over every dimension gives. */
@@ -44,7 +35,7 @@ function sameNumber(a: number, b: number): boolean {
 describe("row vectors, dense and sparse", () => {
   it("give every dot product exactly as a dense loop does, in either form", () => {
     const n = 60;
-    const matrix = mixedMatrix(n, 3);
+    const matrix = mixedRows(n, 3);
     matrix.fill(Number.NaN, 7 * DIMS, 8 * DIMS);
     for (const form of ["dense", "sparse"] as const) {
       const rows = rowsFromMatrix(matrix, DIMS, n, form);
@@ -92,7 +83,7 @@ describe("row vectors, dense and sparse", () => {
 
   it("collect blocks given in any order, past the expected count, into the same rows", () => {
     const n = 100;
-    const matrix = mixedMatrix(n, 9);
+    const matrix = mixedRows(n, 9);
     const reference = rowsFromMatrix(matrix, DIMS, n, "dense");
     for (const form of ["dense", "sparse"] as const) {
       // Expects 10 rows: rows and elements both have to grow.
@@ -109,7 +100,7 @@ describe("row vectors, dense and sparse", () => {
 
   it("select rows in a given order and move them to shared memory unchanged", () => {
     const n = 40;
-    const matrix = mixedMatrix(n, 13);
+    const matrix = mixedRows(n, 13);
     const which = [39, 2, 17, 2, 0];
     for (const form of ["dense", "sparse"] as const) {
       const rows = rowsFromMatrix(matrix, DIMS, n, form);
