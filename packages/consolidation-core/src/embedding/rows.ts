@@ -39,7 +39,7 @@ export function emptyRows(dims: number): RowVectors {
 /** The first `n` rows of a row-major matrix in `form` (by default sparse when that is smaller): the matrix itself when dense. */
 export function rowsFromMatrix(values: Float32Array, dims: number, n: number, form?: RowVectors["kind"]): RowVectors {
   const matrix = values.subarray(0, n * dims);
-  if ((form ?? (isSparse(matrix, dims) ? "sparse" : "dense")) === "dense") return { kind: "dense", n, dims, values: matrix };
+  if ((form ?? (isSparse(nonZeroCount(matrix), matrix.length, dims) ? "sparse" : "dense")) === "dense") return { kind: "dense", n, dims, values: matrix };
   const builder = new RowsBuilder(dims, n, false, "sparse");
   builder.setRows(0, matrix, n);
   return builder.finish(n);
@@ -158,12 +158,16 @@ function copyOf<T extends RowArray>(array: T, length: number, shared: boolean): 
   return copy;
 }
 
-/** Whether rows of `dims` elements like those of `matrix` are smaller sparse: most elements zero (NaN is not zero). */
-function isSparse(matrix: Float32Array, dims: number): boolean {
-  if (dims > MAX_SPARSE_DIMS) return false;
+/** Elements of `matrix` that are not zero (NaN is not zero). */
+function nonZeroCount(matrix: Float32Array): number {
   let nonZero = 0;
   for (let x = 0; x < matrix.length; x++) if ((matrix[x] as number) !== 0) nonZero++;
-  return nonZero <= matrix.length * SPARSE_MAX_DENSITY;
+  return nonZero;
+}
+
+/** Whether rows of `dims` elements, `nonZero` of `total` elements not zero, are smaller sparse. */
+function isSparse(nonZero: number, total: number, dims: number): boolean {
+  return dims <= MAX_SPARSE_DIMS && nonZero <= total * SPARSE_MAX_DENSITY;
 }
 
 /**
@@ -224,10 +228,9 @@ export class RowsBuilder {
 
   #create(block: Float32Array, count: number): RowVectors {
     const dims = this.#dims;
-    const form = this.#form ?? (isSparse(block, dims) ? "sparse" : "dense");
+    const nonZero = nonZeroCount(block);
+    const form = this.#form ?? (isSparse(nonZero, block.length, dims) ? "sparse" : "dense");
     if (form === "dense") return { kind: "dense", n: 0, dims, values: typedArray(Float32Array, this.#expected * dims, this.#shared) };
-    let nonZero = 0;
-    for (let x = 0; x < block.length; x++) if ((block[x] as number) !== 0) nonZero++;
     // Room for the expected rows at the first block's density, plus a little.
     const elements = Math.ceil((nonZero / Math.max(1, count)) * this.#expected * 1.1) + dims;
     return {
