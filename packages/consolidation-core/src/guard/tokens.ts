@@ -14,6 +14,8 @@ const CONTRACTIONS: Array<[RegExp, string]> = [
   [/\b(\w+)n['’]t\b/gi, "$1 not"],
   [/\bcannot\b/gi, "can not"],
 ];
+/** Every contraction has an apostrophe, or is "cannot": a text without either has none to expand. */
+const CONTRACTION_HINT = /['’]|cannot/i;
 
 const NUMBER_WORDS: Record<string, string> = {
   zero: "0",
@@ -74,6 +76,7 @@ const NUMBER_WORD_MAP = new Map(Object.entries(NUMBER_WORDS));
 
 /** Expands English negative contractions: "don't" → "do not", "can't" → "can not", "won't" → "will not". */
 export function expandContractions(text: string): string {
+  if (!CONTRACTION_HINT.test(text)) return text;
   let out = text;
   for (const [pattern, replacement] of CONTRACTIONS) out = out.replace(pattern, replacement);
   return out;
